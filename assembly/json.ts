@@ -1,0 +1,206 @@
+// JSON-lines encoder: one object per exported flow, goflow2's field names. Every value but
+// the addresses is a JSON integer written from its full 64-bit value (nanosecond times pass
+// 2^53, which is why this is not left to JavaScript's Number).
+// IPv6 text follows RFC 5952 (§4: lowercase, no leading zeros, the longest run of two or
+// more zero groups as "::", the first such run on a tie; §5: IPv4-mapped in dotted form).
+
+import {
+  TABLES_BASE, OUTPUT_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
+  FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
+  FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
+} from "./layout";
+
+// The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
+// jsonInit from the strings below: [u16 offset, u16 length] per piece, then the bytes.
+const PIECES: string[] = [
+  '{"time_flow_start_ns":',
+  ',"time_flow_end_ns":',
+  ',"etype":',
+  ',"proto":',
+  ',"src_addr":"',
+  '","dst_addr":"',
+  '","src_port":',
+  ',"dst_port":',
+  ',"in_if":',
+  ',"bytes":',
+  ',"packets":',
+  ',"tcp_flags":',
+  ',"ip_tos":',
+  ',"ip_ttl_min":',
+  ',"ip_ttl_max":',
+  ',"vlan_id":',
+  ',"vlan_id_inner":',
+  ',"icmp_type":',
+  ',"icmp_code":',
+  ',"flow_end_reason":',
+  "}\n",
+];
+const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
+const HEX = TABLES_BASE + 200; //       16 bytes
+const PIECE_DIR = TABLES_BASE + 256; // [u16 offset, u16 len] × pieces
+const PIECE_BYTES = TABLES_BASE + 512;
+
+export function jsonInit(): void {
+  for (let i = 0; i < 100; i++) {
+    store<u8>(DIGITS + (i << 1), <u8>(48 + i / 10));
+    store<u8>(DIGITS + (i << 1) + 1, <u8>(48 + i % 10));
+  }
+  for (let i = 0; i < 16; i++) store<u8>(HEX + i, <u8>(i < 10 ? 48 + i : 87 + i));
+  let at: usize = PIECE_BYTES;
+  for (let i = 0; i < PIECES.length; i++) {
+    const s = PIECES[i];
+    store<u16>(PIECE_DIR + (i << 2), <u16>(at - PIECE_BYTES));
+    store<u16>(PIECE_DIR + (i << 2) + 2, <u16>s.length);
+    for (let c = 0; c < s.length; c++) store<u8>(at + c, <u8>s.charCodeAt(c));
+    at += s.length;
+  }
+}
+
+@inline function piece(o: usize, i: u32): usize {
+  const d = load<u32>(PIECE_DIR + (<usize>i << 2));
+  const len = <usize>(d >> 16);
+  memory.copy(o, PIECE_BYTES + <usize>(d & 0xffff), len);
+  return o + len;
+}
+
+/** Writes v in decimal at o; returns the end. */
+function dec32(o: usize, v: u32): usize {
+  let n: usize = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
+    v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+  let e = o + n;
+  while (v >= 100) {
+    const r = v % 100;
+    v /= 100;
+    e -= 2;
+    store<u16>(e, load<u16>(DIGITS + (<usize>r << 1)));
+  }
+  if (v >= 10) {
+    store<u16>(o, load<u16>(DIGITS + (<usize>v << 1)));
+  } else {
+    store<u8>(o, <u8>(48 + v));
+  }
+  return o + n;
+}
+
+/** Exactly nine digits, zero-padded (the low part of a nanosecond time). */
+function dec9(o: usize, v: u32): usize {
+  let e = o + 9;
+  for (let i = 0; i < 4; i++) {
+    const r = v % 100;
+    v /= 100;
+    e -= 2;
+    store<u16>(e, load<u16>(DIGITS + (<usize>r << 1)));
+  }
+  store<u8>(o, <u8>(48 + v));
+  return o + 9;
+}
+
+function dec64(o: usize, v: u64): usize {
+  if (v <= 0xffffffff) return dec32(o, <u32>v);
+  const hi = v / 1000000000;
+  const lo = <u32>(v % 1000000000);
+  o = dec64(o, hi);
+  return dec9(o, lo);
+}
+
+function ipv4(o: usize, a: usize): usize {
+  o = dec32(o, load<u8>(a));
+  store<u8>(o++, 46);
+  o = dec32(o, load<u8>(a + 1));
+  store<u8>(o++, 46);
+  o = dec32(o, load<u8>(a + 2));
+  store<u8>(o++, 46);
+  return dec32(o, load<u8>(a + 3));
+}
+
+function hex16(o: usize, v: u32): usize {
+  if (v >= 0x1000) store<u8>(o++, load<u8>(HEX + (v >> 12)));
+  if (v >= 0x100) store<u8>(o++, load<u8>(HEX + ((v >> 8) & 15)));
+  if (v >= 0x10) store<u8>(o++, load<u8>(HEX + ((v >> 4) & 15)));
+  store<u8>(o++, load<u8>(HEX + (v & 15)));
+  return o;
+}
+
+function ipv6(o: usize, a: usize): usize {
+  // IPv4-mapped ::ffff:a.b.c.d (RFC 5952 §5)
+  if (load<u64>(a) == 0 && load<u32>(a + 8) == 0xffff0000) {
+    store<u64>(o, 0x3a666666663a3a); // "::ffff:" (7 bytes; the 8th is overwritten)
+    return ipv4(o + 7, a + 12);
+  }
+  // longest run of zero groups (length ≥ 2), first on a tie
+  let bestAt = -1, bestLen = 0, runAt = -1, runLen = 0;
+  for (let g = 0; g < 8; g++) {
+    if (load<u16>(a + (g << 1)) == 0) {
+      if (runAt < 0) { runAt = g; runLen = 0; }
+      runLen++;
+      if (runLen > bestLen) { bestLen = runLen; bestAt = runAt; }
+    } else {
+      runAt = -1;
+    }
+  }
+  if (bestLen < 2) { bestAt = -1; bestLen = 0; }
+  let g = 0;
+  while (g < 8) {
+    if (g == bestAt) {
+      store<u16>(o, 0x3a3a); // "::"
+      o += 2;
+      g += bestLen;
+      continue;
+    }
+    if (g > 0 && g != bestAt + bestLen) store<u8>(o++, 58);
+    o = hex16(o, <u32>bswap<u16>(load<u16>(a + (g << 1))));
+    g++;
+  }
+  return o;
+}
+
+/** Writes one flow (slot layout at sp) as a JSON line at OUTPUT_BASE + pos; returns the new pos. */
+export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
+  let o = OUTPUT_BASE + pos;
+  const v6 = load<u8>(sp + FS_VERSION) == 6;
+  const proto = <u32>load<u8>(sp + FS_PROTO);
+  const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
+  o = piece(o, 0);
+  o = dec64(o, load<u64>(sp + FS_FIRST));
+  o = piece(o, 1);
+  o = dec64(o, load<u64>(sp + FS_LAST));
+  o = piece(o, 2);
+  o = dec32(o, v6 ? 0x86dd : 0x0800);
+  o = piece(o, 3);
+  o = dec32(o, proto);
+  o = piece(o, 4);
+  o = v6 ? ipv6(o, sp + FS_SRC) : ipv4(o, sp + FS_SRC);
+  o = piece(o, 5);
+  o = v6 ? ipv6(o, sp + FS_DST) : ipv4(o, sp + FS_DST);
+  o = piece(o, 6);
+  const dport = <u32>load<u16>(sp + FS_DPORT);
+  o = dec32(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
+  o = piece(o, 7);
+  o = dec32(o, icmp ? 0 : dport);
+  o = piece(o, 8);
+  o = dec32(o, load<u32>(sp + FS_IN_IF));
+  o = piece(o, 9);
+  o = dec64(o, load<u64>(sp + FS_BYTES));
+  o = piece(o, 10);
+  o = dec64(o, load<u64>(sp + FS_PACKETS));
+  o = piece(o, 11);
+  o = dec32(o, load<u8>(sp + FS_TCP_FLAGS));
+  o = piece(o, 12);
+  o = dec32(o, load<u8>(sp + FS_TOS));
+  o = piece(o, 13);
+  o = dec32(o, load<u8>(sp + FS_TTL_MIN));
+  o = piece(o, 14);
+  o = dec32(o, load<u8>(sp + FS_TTL_MAX));
+  o = piece(o, 15);
+  o = dec32(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  o = piece(o, 16);
+  o = dec32(o, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
+  o = piece(o, 17);
+  o = dec32(o, icmp ? dport >> 8 : 0);
+  o = piece(o, 18);
+  o = dec32(o, icmp ? dport & 0xff : 0);
+  o = piece(o, 19);
+  o = dec32(o, reason);
+  o = piece(o, 20);
+  return o - OUTPUT_BASE;
+}

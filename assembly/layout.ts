@@ -1,0 +1,181 @@
+// The one memory map of the Wasm core. Both sides import this file: the AssemblyScript core
+// (assembly/) and the TypeScript host (src/meter). It therefore uses only the subset both
+// compilers read the same way: `export const NAME: u32 = <integer expression>` and nothing
+// else (for TypeScript, src/meter/wasm-types.d.ts declares u32 as number).
+// Each region is chained to the one before it (X_BASE = PREV_BASE + PREV_SIZE), as in
+// wasmboy's memory map, so no two regions can overlap by accident.
+//
+// Everything below LAYOUT_BASE belongs to the compiler's static data (string constants of the
+// JSON encoder); build.mjs checks that __heap_base stays below LAYOUT_BASE.
+
+export const PAGE_SIZE: u32 = 65536;
+export const LAYOUT_BASE: u32 = 65536;
+
+// ---- status block: what the last walk call ended with (host reads after each call) ----
+export const STATUS_BASE: u32 = LAYOUT_BASE;
+export const STATUS_SIZE: u32 = 64;
+export const ST_CODE: u32 = 0; //          u32: one of WALK_* below
+export const ST_DAMAGE_KIND: u32 = 4; //   u32: one of DAMAGE_* below, valid when ST_CODE = WALK_DAMAGED
+export const ST_DAMAGE_VALUE: u32 = 8; //  u32: the offending length field, for the message
+export const ST_PACKETS: u32 = 12; //      u32: packets walked by the last call
+export const ST_NOW_NS: u32 = 16; //       u64: meter clock (greatest packet time seen), ns since epoch
+export const ST_HEAP_TOP: u32 = 24; //     u32: end of the dynamically grown heap (bytes)
+export const ST_HEAP_FAILS: u32 = 28; //   u32: memory.grow refusals (the cache then evicts early)
+
+// Walk results (ST_CODE)
+export const WALK_NEED_DATA: u32 = 0; // consumed everything it could; give more bytes (or EOF)
+export const WALK_OUTPUT_FULL: u32 = 1; // the output region is nearly full: drain it, call again
+export const WALK_HOST_BLOCK: u32 = 2; // a pcapng block only the host parses (SHB, IDB) starts here
+export const WALK_DAMAGED: u32 = 3; // a damaged record/block starts at the returned offset
+
+// Damage kinds (ST_DAMAGE_KIND)
+export const DAMAGE_CAPLEN_OVER_WIRELEN: u32 = 1;
+export const DAMAGE_CAPLEN_OVER_SNAPLEN: u32 = 2;
+export const DAMAGE_BLOCK_TOO_SHORT: u32 = 3; // pcapng block length under 12
+export const DAMAGE_BLOCK_UNALIGNED: u32 = 4; // pcapng block length not a multiple of 4
+export const DAMAGE_CAPLEN_OVER_BLOCK: u32 = 5; // pcapng packet block whose data runs past its end
+export const DAMAGE_TRAILER_MISMATCH: u32 = 6; // pcapng trailing block length differs from leading
+
+// ---- counters: u64 each, indexes below (names for humans live in src/meter/counters.ts) ----
+export const STATS_BASE: u32 = STATUS_BASE + STATUS_SIZE;
+export const STATS_COUNT: u32 = 32;
+export const STATS_SIZE: u32 = STATS_COUNT * 8;
+export const C_READ: u32 = 0; //            packets read from the source
+export const C_METERED: u32 = 1; //         packets that went into at least one flow
+export const C_NON_IP: u32 = 2; //          frames whose outermost network header is not IP
+export const C_BYTES: u32 = 3; //           IP bytes metered (IPv4 total length, IPv6 payload + 40)
+export const C_IPV6: u32 = 4; //            metered IPv6 packets
+// skipped, by reason (C_SKIP_FIRST .. C_SKIP_LAST)
+export const C_SKIP_FIRST: u32 = 5;
+export const C_TRUNC_LINK: u32 = 5; //      frame shorter than its link-layer header
+export const C_UNKNOWN_LINKTYPE: u32 = 6; // link type this meter does not read
+export const C_TRUNC_IP: u32 = 7; //        IP header cut short by the capture
+export const C_BAD_VERSION: u32 = 8; //     IP version nibble is not 4/6 where the framing says IP
+export const C_BAD_HDRLEN: u32 = 9; //      IPv4 header length under 20 bytes
+export const C_BAD_TOTLEN: u32 = 10; //     IPv4 total length under the header length, or past the frame
+export const C_TRUNC_L4: u32 = 11; //       transport header (ports) cut short by the capture
+export const C_TRUNC_EXT: u32 = 12; //      IPv6 extension header chain cut short by the capture
+export const C_BAD_IFACE: u32 = 13; //      pcapng packet names an interface with no IDB
+export const C_OVERSIZE: u32 = 14; //       pcapng packet block larger than the input region
+export const C_OTHERHOST: u32 = 15; //      frame addressed to another host (live, without --promisc)
+export const C_NO_MEMORY: u32 = 16; //      no flow slot could be had (memory.grow refused)
+export const C_SKIP_LAST: u32 = 16;
+export const C_TIME_BACK: u32 = 17; //      packets whose time is before the meter clock (reordering)
+
+// ---- pcapng interface table, filled by the host from IDBs ----
+export const IFACES_BASE: u32 = STATS_BASE + STATS_SIZE;
+export const IFACE_MAX: u32 = 256;
+export const IFACE_SIZE: u32 = 32;
+export const IFACES_SIZE: u32 = IFACE_MAX * IFACE_SIZE;
+export const IF_LINKTYPE: u32 = 0; //   u32 (0xFFFFFFFF = unknown to this meter: packets skipped)
+export const IF_SNAPLEN: u32 = 4; //    u32 (0 = no limit given)
+export const IF_TS_KIND: u32 = 8; //    u32: 0 multiply, 1 divide, 2 binary fraction
+export const IF_TS_PARAM: u32 = 12; //  u32: the multiplier/divisor, or the number of fraction bits
+export const IF_OFFSET_NS: u32 = 16; // i64: if_tsoffset in ns
+export const IF_IFINDEX: u32 = 24; //   u32: ifindex reported for its packets (interface number + 1)
+
+// ---- targets: one descriptor each (selector, cache, timeouts, format) ----
+export const TARGETS_BASE: u32 = IFACES_BASE + IFACES_SIZE;
+export const TARGET_MAX: u32 = 16;
+export const TARGET_SIZE: u32 = 128;
+export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
+
+// ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
+export const KEY_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
+export const KEY_SIZE: u32 = 64;
+
+// ---- constant tables written at init (JSON field names, decimal digit pairs) ----
+export const TABLES_BASE: u32 = KEY_BASE + KEY_SIZE;
+export const TABLES_SIZE: u32 = 4096;
+
+// ---- input region: file blocks are read straight into it, or batch records are put here ----
+export const INPUT_BASE: u32 = TABLES_BASE + TABLES_SIZE;
+export const INPUT_SIZE: u32 = 4 * 1024 * 1024;
+
+// ---- output region: encoded flow records (JSON lines now, export datagrams later) ----
+export const OUTPUT_BASE: u32 = INPUT_BASE + INPUT_SIZE;
+export const OUTPUT_SIZE: u32 = 1024 * 1024;
+export const OUTPUT_RECORD_MAX: u32 = 1024; // the longest record an encoder may write
+
+// ---- heap: flow slot chunks and hash indexes, grown with memory.grow as flows arrive ----
+export const HEAP_BASE: u32 = OUTPUT_BASE + OUTPUT_SIZE;
+
+// ---- the batch record: how a live source hands packets to the core ----
+// A batch is a run of records in the input region. Each record is a 32-byte header followed
+// by cap_len header bytes, padded to a multiple of 8.
+export const BR_TS_NS: u32 = 0; //      u64 ns since the epoch
+export const BR_WIRE_LEN: u32 = 8; //   u32 length on the wire
+export const BR_CAP_LEN: u32 = 12; //   u32 bytes captured (follow the header)
+export const BR_IFINDEX: u32 = 16; //   u32 ifindex (0 = unknown)
+export const BR_PKTTYPE: u32 = 20; //   u8 Linux PACKET_HOST/BROADCAST/MULTICAST/OTHERHOST/OUTGOING (0-4)
+export const BR_LINKTYPE: u32 = 22; //  u16 LINKTYPE_* of the bytes
+export const BR_VLAN_TCI: u32 = 24; //  u16 VLAN TCI the kernel moved out of the frame
+export const BR_VLAN_TPID: u32 = 26; // u16 its TPID (0 = no tag was moved out)
+export const BR_HEADER: u32 = 32;
+
+// ---- the flow slot (and the exported flow record, which has the same layout) ----
+// 96 bytes for IPv4 and IPv6 alike. The first 48 bytes are the key, hashed and compared as
+// six u64 words.
+export const SLOT_SIZE: u32 = 96;
+export const FS_SRC: u32 = 0; //        16 bytes (IPv4: first 4 bytes, rest zero)
+export const FS_DST: u32 = 16; //       16 bytes
+export const FS_SPORT: u32 = 32; //     u16 (ICMP: 0)
+export const FS_DPORT: u32 = 34; //     u16 (ICMP: type << 8 | code)
+export const FS_PROTO: u32 = 36; //     u8
+export const FS_TOS: u32 = 37; //       u8
+export const FS_VERSION: u32 = 38; //   u8 4 or 6
+export const FS_KEYPAD: u32 = 39; //    u8 0
+export const FS_IN_IF: u32 = 40; //     u32
+export const FS_VLAN: u32 = 44; //      u16 outer VLAN id | 0x8000 when tagged
+export const FS_VLAN_INNER: u32 = 46; // u16 inner VLAN id | 0x8000 when tagged
+export const FS_KEY_SIZE: u32 = 48;
+export const FS_FIRST: u32 = 48; //     u64 ns
+export const FS_LAST: u32 = 56; //      u64 ns
+export const FS_BYTES: u32 = 64; //     u64
+export const FS_PACKETS: u32 = 72; //   u64
+export const FS_TCP_FLAGS: u32 = 80; // u8 OR of all packets
+export const FS_TTL_MIN: u32 = 81; //   u8
+export const FS_TTL_MAX: u32 = 82; //   u8
+export const FS_PKTTYPE: u32 = 83; //   u8 packet type of the first packet
+export const FS_PREV: u32 = 84; //      u32 LRU neighbour (older); in a record: end reason
+export const FS_NEXT: u32 = 88; //      u32 LRU neighbour (newer) or free-list link
+export const FS_HASH: u32 = 92; //      u32 the key's hash (home bucket and index tag)
+export const VLAN_PRESENT: u32 = 0x8000;
+
+// IPFIX flowEndReason (IANA IE 136)
+export const END_IDLE: u32 = 1;
+export const END_ACTIVE: u32 = 2;
+export const END_END_OF_FLOW: u32 = 3;
+export const END_FORCED: u32 = 4;
+export const END_LACK_OF_RESOURCES: u32 = 5;
+
+// Per-target descriptor fields (offsets inside a TARGET_SIZE block)
+export const T_COUNT: u32 = 0; //       u32 active flows
+export const T_PEAK: u32 = 4; //        u32 peak active flows
+export const T_MAXFLOWS: u32 = 8; //    u32 cache limit
+export const T_IDX_BASE: u32 = 12; //   u32 address of the hash index (u32 entries)
+export const T_IDX_MASK: u32 = 16; //   u32 index capacity - 1
+export const T_IDX_MAX: u32 = 20; //    u32 largest index capacity allowed (--hashsize)
+export const T_LRU_HEAD: u32 = 24; //   u32 oldest slot (NIL when empty)
+export const T_LRU_TAIL: u32 = 28; //   u32 newest slot
+export const T_FREE: u32 = 32; //       u32 free-list head (NIL when empty)
+export const T_BUMP: u32 = 36; //       u32 slots ever carved from chunks
+export const T_CHUNKS: u32 = 40; //     u32 address of the chunk table (CHUNK_TABLE_MAX u32)
+export const T_FORMAT: u32 = 44; //     u32 FORMAT_*
+export const T_INACTIVE_NS: u32 = 48; // u64
+export const T_ACTIVE_NS: u32 = 56; //  u64
+export const T_CREATED: u32 = 64; //    u64 flows created
+export const T_EXPORTED: u32 = 72; //   u64 per end reason, at T_EXPORTED + reason * 8 (1..5)
+export const T_PACKETS: u32 = 120; //   u64 packets metered into this target
+export const T_ENABLED: u32 = 72; //    u32 1 when configured (the unused reason-0 word)
+export const NIL: u32 = 0xffffffff;
+
+export const CHUNK_SLOTS_LOG2: u32 = 12; // 4096 slots (384 KiB) per chunk
+export const CHUNK_SLOTS: u32 = 4096;
+export const CHUNK_TABLE_MAX: u32 = 1024; // 4 Mi slots at most per target
+export const INDEX_SLOT_BITS: u32 = 22; //  index entry: slot number + 1 in the low 22 bits
+export const INDEX_TAG_SHIFT: u32 = 22; //  and 10 bits of the hash as a tag in the high bits
+export const MAXFLOWS_LIMIT: u32 = 4194303;
+export const INDEX_INITIAL: u32 = 4096;
+
+export const FORMAT_JSON: u32 = 1;

@@ -1,0 +1,347 @@
+// Capture files: classic pcap and pcapng, streamed through the core's input region.
+//
+// File blocks are read with fs.readSync straight into Wasm memory (no copy); the core walks
+// the records and meters them, one call per block of thousands of packets. The host only
+// reads the file header, pcapng section and interface blocks (SHB, IDB: their options), and
+// turns the core's damage reports into errors that name the byte offset.
+// Memory is constant for any file size: one input region, whatever the file.
+//
+// Formats: pcap — https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html;
+// pcapng — https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html.
+
+import * as fs from "node:fs";
+import * as L from "../../assembly/layout";
+import { CaptureFormatError, IoError } from "../errors";
+import type { Meter } from "../meter/meter";
+
+/** LINKTYPE_* values the core parses (shared/pcaps/README.md). */
+export const KNOWN_LINKTYPES: ReadonlyMap<number, string> = new Map([
+  [0, "BSD loopback (NULL)"], [1, "Ethernet"], [9, "PPP"], [12, "raw IP"], [14, "raw IP"],
+  [101, "raw IP"], [108, "OpenBSD loopback"], [113, "Linux cooked (SLL)"], [228, "raw IPv4"],
+  [229, "raw IPv6"], [276, "Linux cooked v2 (SLL2)"],
+]);
+
+const PCAP_MAGIC_US = 0xa1b2c3d4;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAPNG_SHB = 0x0a0d0d0a;
+const PCAPNG_BOM = 0x1a2b3c4d;
+const IDB_OPT_TSRESOL = 9;
+const IDB_OPT_TSOFFSET = 14;
+
+export interface FileProgress {
+  bytes: number;
+  packets: bigint;
+}
+
+export interface FileResult {
+  kind: "pcap" | "pcapng";
+  bytes: number;
+  warnings: string[];
+}
+
+export interface FileReadOptions {
+  /** Called between blocks; cheap to call often (the caller rate-limits). */
+  onProgress?: (p: FileProgress) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** Reads a whole capture file (or standard input for "-") through the meter. */
+export function meterFile(meter: Meter, file: string, opts: FileReadOptions = {}): FileResult {
+  let fd: number;
+  try {
+    fd = file === "-" ? 0 : fs.openSync(file, "r");
+  } catch (e) {
+    throw new IoError(`cannot open ${file}: ${(e as Error).message}`, e);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, st.isFile() ? st.size : -1, opts);
+    return reader.run();
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
+}
+
+class BlockReader {
+  private fill = 0; // bytes valid in the input region
+  private base = 0; // file offset of input[0]
+  private eof = false;
+  private readonly warnings: string[] = [];
+
+  constructor(
+    private readonly meter: Meter,
+    private readonly fd: number,
+    private readonly name: string,
+    private readonly size: number,
+    private readonly opts: FileReadOptions,
+  ) {}
+
+  run(): FileResult {
+    this.refill();
+    const dv = this.meter.core.dv;
+    if (this.fill === 0) throw this.damage(0, "empty file: no capture file header");
+    if (this.fill < 4) throw this.damage(0, `only ${this.fill} bytes: too short for a capture file header`);
+    const magicLE = dv.getUint32(L.INPUT_BASE, true);
+    const magicBE = dv.getUint32(L.INPUT_BASE, false);
+    if (magicLE === PCAPNG_SHB) {
+      this.runPcapng();
+      return { kind: "pcapng", bytes: this.base + this.fill, warnings: this.warnings };
+    }
+    for (const [magic, swapped] of [[magicLE, false], [magicBE, true]] as const) {
+      if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS) {
+        this.runPcap(swapped, magic === PCAP_MAGIC_NS);
+        return { kind: "pcap", bytes: this.base + this.fill, warnings: this.warnings };
+      }
+    }
+    const hex = [...this.meter.core.u8.subarray(L.INPUT_BASE, L.INPUT_BASE + 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    throw this.damage(0, `not a capture file: first bytes ${hex} are no pcap or pcapng magic number`);
+  }
+
+  // ---- classic pcap ----
+
+  private runPcap(swapped: boolean, nanos: boolean): void {
+    if (this.fill < 24) {
+      throw this.damage(0, `file is ${this.fill} bytes, too short for the 24-byte pcap file header`);
+    }
+    const dv = this.meter.core.dv;
+    const le = !swapped;
+    const snaplen = dv.getUint32(L.INPUT_BASE + 16, le);
+    // the upper bits of the link-type field carry FCS information (pcap draft §4)
+    const linktype = dv.getUint32(L.INPUT_BASE + 20, le) & 0xffff;
+    if (!KNOWN_LINKTYPES.has(linktype)) {
+      throw this.damage(20, `link type ${linktype} is not one flowprobe reads (it reads ${[...KNOWN_LINKTYPES.keys()].join(", ")})`);
+    }
+    let at = 24;
+    const x = this.meter.core.x;
+    for (;;) {
+      this.shift(at);
+      const used = x.walkPcap(this.fill, swapped ? 1 : 0, nanos ? 1 : 0, linktype, snaplen);
+      const code = this.meter.core.status(L.ST_CODE);
+      this.meter.drain();
+      at = used;
+      this.progress();
+      if (code === L.WALK_DAMAGED) throw this.walkDamage(at);
+      if (code === L.WALK_NEED_DATA) {
+        if (this.eof) {
+          if (at < this.fill) {
+            const left = this.fill - at;
+            throw this.damage(at, left < 16
+              ? `file ends ${left} bytes into the 16-byte header of the record starting here`
+              : `file ends ${left - 16} bytes into the packet data of the record starting here (it claims ${this.meter.core.dv.getUint32(L.INPUT_BASE + at + 8, !swapped)})`);
+          }
+          return;
+        }
+        this.shift(at);
+        at = 0;
+        this.refill();
+      }
+    }
+  }
+
+  // ---- pcapng ----
+
+  private runPcapng(): void {
+    const x = this.meter.core.x;
+    let swapped = false;
+    let ifaces = 0;
+    let at = 0;
+    for (;;) {
+      this.shift(at);
+      at = 0;
+      const used = x.walkPcapng(this.fill, swapped ? 1 : 0);
+      const code = this.meter.core.status(L.ST_CODE);
+      this.meter.drain();
+      at = used;
+      this.progress();
+      if (code === L.WALK_DAMAGED) throw this.walkDamage(at);
+      if (code === L.WALK_OUTPUT_FULL) continue;
+      if (code === L.WALK_HOST_BLOCK) {
+        this.shift(at);
+        at = 0;
+        if (this.meter.core.dv.getUint32(L.INPUT_BASE, true) === PCAPNG_SHB) {
+          if (!this.ensure(12)) throw this.damage(0, "file ends inside a section header block");
+          const bom = this.meter.core.dv.getUint32(L.INPUT_BASE + 8, true);
+          if (bom === PCAPNG_BOM) swapped = false;
+          else if (bom === 0x4d3c2b1a) swapped = true;
+          else throw this.damage(0, `section header block with byte-order magic ${bom.toString(16)}, not 1a2b3c4d`);
+          const len = this.blockLength(swapped, 28);
+          ifaces = 0;
+          x.setInterfaceCount(0);
+          at += len;
+          continue;
+        }
+        // interface description block
+        const len = this.blockLength(swapped, 20);
+        if (ifaces < L.IFACE_MAX) {
+          this.describeInterface(len, swapped, ifaces);
+          ifaces++;
+          x.setInterfaceCount(ifaces);
+        } else {
+          this.warn(`more than ${L.IFACE_MAX} interfaces in one section: packets of the others are skipped`);
+        }
+        at += len;
+        continue;
+      }
+      // WALK_NEED_DATA
+      const left = this.fill - at;
+      if (this.eof) {
+        if (left === 0) return;
+        if (left < 8) throw this.damage(at, `file ends ${left} bytes into the block starting here`);
+        const len = this.meter.core.dv.getUint32(L.INPUT_BASE + at + 4, !swapped);
+        throw this.damage(at, `block claims a length of ${len} bytes but the file ends ${left} bytes into it`);
+      }
+      if (at === 0 && this.fill === L.INPUT_SIZE) {
+        // one block larger than the whole input region
+        at = this.skipHugeBlock(swapped);
+        continue;
+      }
+      this.shift(at);
+      at = 0;
+      this.refill();
+    }
+  }
+
+  /** A block longer than the input region: damaged if past the end of the file, else skipped unread. */
+  private skipHugeBlock(swapped: boolean): number {
+    const dv = this.meter.core.dv;
+    const type = dv.getUint32(L.INPUT_BASE, !swapped);
+    const len = dv.getUint32(L.INPUT_BASE + 4, !swapped);
+    if (this.size >= 0 && this.base + len > this.size) {
+      throw this.damage(0, `block claims a length of ${len} bytes, past the end of the file (${this.size} bytes)`);
+    }
+    if (type === 6 || type === 2 || type === 3) {
+      this.meter.core.dv.setBigUint64(L.STATS_BASE + L.C_READ * 8, this.meter.core.counter(L.C_READ) + 1n, true);
+      this.meter.core.dv.setBigUint64(L.STATS_BASE + L.C_OVERSIZE * 8, this.meter.core.counter(L.C_OVERSIZE) + 1n, true);
+    }
+    let remaining = len;
+    const start = this.base;
+    while (remaining > 0) {
+      if (this.fill === 0) {
+        if (this.eof) throw this.damage(start - this.base, `block claims a length of ${len} bytes, past the end of the file`);
+        this.refill();
+        continue;
+      }
+      const n = Math.min(remaining, this.fill);
+      this.shift(n);
+      remaining -= n;
+    }
+    return 0;
+  }
+
+  /** Length of the header block at the start of the region, which is then wholly in it. */
+  private blockLength(swapped: boolean, min: number): number {
+    if (!this.ensure(8)) throw this.damage(0, "file ends inside a block header");
+    const len = this.meter.core.dv.getUint32(L.INPUT_BASE + 4, !swapped);
+    if (len < min) throw this.damage(0, `block length ${len} is under the ${min} bytes this block type needs`);
+    if (len % 4 !== 0) throw this.damage(0, `block length ${len} is not a multiple of 4`);
+    if (len > L.INPUT_SIZE) throw this.damage(0, `header block length ${len} is larger than flowprobe reads (${L.INPUT_SIZE})`);
+    if (!this.ensure(len)) throw this.damage(0, `block claims a length of ${len} bytes but the file ends inside it`);
+    return len;
+  }
+
+  /** Fills interface `i` of the core's table from the IDB at the start of the region. */
+  private describeInterface(len: number, swapped: boolean, i: number): void {
+    const dv = this.meter.core.dv;
+    const le = !swapped;
+    const b = L.INPUT_BASE;
+    const linktype = dv.getUint16(b + 8, le);
+    const snaplen = dv.getUint32(b + 12, le);
+    let tsresol = 6; // default µs (pcapng draft §4.2, if_tsresol)
+    let offsetS = 0n;
+    for (let o = 16; o + 4 <= len - 4;) {
+      const code = dv.getUint16(b + o, le);
+      const olen = dv.getUint16(b + o + 2, le);
+      if (code === 0) break;
+      if (o + 4 + olen > len - 4) break;
+      if (code === IDB_OPT_TSRESOL && olen >= 1) tsresol = dv.getUint8(b + o + 4);
+      if (code === IDB_OPT_TSOFFSET && olen >= 8) offsetS = dv.getBigInt64(b + o + 4, le);
+      o += 4 + ((olen + 3) & ~3);
+    }
+    const p = L.IFACES_BASE + i * L.IFACE_SIZE;
+    const w = this.meter.core.dv;
+    w.setUint32(p + L.IF_LINKTYPE, linktype, true);
+    w.setUint32(p + L.IF_SNAPLEN, snaplen, true);
+    // if_tsresol: high bit clear = 10^-n seconds, set = 2^-n seconds
+    const n = tsresol & 0x7f;
+    if (tsresol & 0x80) {
+      w.setUint32(p + L.IF_TS_KIND, 2, true);
+      w.setUint32(p + L.IF_TS_PARAM, Math.min(n, 63), true);
+    } else if (n <= 9) {
+      w.setUint32(p + L.IF_TS_KIND, 0, true);
+      w.setUint32(p + L.IF_TS_PARAM, 10 ** (9 - n), true);
+    } else {
+      w.setUint32(p + L.IF_TS_KIND, 1, true);
+      w.setUint32(p + L.IF_TS_PARAM, 10 ** Math.min(n - 9, 9), true);
+    }
+    w.setBigInt64(p + L.IF_OFFSET_NS, offsetS * 1_000_000_000n, true);
+    w.setUint32(p + L.IF_IFINDEX, i + 1, true);
+    if (!KNOWN_LINKTYPES.has(linktype)) {
+      this.warn(`interface ${i} has link type ${linktype}, which flowprobe does not read: its packets are counted as skipped`);
+    }
+  }
+
+  // ---- buffer management ----
+
+  /** Drops the first `n` bytes of the region, keeping the rest at its start. */
+  private shift(n: number): void {
+    if (n === 0) return;
+    const input = this.meter.core.input();
+    if (n < this.fill) input.copyWithin(0, n, this.fill);
+    this.fill -= n;
+    this.base += n;
+  }
+
+  /** Reads until the region is full or the file ends. */
+  private refill(): void {
+    const input = this.meter.core.input();
+    while (!this.eof && this.fill < input.length) {
+      let n: number;
+      try {
+        n = fs.readSync(this.fd, input, this.fill, input.length - this.fill, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+          continue;
+        }
+        if (code === "EOF") n = 0;
+        else throw new IoError(`reading ${this.name}: ${(e as Error).message}`, e);
+      }
+      if (n === 0) this.eof = true;
+      this.fill += n;
+    }
+  }
+
+  /** Makes sure the first `len` bytes of the region hold data; false when the file ends first. */
+  private ensure(len: number): boolean {
+    if (len > this.fill) this.refill();
+    return len <= this.fill;
+  }
+
+  private progress(): void {
+    this.opts.onProgress?.({ bytes: this.base, packets: this.meter.core.counter(L.C_READ) });
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.opts.onWarning?.(`${this.name}: ${message}`);
+  }
+
+  private damage(at: number, what: string): CaptureFormatError {
+    return new CaptureFormatError(this.name, this.base + at, what);
+  }
+
+  private walkDamage(at: number): CaptureFormatError {
+    const kind = this.meter.core.status(L.ST_DAMAGE_KIND);
+    const value = this.meter.core.status(L.ST_DAMAGE_VALUE);
+    const what: Record<number, string> = {
+      [L.DAMAGE_CAPLEN_OVER_WIRELEN]: `record's captured length ${value} exceeds its length on the wire`,
+      [L.DAMAGE_CAPLEN_OVER_SNAPLEN]: `record's captured length ${value} exceeds the file's snap length (or 262144 bytes)`,
+      [L.DAMAGE_BLOCK_TOO_SHORT]: `block length ${value} is under the minimum for its block type`,
+      [L.DAMAGE_BLOCK_UNALIGNED]: `block length ${value} is not a multiple of 4`,
+      [L.DAMAGE_CAPLEN_OVER_BLOCK]: `packet's captured length ${value} runs past the end of its block`,
+      [L.DAMAGE_TRAILER_MISMATCH]: `block's trailing length differs from its leading length ${value}`,
+    };
+    return this.damage(at, `damaged ${what[kind] ?? `record (kind ${kind})`}`);
+  }
+}

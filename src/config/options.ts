@@ -1,0 +1,152 @@
+// Command-line options: typed and documented once. Each option's entry gives its unit and
+// default; --help is generated from this table, and the parsed result is one Options object.
+
+import { parseArgs } from "node:util";
+import { randomBytes } from "node:crypto";
+import { UsageError } from "../errors";
+import { cacheBytesAtMost, defaultHashsize } from "../meter/meter";
+import { MAXFLOWS_LIMIT } from "../../assembly/layout";
+
+export interface Options {
+  /** Capture file to meter (pcap or pcapng); "-" is standard input. */
+  read: string | undefined;
+  /** Output format. Default json (while no collector is given). */
+  format: "json";
+  /** Most flows in the cache at once. Default 2,000,000 (ipt_NETFLOW's). */
+  maxflows: number;
+  /** Hash index entries at most (power of two). Default: smallest keeping maxflows ≤ 3/4 full. */
+  hashsize: number;
+  /** Seconds after a flow's first packet before it is exported. Default 1800. */
+  activeTimeoutS: number;
+  /** Seconds without packets before a flow is exported. Default 15. */
+  inactiveTimeoutS: number;
+  /** Hash seed; random per run unless given. */
+  seed: bigint;
+  seedGiven: boolean;
+  /** Progress line on a terminal: auto (when stderr is a TTY), never. */
+  progress: "auto" | "never";
+  /** Summary on stderr at the end. Default on. */
+  summary: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+interface Spec {
+  name: string;
+  short?: string;
+  type: "string" | "boolean";
+  arg?: string;
+  unit?: string;
+  def: string;
+  help: string;
+}
+
+export const DEFAULT_MAXFLOWS = 2_000_000;
+
+const DEFAULT_CACHE = describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defaultHashsize(DEFAULT_MAXFLOWS) });
+
+const SPECS: Spec[] = [
+  { name: "read", short: "r", type: "string", arg: "FILE", def: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
+  { name: "format", type: "string", arg: "json", def: "json", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
+  { name: "maxflows", type: "string", arg: "N", unit: "flows", def: "2000000", help: `most flows in the cache; past it the least recently used is exported early ("lack of resources"). Memory grows with the flows actually seen: 96 bytes per flow slot plus 4 bytes per hash index entry; the default costs at most ${DEFAULT_CACHE}` },
+  { name: "hashsize", type: "string", arg: "N", unit: "entries", def: "smallest power of two with maxflows at most 3/4 of it", help: "most hash index entries (rounded up to a power of two); the index starts at 4096 and doubles as flows arrive" },
+  { name: "active-timeout", type: "string", arg: "S", unit: "seconds", def: "1800", help: "a flow is exported this long after its first packet, and continues as a new flow" },
+  { name: "inactive-timeout", type: "string", arg: "S", unit: "seconds", def: "15", help: "a flow is exported after this long without a packet" },
+  { name: "seed", type: "string", arg: "N", unit: "64-bit integer", def: "random", help: "hash seed; fix it to make runs reproducible (the output is the same either way for a file)" },
+  { name: "progress", type: "string", arg: "auto|never", def: "auto", help: "progress line on standard error while reading a file, only when it is a terminal" },
+  { name: "no-summary", type: "boolean", def: "off", help: "do not print the summary on standard error at the end" },
+  { name: "help", short: "h", type: "boolean", def: "off", help: "print this help and exit" },
+  { name: "version", short: "V", type: "boolean", def: "off", help: "print the version and exit" },
+];
+
+export function helpText(version: string): string {
+  const lines = [
+    `flowprobe ${version} — flow meter and exporter for Linux gateways`,
+    "",
+    "usage: flowprobe -r FILE [options]",
+    "",
+    "options:",
+  ];
+  for (const s of SPECS) {
+    const flag = `${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.arg ? ` ${s.arg}` : ""}`;
+    const unit = s.unit ? ` [${s.unit}]` : "";
+    lines.push(`  ${flag}`);
+    lines.push(`        ${s.help}${unit} (default: ${s.def})`);
+  }
+  lines.push("", "exit status: 0 done; 1 a damaged capture (what came before it is still metered and written) or an I/O error; 2 a usage error");
+  return lines.join("\n") + "\n";
+}
+
+function integer(name: string, v: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} ${v}: out of range, expected ${min} to ${max}`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const s of SPECS) options[s.name] = s.short ? { type: s.type, short: s.short } : { type: s.type };
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\.$/, "")}; see flowprobe --help`);
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; see flowprobe --help`);
+  const str = (k: string) => values[k] as string | undefined;
+
+  const format = str("format") ?? "json";
+  if (format !== "json") throw new UsageError(`--format ${format}: the only format so far is json`);
+  const maxflows = str("maxflows") !== undefined ? integer("maxflows", str("maxflows")!, 1, MAXFLOWS_LIMIT) : DEFAULT_MAXFLOWS;
+  const minHash = defaultHashsize(maxflows);
+  let hashsize = minHash;
+  if (str("hashsize") !== undefined) {
+    const asked = integer("hashsize", str("hashsize")!, 16, 2 ** 30);
+    hashsize = 16;
+    while (hashsize < asked) hashsize *= 2;
+    if (hashsize < minHash) {
+      throw new UsageError(`--hashsize ${asked}: too small for --maxflows ${maxflows}; the index must be at least ${minHash} entries so it stays at most 3/4 full`);
+    }
+  }
+  const inactive = str("inactive-timeout") !== undefined ? integer("inactive-timeout", str("inactive-timeout")!, 1, 86400) : 15;
+  const active = str("active-timeout") !== undefined ? integer("active-timeout", str("active-timeout")!, 1, 604800) : 1800;
+  let seed: bigint;
+  const seedText = str("seed");
+  if (seedText !== undefined) {
+    try {
+      seed = BigInt(seedText);
+    } catch {
+      throw new UsageError(`--seed ${JSON.stringify(seedText)}: expected an integer (decimal or 0x hex)`);
+    }
+    if (seed < 0n || seed >= 1n << 64n) throw new UsageError(`--seed ${seedText}: expected 0 to 2^64-1`);
+  } else {
+    seed = randomBytes(8).readBigUInt64LE(0);
+  }
+  const progress = str("progress") ?? "auto";
+  if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
+  return {
+    read: str("read"),
+    format,
+    maxflows,
+    hashsize,
+    activeTimeoutS: active,
+    inactiveTimeoutS: inactive,
+    seed,
+    seedGiven: seedText !== undefined,
+    progress,
+    summary: !values["no-summary"],
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+  };
+}
+
+function describeCache(o: Pick<Options, "maxflows" | "hashsize">): string {
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  return `${mib(cacheBytesAtMost(o))} (${o.maxflows} flows, hash index up to ${o.hashsize} entries), allocated as flows arrive`;
+}
+export { describeCache };

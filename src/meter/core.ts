@@ -1,0 +1,114 @@
+// Loads the Wasm core and gives the host typed access to its exports and memory regions.
+// The module has no imports; every export takes and returns numbers (assembly/index.ts).
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as L from "../../assembly/layout";
+import { CoreError } from "../errors";
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(seedLo: number, seedHi: number): number;
+  configureTarget(t: number, maxflows: number, indexMax: number, inactiveS: number, activeS: number, format: number): number;
+  walkPcap(len: number, swapped: number, nanos: number, linktype: number, snaplen: number): number;
+  walkPcapng(len: number, swapped: number): number;
+  walkBatch(records: number): number;
+  setInterfaceCount(n: number): void;
+  advance(nsLo: number, nsHi: number): number;
+  flushAll(reason: number): number;
+  outputLength(): number;
+  outputReset(): void;
+}
+
+const WASM_NAME = "flowprobe.wasm";
+
+/** The module's bytes: the single executable's asset, else the file beside this bundle. */
+function wasmBytes(): Uint8Array {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sea = require("node:sea") as { isSea(): boolean; getAsset(key: string): ArrayBuffer };
+    if (sea.isSea()) return new Uint8Array(sea.getAsset(WASM_NAME));
+  } catch {
+    // node:sea is missing before Node 20.12: not a single executable then
+  }
+  const candidates = [
+    path.join(__dirname, WASM_NAME), // dist/flowprobe.cjs beside dist/flowprobe.wasm
+    path.join(__dirname, "..", "build", WASM_NAME), // dist/lib.cjs in a checkout
+  ];
+  for (const p of candidates) {
+    if (fs.existsSync(p)) return fs.readFileSync(p);
+  }
+  throw new CoreError(`cannot find ${WASM_NAME}; looked in ${candidates.join(", ")} (run npm run build)`);
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** One instance of the core with its own memory. */
+export class Core {
+  readonly x: CoreExports;
+  private buf: ArrayBuffer | undefined;
+  private u8view = new Uint8Array(0);
+  private dview = new DataView(new ArrayBuffer(0));
+
+  constructor() {
+    compiled ??= new WebAssembly.Module(wasmBytes());
+    const instance = new WebAssembly.Instance(compiled, {});
+    this.x = instance.exports as unknown as CoreExports;
+  }
+
+  /** A view of the whole memory; memory.grow detaches old views, so always ask again after a call. */
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8view;
+  }
+
+  get dv(): DataView {
+    this.refresh();
+    return this.dview;
+  }
+
+  private refresh(): void {
+    const b = this.x.memory.buffer;
+    if (b !== this.buf) {
+      this.buf = b;
+      this.u8view = new Uint8Array(b);
+      this.dview = new DataView(b);
+    }
+  }
+
+  /** The input region, where file blocks are read straight in. */
+  input(): Uint8Array {
+    return this.u8.subarray(L.INPUT_BASE, L.INPUT_BASE + L.INPUT_SIZE);
+  }
+
+  /** Encoded output waiting in the output region (a view: copy or write it before the next call). */
+  output(): Uint8Array {
+    const n = this.x.outputLength();
+    return this.u8.subarray(L.OUTPUT_BASE, L.OUTPUT_BASE + n);
+  }
+
+  status(field: number): number {
+    return this.dv.getUint32(L.STATUS_BASE + field, true);
+  }
+
+  counter(index: number): bigint {
+    return this.dv.getBigUint64(L.STATS_BASE + index * 8, true);
+  }
+
+  targetU32(t: number, field: number): number {
+    return this.dv.getUint32(L.TARGETS_BASE + t * L.TARGET_SIZE + field, true);
+  }
+
+  targetU64(t: number, field: number): bigint {
+    return this.dv.getBigUint64(L.TARGETS_BASE + t * L.TARGET_SIZE + field, true);
+  }
+
+  /** Bytes of linear memory in use (fixed regions + heap). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  heapBytes(): number {
+    return this.status(L.ST_HEAP_TOP) - L.HEAP_BASE;
+  }
+}

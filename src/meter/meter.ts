@@ -1,0 +1,132 @@
+// The meter as the host sees it: a configured core, plus the drain loop that hands encoded
+// output to a sink after every walk call.
+
+import * as L from "../../assembly/layout";
+import { Core } from "./core";
+import { CoreError } from "../errors";
+import { END_REASONS, SKIP_REASONS } from "./counters";
+
+export interface TargetConfig {
+  /** Most flows held at once; the least recently used leaves early past it. */
+  maxflows: number;
+  /** Largest hash index (entries, power of two); kept at most 3/4 full. */
+  hashsize: number;
+  /** Seconds without a packet before a flow is exported. */
+  inactiveTimeoutS: number;
+  /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
+  activeTimeoutS: number;
+  format: "json";
+}
+
+/** Receives encoded output; the bytes are a view into Wasm memory, valid until it returns. */
+export type OutputSink = (bytes: Uint8Array) => void;
+
+export interface MeterSnapshot {
+  read: bigint;
+  metered: bigint;
+  nonIp: bigint;
+  bytes: bigint;
+  ipv6: bigint;
+  skipped: Map<string, bigint>;
+  skippedTotal: bigint;
+  timeBack: bigint;
+  exported: Map<string, bigint>;
+  exportedTotal: bigint;
+  created: bigint;
+  active: number;
+  peak: number;
+  heapBytes: number;
+  memoryBytes: number;
+}
+
+const FORMATS = { json: L.FORMAT_JSON } as const;
+
+export class Meter {
+  readonly core = new Core();
+  private readonly sink: OutputSink;
+  readonly targets: TargetConfig[];
+
+  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink) {
+    this.sink = sink;
+    this.targets = targets;
+    const x = this.core.x;
+    if (x.init(Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)) !== 0) {
+      throw new CoreError("the Wasm core could not reserve its fixed memory regions");
+    }
+    targets.forEach((t, i) => {
+      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format]);
+      if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
+      if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
+    });
+  }
+
+  /** Writes out whatever the core has encoded. Call after every walk call. */
+  drain(): void {
+    if (this.core.x.outputLength() === 0) return;
+    this.sink(this.core.output());
+    this.core.x.outputReset();
+  }
+
+  /** Exports every flow still in the caches with the given end reason (default: forced end). */
+  flush(reason: number = L.END_FORCED): void {
+    while (this.core.x.flushAll(reason) === 0) this.drain();
+    this.drain();
+  }
+
+  snapshot(): MeterSnapshot {
+    const c = this.core;
+    const skipped = new Map<string, bigint>();
+    let skippedTotal = 0n;
+    for (const r of SKIP_REASONS) {
+      const v = c.counter(r.index);
+      skippedTotal += v;
+      if (v > 0n) skipped.set(r.key, v);
+    }
+    const exported = new Map<string, bigint>();
+    let exportedTotal = 0n;
+    let created = 0n;
+    let active = 0;
+    let peak = 0;
+    this.targets.forEach((_, t) => {
+      for (const r of END_REASONS) {
+        const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);
+        exported.set(r.key, (exported.get(r.key) ?? 0n) + v);
+        exportedTotal += v;
+      }
+      created += c.targetU64(t, L.T_CREATED);
+      active += c.targetU32(t, L.T_COUNT);
+      peak += c.targetU32(t, L.T_PEAK);
+    });
+    return {
+      read: c.counter(L.C_READ),
+      metered: c.counter(L.C_METERED),
+      nonIp: c.counter(L.C_NON_IP),
+      bytes: c.counter(L.C_BYTES),
+      ipv6: c.counter(L.C_IPV6),
+      skipped,
+      skippedTotal,
+      timeBack: c.counter(L.C_TIME_BACK),
+      exported,
+      exportedTotal,
+      created,
+      active,
+      peak,
+      heapBytes: c.heapBytes(),
+      memoryBytes: c.memoryBytes(),
+    };
+  }
+}
+
+/** Upper bound of the cache memory for a target, for --help and the summary. */
+export function cacheBytesAtMost(t: Pick<TargetConfig, "maxflows" | "hashsize">): number {
+  const chunks = Math.ceil(t.maxflows / L.CHUNK_SLOTS);
+  // slots + the live index + what index doubling leaves behind (never more than the live one)
+  return chunks * L.CHUNK_SLOTS * L.SLOT_SIZE + 2 * t.hashsize * 4 + L.CHUNK_TABLE_MAX * 4;
+}
+
+/** Smallest power of two that keeps `maxflows` at most 3/4 of the index. */
+export function defaultHashsize(maxflows: number): number {
+  let n = 16;
+  while (n - n / 4 < maxflows) n *= 2;
+  return n;
+}

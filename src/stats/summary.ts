@@ -1,0 +1,63 @@
+// What a user sees: the end-of-run summary and the progress line for long files.
+
+import type { MeterSnapshot } from "../meter/meter";
+import { END_REASONS, SKIP_REASONS } from "../meter/counters";
+
+const fmt = (n: bigint | number) => n.toLocaleString("en-US");
+
+function rate(n: bigint, seconds: number): string {
+  if (seconds <= 0) return "-";
+  const r = Number(n) / seconds;
+  return r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k` : r.toFixed(0);
+}
+
+export interface SummaryContext {
+  source: string;
+  seconds: number;
+  fileBytes: number;
+  maxflows: number;
+  cacheAtMost: string;
+}
+
+export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
+  const lines: string[] = [];
+  lines.push(`flowprobe: ${ctx.source}: read ${fmt(s.read)} packets (${fmt(ctx.fileBytes)} bytes) in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
+  lines.push(`  metered ${fmt(s.metered)} (${fmt(s.bytes)} IP bytes, ${fmt(s.ipv6)} IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
+  if (s.skippedTotal > 0n) {
+    const parts = SKIP_REASONS.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
+    lines.push(`  skipped by reason: ${parts.join("; ")}`);
+  }
+  if (s.timeBack > 0n) lines.push(`  packets older than the meter clock (reordered): ${fmt(s.timeBack)}`);
+  const ends = END_REASONS.map((r) => `${r.text} ${fmt(s.exported.get(r.key) ?? 0n)}`).join(", ");
+  lines.push(`  flows exported ${fmt(s.exportedTotal)}: ${ends}`);
+  lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB (at most ${ctx.cacheAtMost})`);
+  return lines.join("\n") + "\n";
+}
+
+/** A one-line progress display, rewritten in place at most every `intervalMs`. */
+export class ProgressLine {
+  private last = 0;
+  private shown = false;
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly totalBytes: number,
+    private readonly start: number,
+    private readonly intervalMs = 250,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  update(bytes: number, packets: bigint): void {
+    const t = this.now();
+    if (t - this.last < this.intervalMs) return;
+    this.last = t;
+    const secs = (t - this.start) / 1000;
+    const of = this.totalBytes > 0 ? ` of ${(this.totalBytes / 1048576).toFixed(1)} MiB (${((100 * bytes) / this.totalBytes).toFixed(0)}%)` : "";
+    this.write(`\r\x1b[K  ${(bytes / 1048576).toFixed(1)} MiB${of}, ${fmt(packets)} packets, ${rate(packets, secs)} packets/s`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.write("\r\x1b[K");
+    this.shown = false;
+  }
+}
