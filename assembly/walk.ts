@@ -6,7 +6,7 @@
 // Each returns the number of bytes consumed and leaves a WALK_* code in the status block.
 
 import {
-  INPUT_BASE, STATUS_BASE, ST_CODE, ST_DAMAGE_KIND, ST_DAMAGE_VALUE, ST_PACKETS,
+  INPUT_BASE, INPUT_SIZE, STATUS_BASE, ST_CODE, ST_DAMAGE_KIND, ST_DAMAGE_VALUE, ST_PACKETS,
   WALK_NEED_DATA, WALK_OUTPUT_FULL, WALK_HOST_BLOCK, WALK_DAMAGED,
   DAMAGE_CAPLEN_OVER_WIRELEN, DAMAGE_CAPLEN_OVER_SNAPLEN, DAMAGE_BLOCK_TOO_SHORT,
   DAMAGE_BLOCK_UNALIGNED, DAMAGE_CAPLEN_OVER_BLOCK, DAMAGE_TRAILER_MISMATCH,
@@ -17,8 +17,17 @@ import {
 } from "./layout";
 import { processPacket, outputLow, count } from "./meter";
 
-/** libpcap's MAXIMUM_SNAPLEN: the largest record any capture tool writes. */
+/** libpcap's MAXIMUM_SNAPLEN. Like libpcap, a record longer than the file's snap length is
+ * still read (fuzzed files in tcpdump's own tests have them) as long as it is within this or
+ * the snap length, whichever is larger; past both it is damage. */
 const MAX_SNAPLEN_BYTES: u32 = 262144;
+/** Never more than half the input region, so a whole record always fits in it. */
+const MAX_RECORD_BYTES: u32 = INPUT_SIZE / 2;
+
+@inline function captureLimit(snaplen: u32): u32 {
+  const l = snaplen > MAX_SNAPLEN_BYTES ? snaplen : MAX_SNAPLEN_BYTES;
+  return l > MAX_RECORD_BYTES ? MAX_RECORD_BYTES : l;
+}
 
 let ifaceCount: u32 = 0;
 let lastTs: u64 = 0; // a simple packet block takes the previous packet's time
@@ -50,7 +59,7 @@ export function setInterfaceCount(n: u32): void {
 
 /** Walks classic pcap records in input[0, len). */
 export function walkPcap(len: u32, swapped: bool, nanos: bool, linktype: u32, snaplen: u32): u32 {
-  const limit = snaplen == 0 || snaplen > MAX_SNAPLEN_BYTES ? MAX_SNAPLEN_BYTES : snaplen;
+  const limit = captureLimit(snaplen);
   const fracMul: u64 = nanos ? 1 : 1000;
   let p: u32 = 0;
   let n: u32 = 0;
@@ -60,8 +69,8 @@ export function walkPcap(len: u32, swapped: bool, nanos: bool, linktype: u32, sn
     const r = INPUT_BASE + <usize>p;
     const caplen = rd32(r + 8, swapped);
     const wirelen = rd32(r + 12, swapped);
-    if (caplen > wirelen) { damaged(DAMAGE_CAPLEN_OVER_WIRELEN, caplen, n); return p; }
     if (caplen > limit) { damaged(DAMAGE_CAPLEN_OVER_SNAPLEN, caplen, n); return p; }
+    if (caplen > wirelen) { damaged(DAMAGE_CAPLEN_OVER_WIRELEN, caplen, n); return p; }
     if (p + 16 + caplen > len) break;
     const ts = <u64>rd32(r, swapped) * 1000000000 + <u64>rd32(r + 4, swapped) * fracMul;
     processPacket(ts, wirelen, caplen, 0, 0, linktype, 0, 0, r + 16);
@@ -123,7 +132,7 @@ export function walkPcapng(len: u32, swapped: bool): u32 {
       } else {
         const ifp = IFACES_BASE + <usize>ifid * IFACE_SIZE;
         const snaplen = load<u32>(ifp + IF_SNAPLEN);
-        if (caplen > (snaplen == 0 || snaplen > MAX_SNAPLEN_BYTES ? MAX_SNAPLEN_BYTES : snaplen)) {
+        if (caplen > captureLimit(snaplen)) {
           damaged(DAMAGE_CAPLEN_OVER_SNAPLEN, caplen, n);
           return p;
         }

@@ -2316,6 +2316,7 @@
            i64.store
           else
            local.get $2
+           i32.const 2097152
            i32.const 262144
            local.get $5
            i32.const 5
@@ -2326,11 +2327,13 @@
            i32.load offset=4
            local.tee $5
            local.get $5
-           i32.eqz
-           local.get $5
            i32.const 262144
+           i32.le_u
+           select
+           local.tee $5
+           local.get $5
+           i32.const 2097152
            i32.gt_u
-           i32.or
            select
            i32.gt_u
            if
@@ -4310,14 +4313,17 @@
   i32.const 0
   i32.ne
   local.set $7
+  i32.const 2097152
   i32.const 262144
   local.get $4
   local.get $4
-  i32.eqz
-  local.get $4
   i32.const 262144
+  i32.le_u
+  select
+  local.tee $0
+  local.get $0
+  i32.const 2097152
   i32.gt_u
-  i32.or
   select
   local.set $8
   i64.const 1
@@ -4356,9 +4362,6 @@
       local.tee $4
       i32.load offset=8
       local.set $1
-      local.get $4
-      i32.load offset=12
-      local.set $2
       local.get $7
       if
        local.get $1
@@ -4374,6 +4377,9 @@
        i32.or
        local.set $1
       end
+      local.get $4
+      i32.load offset=12
+      local.set $2
       local.get $7
       if
        local.get $2
@@ -4390,20 +4396,20 @@
        local.set $2
       end
       local.get $1
-      local.get $2
-      i32.gt_u
-      if
-       i32.const 65540
-       i32.const 1
-       i32.store
-       br $folding-inner0
-      end
-      local.get $1
       local.get $8
       i32.gt_u
       if
        i32.const 65540
        i32.const 2
+       i32.store
+       br $folding-inner0
+      end
+      local.get $1
+      local.get $2
+      i32.gt_u
+      if
+       i32.const 65540
+       i32.const 1
        i32.store
        br $folding-inner0
       end

@@ -336,7 +336,7 @@ class BlockReader {
     const value = this.meter.core.status(L.ST_DAMAGE_VALUE);
     const what: Record<number, string> = {
       [L.DAMAGE_CAPLEN_OVER_WIRELEN]: `record's captured length ${value} exceeds its length on the wire`,
-      [L.DAMAGE_CAPLEN_OVER_SNAPLEN]: `record's captured length ${value} exceeds the file's snap length (or 262144 bytes)`,
+      [L.DAMAGE_CAPLEN_OVER_SNAPLEN]: `record's captured length ${value} exceeds both the snap length and 262144 bytes`,
       [L.DAMAGE_BLOCK_TOO_SHORT]: `block length ${value} is under the minimum for its block type`,
       [L.DAMAGE_BLOCK_UNALIGNED]: `block length ${value} is not a multiple of 4`,
       [L.DAMAGE_CAPLEN_OVER_BLOCK]: `packet's captured length ${value} runs past the end of its block`,
