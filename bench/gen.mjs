@@ -69,7 +69,8 @@ function makeFlows(n, rand) {
   const l4At = new Uint8Array(n); // offset of the L4 header in the frame
   const minTotal = new Uint16Array(n); // smallest IP total length: headers only
   const ipSum = new Uint32Array(n); // IPv4 header words except total length, id and checksum
-  const seq = new Uint32Array(n);
+  const l4Sum = new Uint32Array(n); // pseudo-header addresses and protocol + L4 header words that never change
+  const seq = new Uint32Array(n); // TCP sequence number, ICMP echo sequence number
   const ipId = new Uint16Array(n);
   let ipv6Flows = 0, tcpFlows = 0, udpFlows = 0, icmpFlows = 0;
 
@@ -106,7 +107,9 @@ function makeFlows(n, rand) {
       l4 = ETH + 40;
     } else {
       const ip = o + ETH;
-      const dst = (((1 + Math.floor(rand() * 223)) << 24) | Math.floor(rand() * 0x1000000)) >>> 0;
+      let first;
+      do first = 1 + Math.floor(rand() * 223); while (first === 10 || first === 127); // unicast, not ours, not loopback
+      const dst = ((first << 24) | Math.floor(rand() * 0x1000000)) >>> 0;
       tmpl[ip] = 0x45;
       tmpl.writeUInt16BE(0x4000, ip + 6); // DF
       tmpl[ip + 8] = 64;
@@ -138,8 +141,17 @@ function makeFlows(n, rand) {
       tmpl.writeUInt16BE(Math.floor(rand() * 65536), t + 4); // identifier
       minTotal[f] = l4 - ETH + 8;
     }
+
+    // L4 checksums are made for a payload of zeros, so fully captured packets check out
+    let sum = 0;
+    if (p !== PROTO_ICMP) {
+      for (let k = isV6 ? 8 : 12; k < l4 - ETH; k += 2) sum += tmpl.readUInt16BE(o + ETH + k);
+      sum += p;
+    }
+    for (let k = 0; k < minTotal[f] - (l4 - ETH); k += 2) sum += tmpl.readUInt16BE(t + k);
+    l4Sum[f] = sum;
   }
-  return { tmpl, proto, v6, l4At, minTotal, ipSum, seq, ipId, ipv6Flows, tcpFlows, udpFlows, icmpFlows };
+  return { tmpl, proto, v6, l4At, minTotal, ipSum, l4Sum, seq, ipId, ipv6Flows, tcpFlows, udpFlows, icmpFlows };
 }
 
 /** IP total length: mostly header-sized (ACKs, DNS) or full-MTU packets, some in between. */
@@ -148,6 +160,13 @@ function totalLength(min, rand) {
   if (r < 0.45) return min + Math.floor(rand() * 13);
   if (r < 0.85) return MTU;
   return min + Math.floor(rand() * (MTU - min + 1));
+}
+
+/** Internet checksum of a sum of 16-bit words (RFC 1071). */
+function fold(sum) {
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
 }
 
 /** Buffered pcap writer with a running count of flow records at INACTIVE_US. */
@@ -203,21 +222,28 @@ class PcapWriter {
       const id = (F.ipId[f] = (F.ipId[f] + 1) & 0xffff);
       b.writeUInt16BE(total, ip + 2);
       b.writeUInt16BE(id, ip + 4);
-      let sum = F.ipSum[f] + total + id;
-      sum = (sum & 0xffff) + (sum >>> 16);
-      sum = (sum & 0xffff) + (sum >>> 16);
-      b.writeUInt16BE(~sum & 0xffff, ip + 10);
+      b.writeUInt16BE(fold(F.ipSum[f] + total + id), ip + 10);
     }
     const proto = F.proto[f];
+    const l4Length = total - ipHeader;
+    let sum = F.l4Sum[f];
     if (proto === PROTO_TCP) {
-      b.writeUInt32BE(F.seq[f], l4 + 4);
-      const payload = total - ipHeader - 20;
-      F.seq[f] = (F.seq[f] + payload) >>> 0;
-      b[l4 + 13] = payload > 0 ? 0x18 : 0x10; // PSH|ACK with data, else ACK
+      const s = F.seq[f];
+      const flags = l4Length > 20 ? 0x18 : 0x10; // PSH|ACK with data, else ACK
+      b.writeUInt32BE(s, l4 + 4);
+      b[l4 + 13] = flags;
+      F.seq[f] = (s + l4Length - 20) >>> 0;
+      sum += l4Length + (s >>> 16) + (s & 0xffff) + flags;
+      b.writeUInt16BE(fold(sum), l4 + 16);
     } else if (proto === PROTO_UDP) {
-      b.writeUInt16BE(total - ipHeader, l4 + 4);
+      b.writeUInt16BE(l4Length, l4 + 4);
+      sum += 2 * l4Length; // in the pseudo-header and the UDP header
+      b.writeUInt16BE(fold(sum) || 0xffff, l4 + 6); // 0 would mean "no checksum"
     } else {
-      b.writeUInt16BE(this.packets & 0xffff, l4 + 6); // echo sequence number
+      const s = (F.seq[f] = (F.seq[f] + 1) & 0xffff);
+      b.writeUInt16BE(s, l4 + 6);
+      sum += s + (proto === PROTO_ICMPV6 ? l4Length : 0); // only ICMPv6 has a pseudo-header
+      b.writeUInt16BE(fold(sum), l4 + 2);
     }
     this.pos = p + cap;
     this.packets++;

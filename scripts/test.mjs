@@ -1,0 +1,21 @@
+// `npm test`: build everything (Wasm core, bundle, single executable), type-check the host
+// (strict), then run every test file with node:test.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+for (const tool of ["capinfos", "tshark"]) {
+  if (spawnSync(tool, ["--version"]).error) {
+    console.error(`npm test: ${tool} is missing; run ./setup.sh (it installs Debian's wireshark-common and tshark)`);
+    process.exit(1);
+  }
+}
+run(process.execPath, ["build.mjs"]);
+run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"]);
+const files = readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => path.join("test", f));
+const r = spawnSync(process.execPath, ["--test", ...files], { cwd: root, stdio: "inherit" });
+process.exit(r.status ?? 1);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Quick start, step 1: install everything flowprobe needs on a fresh Debian machine with
+# Node 20, build it, and meter a real capture shipped in the repo (flows print as JSON lines).
+set -euo pipefail
+cd "$(dirname "$0")"
+export DEBIAN_FRONTEND=noninteractive
+# Debian tools the tests and the benchmark compare against: tshark/capinfos (oracles, frame
+# counts), nfdump (nfcapd, nfpcapd), softflowd, tcpdump; time measures the benchmark's peers.
+pkgs=(tshark wireshark-common nfdump softflowd tcpdump time)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
+npm run build
+./dist/flowprobe -r test/fixtures/pcaps/zeek--http--bro.org.pcap

@@ -1,0 +1,77 @@
+// The command line and the two shipped forms: the esbuild bundle and the single executable.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { flowprobe, root, fixtures } from "./helpers/run.mjs";
+
+const sample = path.join(fixtures, "pcaps", "zeek--http--bro.org.pcap");
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+
+test("--help lists every option with its default, and units where it has one", () => {
+  const r = flowprobe(["--help"]);
+  assert.equal(r.status, 0);
+  for (const opt of ["--read", "--format", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--seed", "--progress", "--no-summary", "--help", "--version"]) {
+    assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
+  }
+  assert.equal((r.stdout.match(/\(default: /g) ?? []).length, 11);
+  assert.match(r.stdout, /\[seconds\] \(default: 1800\)/);
+  assert.match(r.stdout, /\[seconds\] \(default: 15\)/);
+  assert.match(r.stdout, /default costs at most [\d.]+ MiB/);
+});
+
+test("--version prints the package version", () => {
+  assert.equal(flowprobe(["--version"]).stdout, `flowprobe ${pkg.version}\n`);
+});
+
+test("bad options: exit 2 with a message naming the option and what is right", () => {
+  const cases = [
+    [["--maxflows", "many"], /--maxflows "many": expected a whole number/],
+    [["--inactive-timeout", "0", "-r", sample], /--inactive-timeout 0: out of range, expected 1 to 86400/],
+    [["--hashsize", "16", "--maxflows", "1000", "-r", sample], /--hashsize 16: too small for --maxflows 1000; .* at least 2048/],
+    [["--bogus"], /Unknown option '--bogus'/],
+    [[], /nothing to meter: give a capture file with -r FILE/],
+    [["-r", "/nonexistent.pcap"], /cannot open \/nonexistent.pcap/],
+  ];
+  for (const [args, re] of cases) {
+    const r = flowprobe(args);
+    assert.match(r.stderr, re, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.equal(r.status, args[0] === "-r" ? 1 : 2, args.join(" "));
+  }
+});
+
+test("the summary: packets read, metered, flows by end reason, peak flows, rate, cache memory", () => {
+  const r = flowprobe(["-r", sample, "--seed", "3"]);
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, /read 751 packets .* packets\/s/);
+  assert.match(r.stderr, /metered 751 \(483,623 IP bytes, 0 IPv6\), non-IP 0, skipped 0/);
+  assert.match(r.stderr, /flows exported 38: idle timeout 0, active timeout 0, TCP FIN\/RST 24, forced end 14, cache full 0/);
+  assert.match(r.stderr, /peak active flows \d+ of 2,000,000; cache memory in use [\d.]+ MiB \(at most/);
+  assert.doesNotMatch(r.stderr, /\r/, "no progress line when stderr is not a terminal");
+});
+
+test("determinism: two runs with the same seed give identical output", () => {
+  const file = path.join(fixtures, "pcaps", "zeek--ftp--bruteforce.pcap");
+  const a = flowprobe(["-r", file, "--seed", "42", "--no-summary"]);
+  const b = flowprobe(["-r", file, "--seed", "42", "--no-summary"]);
+  assert.equal(a.stdout, b.stdout);
+  assert.ok(a.stdout.length > 0);
+});
+
+test("the single executable, alone in an empty folder, prints the same flows as the bundle", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-sea-"));
+  try {
+    const exe = path.join(dir, "flowprobe");
+    copyFileSync(path.join(root, "dist", "flowprobe"), exe);
+    const sea = spawnSync(exe, ["-r", sample, "--seed", "5", "--no-summary"], { cwd: dir, encoding: "utf8" });
+    assert.equal(sea.status, 0, sea.stderr);
+    const cjs = flowprobe(["-r", sample, "--seed", "5", "--no-summary"], { cwd: dir });
+    assert.equal(sea.stdout, cjs.stdout);
+    assert.ok(sea.stdout.split("\n").length > 30);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
