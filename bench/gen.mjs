@@ -72,7 +72,6 @@ function makeFlows(n, rand) {
   const l4Sum = new Uint32Array(n); // pseudo-header addresses and protocol + L4 header words that never change
   const seq = new Uint32Array(n); // TCP sequence number, ICMP echo sequence number
   const ipId = new Uint16Array(n);
-  let ipv6Flows = 0, tcpFlows = 0, udpFlows = 0, icmpFlows = 0;
 
   for (let f = 0; f < n; f++) {
     const o = f * SNAPLEN;
@@ -81,10 +80,6 @@ function makeFlows(n, rand) {
     const p = r < 0.7 ? PROTO_TCP : r < 0.97 ? PROTO_UDP : isV6 ? PROTO_ICMPV6 : PROTO_ICMP;
     v6[f] = isV6 ? 1 : 0;
     proto[f] = p;
-    if (isV6) ipv6Flows++;
-    if (p === PROTO_TCP) tcpFlows++;
-    else if (p === PROTO_UDP) udpFlows++;
-    else icmpFlows++;
 
     // Ethernet: locally administered MACs, a handful of "hosts" on each side
     tmpl.writeUInt32BE(0x02000000 | (f & 0xff), o);
@@ -151,7 +146,7 @@ function makeFlows(n, rand) {
     for (let k = 0; k < minTotal[f] - (l4 - ETH); k += 2) sum += tmpl.readUInt16BE(t + k);
     l4Sum[f] = sum;
   }
-  return { tmpl, proto, v6, l4At, minTotal, ipSum, l4Sum, seq, ipId, ipv6Flows, tcpFlows, udpFlows, icmpFlows };
+  return { tmpl, proto, v6, l4At, minTotal, ipSum, l4Sum, seq, ipId };
 }
 
 /** IP total length: mostly header-sized (ACKs, DNS) or full-MTU packets, some in between. */
@@ -174,7 +169,6 @@ class PcapWriter {
   constructor(file, flows, nflows, rand) {
     this.fd = fs.openSync(file, "w");
     this.buf = Buffer.allocUnsafe(8 << 20);
-    this.pos = 0;
     this.flows = flows;
     this.rand = rand;
     this.packets = 0;
@@ -326,6 +320,12 @@ function scheduleOpen(w, packets, flows, open, rand) {
   }
 }
 
+/** The arguments that decide the bytes: what a cached file must match. */
+export function paramsOf(opts) {
+  const o = { ...DEFAULTS, ...opts };
+  return { variant: o.variant, packets: o.packets, flows: o.flows, open: o.variant === "open40k" ? o.open : null, seed: o.seed };
+}
+
 /** Writes the capture and FILE.json; returns what was written. */
 export function generate(opts) {
   const o = { ...DEFAULTS, ...opts };
@@ -338,14 +338,19 @@ export function generate(opts) {
   const flows = makeFlows(o.flows, rand);
   const tmp = `${o.out}.partial`; // a crash must not leave a file that looks finished
   const w = new PcapWriter(tmp, flows, o.flows, rand);
-  if (o.variant === "uniform") scheduleUniform(w, o.packets, o.flows, rand);
-  else scheduleOpen(w, o.packets, o.flows, o.open, rand);
-  w.close();
+  try {
+    if (o.variant === "uniform") scheduleUniform(w, o.packets, o.flows, rand);
+    else scheduleOpen(w, o.packets, o.flows, o.open, rand);
+    w.close();
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   fs.renameSync(tmp, o.out);
 
   const meta = {
     generator: GENERATOR_VERSION,
-    params: { variant: o.variant, packets: o.packets, flows: o.flows, open: o.variant === "open40k" ? o.open : null, seed: o.seed },
+    params: paramsOf(o),
     file: o.out,
     fileBytes: fs.statSync(o.out).size,
     packets: w.packets,
