@@ -6,7 +6,8 @@ import { HEAP_BASE, PAGE_SIZE, STATUS_BASE, ST_HEAP_TOP, ST_HEAP_FAILS } from ".
 
 let heapTop: usize = HEAP_BASE;
 
-/** Returns the address of `size` zero-initialised bytes aligned to 64, or 0 when the memory cannot grow. */
+/** Returns the address of `size` bytes aligned to 64, or 0 when the memory cannot grow. The
+ * bytes are zero: heap memory is never handed out twice, and memory.grow gives zeroed pages. */
 export function heapAlloc(size: usize): usize {
   const at = (heapTop + 63) & ~(<usize>63);
   const end = at + size;

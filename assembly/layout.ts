@@ -84,8 +84,20 @@ export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
 export const KEY_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
 export const KEY_SIZE: u32 = 64;
 
+// ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----
+export const PEND_BASE: u32 = KEY_BASE + KEY_SIZE;
+export const PEND_MAX: u32 = 16;
+export const PEND_ENTRY: u32 = 64; // key (48) · ts u64 · bytes u32 · ttl u8 · tcp flags u8 · pkttype u8 · version u8
+export const PEND_SIZE: u32 = PEND_MAX * PEND_ENTRY + PEND_MAX * 4; // then the hashes, u32 each
+export const PE_TS: u32 = 48;
+export const PE_BYTES: u32 = 56;
+export const PE_TTL: u32 = 60;
+export const PE_TCP_FLAGS: u32 = 61;
+export const PE_PKTTYPE: u32 = 62;
+export const PE_VERSION: u32 = 63;
+
 // ---- constant tables written at init (JSON field names, decimal digit pairs) ----
-export const TABLES_BASE: u32 = KEY_BASE + KEY_SIZE;
+export const TABLES_BASE: u32 = PEND_BASE + PEND_SIZE;
 export const TABLES_SIZE: u32 = 4096;
 
 // ---- input region: file blocks are read straight into it, or batch records are put here ----
@@ -94,7 +106,7 @@ export const INPUT_SIZE: u32 = 4 * 1024 * 1024;
 
 // ---- output region: encoded flow records (JSON lines now, export datagrams later) ----
 export const OUTPUT_BASE: u32 = INPUT_BASE + INPUT_SIZE;
-export const OUTPUT_SIZE: u32 = 1024 * 1024;
+export const OUTPUT_SIZE: u32 = 2 * 1024 * 1024;
 export const OUTPUT_RECORD_MAX: u32 = 1024; // the longest record an encoder may write
 
 // ---- heap: flow slot chunks and hash indexes, grown with memory.grow as flows arrive ----
@@ -136,11 +148,12 @@ export const FS_PACKETS: u32 = 72; //   u64
 export const FS_TCP_FLAGS: u32 = 80; // u8 OR of all packets
 export const FS_TTL_MIN: u32 = 81; //   u8
 export const FS_TTL_MAX: u32 = 82; //   u8
-export const FS_PKTTYPE: u32 = 83; //   u8 packet type of the first packet
-export const FS_PREV: u32 = 84; //      u32 LRU neighbour (older); in a record: end reason
-export const FS_NEXT: u32 = 88; //      u32 LRU neighbour (newer) or free-list link
+export const FS_FLAGS: u32 = 83; //     u8 packet type of the first packet (bits 0-2), FLOW_LIVE
+export const FS_PREV: u32 = 84; //      u32 timing-wheel neighbour
+export const FS_NEXT: u32 = 88; //      u32 timing-wheel neighbour, or free-list link
 export const FS_HASH: u32 = 92; //      u32 the key's hash (home bucket and index tag)
 export const VLAN_PRESENT: u32 = 0x8000;
+export const FLOW_LIVE: u32 = 0x40;
 
 // IPFIX flowEndReason (IANA IE 136)
 export const END_IDLE: u32 = 1;
@@ -156,19 +169,24 @@ export const T_MAXFLOWS: u32 = 8; //    u32 cache limit
 export const T_IDX_BASE: u32 = 12; //   u32 address of the hash index (u32 entries)
 export const T_IDX_MASK: u32 = 16; //   u32 index capacity - 1
 export const T_IDX_MAX: u32 = 20; //    u32 largest index capacity allowed (--hashsize)
-export const T_LRU_HEAD: u32 = 24; //   u32 oldest slot (NIL when empty)
-export const T_LRU_TAIL: u32 = 28; //   u32 newest slot
-export const T_FREE: u32 = 32; //       u32 free-list head (NIL when empty)
-export const T_BUMP: u32 = 36; //       u32 slots ever carved from chunks
-export const T_CHUNKS: u32 = 40; //     u32 address of the chunk table (CHUNK_TABLE_MAX u32)
-export const T_FORMAT: u32 = 44; //     u32 FORMAT_*
+export const T_WHEEL: u32 = 24; //      u32 address of the timing wheel (WHEEL_BUCKETS × [first, last])
+export const T_FREE: u32 = 28; //       u32 free-list head (NIL when empty)
+export const T_BUMP: u32 = 32; //       u32 slots ever carved from chunks
+export const T_CHUNKS: u32 = 36; //     u32 address of the chunk table (CHUNK_TABLE_MAX u32)
+export const T_FORMAT: u32 = 40; //     u32 FORMAT_*
+export const T_ENABLED: u32 = 44; //    u32 1 when configured
 export const T_INACTIVE_NS: u32 = 48; // u64
 export const T_ACTIVE_NS: u32 = 56; //  u64
 export const T_CREATED: u32 = 64; //    u64 flows created
+export const T_WHEEL_TICK: u32 = 72; // u64 wheel ticks processed up to (the unused reason-0 word)
 export const T_EXPORTED: u32 = 72; //   u64 per end reason, at T_EXPORTED + reason * 8 (1..5)
 export const T_PACKETS: u32 = 120; //   u64 packets metered into this target
-export const T_ENABLED: u32 = 72; //    u32 1 when configured (the unused reason-0 word)
 export const NIL: u32 = 0xffffffff;
+
+// The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
+export const WHEEL_TICK_LOG2: u32 = 30; // a tick is 2^30 ns, about 1.07 s
+export const WHEEL_BUCKETS: u32 = 4096; // about 73 minutes of ticks
+export const WHEEL_SENTINEL: u32 = 0x80000000; // links ≥ this name bucket (link & 0xfff)'s list end
 
 export const CHUNK_SLOTS_LOG2: u32 = 12; // 4096 slots (384 KiB) per chunk
 export const CHUNK_SLOTS: u32 = 4096;

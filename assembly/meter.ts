@@ -1,29 +1,42 @@
-// The meter: one parsed packet into every target's flow cache, and the aging that takes
-// flows out again (inactive and active timeouts, TCP FIN/RST, cache full, end of input).
+// The meter: parsed packets into every target's flow cache, and the aging that takes flows
+// out again (inactive and active timeouts, TCP FIN/RST, cache full, end of input).
+//
 // Time is the packets' own: `now` is the greatest packet time seen, so an offline run is
 // deterministic and a reordered packet never moves the clock backwards.
+//
+// Packets are metered PEND_MAX at a time. A first pass only loads each packet's index entry
+// and slot: the loads are independent, so the CPU overlaps their cache misses instead of
+// waiting for one per packet. The second pass does the real work in packet order, on
+// warm cache lines; the result is exactly as if each packet were metered alone.
 
 import {
-  STATS_BASE, STATUS_BASE, ST_NOW_NS, KEY_BASE, FS_PROTO, FS_FIRST, FS_LAST,
-  T_ENABLED, T_LRU_HEAD, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT,
-  TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
-  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
+  STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
+  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK,
+  T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
+  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, KEY_BASE,
+  PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
+  WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
 } from "./layout";
 import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf } from "./parse";
-import {
-  hashKey, targetPtr, slotPtr, tableFind, tableCreate, tableRemove, lruTouch, slotAccount,
-} from "./table";
+import { hashKey, targetPtr, slotPtr, tableFind, tableCreate, tableRemove, slotAccount, copyKey } from "./table";
+import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 
 let now: u64 = 0;
 export let outPos: usize = 0;
 let targetCount: u32 = 0;
-/** Output bytes that must be free before a packet is metered: each target may export up to
- * three flows for one packet (timeout found on update, eviction, FIN/RST). */
-let packetReserve: usize = 3 * OUTPUT_RECORD_MAX;
+let pendCount: u32 = 0;
+let prefetchSink: u32 = 0;
+/** Output bytes that must be free before a packet is parsed: each pending packet may make
+ * each target export up to three flows (timeout found on update, eviction, FIN/RST). */
+let packetReserve: usize = 3 * OUTPUT_RECORD_MAX * PEND_MAX;
 
 const TCP_FIN_RST: u32 = 0x01 | 0x04;
+const PEND_HASH: usize = PEND_BASE + PEND_MAX * PEND_ENTRY;
+const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;
+/** Re-filings allowed while looking for an eviction victim before taking one as it is. */
+const EVICT_REFILE_LIMIT: u32 = 64;
 
 @inline export function count(c: u32, n: u64 = 1): void {
   const a = STATS_BASE + (<usize>c << 3);
@@ -32,7 +45,7 @@ const TCP_FIN_RST: u32 = 0x01 | 0x04;
 
 export function setTargetCount(n: u32): void {
   targetCount = n > TARGET_MAX ? TARGET_MAX : n;
-  packetReserve = 3 * OUTPUT_RECORD_MAX * <usize>targetCount;
+  packetReserve = 3 * OUTPUT_RECORD_MAX * PEND_MAX * <usize>targetCount;
 }
 
 @inline export function outputLow(): bool {
@@ -47,6 +60,10 @@ export function meterNow(): u64 {
   return now;
 }
 
+@inline function tickOf(ns: u64): u64 {
+  return ns >> WHEEL_TICK_LOG2;
+}
+
 /** Encodes slot s of target tp as an exported flow, then frees the slot. */
 function exportFlow(tp: usize, s: u32, reason: u32): void {
   const sp = slotPtr(tp, s);
@@ -57,7 +74,7 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   tableRemove(tp, s);
 }
 
-/** Meters one packet. Called by the walkers for every record; never by the host. */
+/** Parses one packet and queues it for metering. Called by the walkers for every record. */
 export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, pkttype: u32,
   linktype: u32, vlanTci: u32, vlanTpid: u32, p: usize): void {
   count(C_READ);
@@ -67,27 +84,65 @@ export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, 
     return;
   }
   keySetIf(pIfindex);
-  if (ts < now) count(C_TIME_BACK);
-  else now = ts;
-  const h = hashKey(KEY_BASE);
-  let metered = false;
-  for (let t: u32 = 0; t < targetCount; t++) {
-    const tp = targetPtr(t);
-    if (load<u32>(tp + T_ENABLED) == 0) continue;
-    if (meterInto(tp, h, ts)) metered = true;
-    expireIdle(tp);
-  }
-  if (!metered) {
-    count(C_NO_MEMORY);
-    return;
-  }
-  count(C_METERED);
-  count(C_BYTES, pBytes);
-  if (pVersion == 6) count(C_IPV6);
+  const e = PEND_BASE + <usize>pendCount * PEND_ENTRY;
+  copyKey(e, KEY_BASE);
+  store<u64>(e + PE_TS, ts);
+  store<u32>(e + PE_BYTES, pBytes);
+  store<u8>(e + PE_TTL, <u8>pTtl);
+  store<u8>(e + PE_TCP_FLAGS, <u8>pTcpFlags);
+  store<u8>(e + PE_PKTTYPE, <u8>pPkttype);
+  store<u8>(e + PE_VERSION, <u8>pVersion);
+  store<u32>(PEND_HASH + (<usize>pendCount << 2), hashKey(e));
+  if (++pendCount == PEND_MAX) meterPending();
 }
 
-@inline function meterInto(tp: usize, h: u32, ts: u64): bool {
-  let s = tableFind(tp, h);
+/** Meters the queued packets. The walkers call it before they return to the host. */
+export function meterPending(): void {
+  const n = pendCount;
+  if (n == 0) return;
+  pendCount = 0;
+  // pass 1: touch each packet's index entry and slot so their misses overlap
+  let sink: u32 = 0;
+  for (let t: u32 = 0; t < targetCount; t++) {
+    const tp = targetPtr(t);
+    const idx = <usize>load<u32>(tp + T_IDX_BASE);
+    const mask = load<u32>(tp + T_IDX_MASK);
+    for (let i: u32 = 0; i < n; i++) {
+      const entry = load<u32>(idx + (<usize>(load<u32>(PEND_HASH + (<usize>i << 2)) & mask) << 2));
+      if (entry != 0) {
+        // a 96-byte slot spans two cache lines whatever its alignment: its first and last words are on both
+        const sp = slotPtr(tp, (entry & SLOT_MASK) - 1);
+        sink += load<u32>(sp) + load<u32>(sp + FS_NEXT);
+      }
+    }
+  }
+  prefetchSink = sink;
+  // pass 2: meter in packet order
+  for (let i: u32 = 0; i < n; i++) {
+    const e = PEND_BASE + <usize>i * PEND_ENTRY;
+    const h = load<u32>(PEND_HASH + (<usize>i << 2));
+    const ts = load<u64>(e + PE_TS);
+    if (ts < now) count(C_TIME_BACK);
+    else now = ts;
+    let metered = false;
+    for (let t: u32 = 0; t < targetCount; t++) {
+      const tp = targetPtr(t);
+      if (load<u32>(tp + T_ENABLED) == 0) continue;
+      if (meterInto(tp, e, h, ts)) metered = true;
+      expireIdle(tp);
+    }
+    if (!metered) {
+      count(C_NO_MEMORY);
+      continue;
+    }
+    count(C_METERED);
+    count(C_BYTES, load<u32>(e + PE_BYTES));
+    if (load<u8>(e + PE_VERSION) == 6) count(C_IPV6);
+  }
+}
+
+@inline function meterInto(tp: usize, e: usize, h: u32, ts: u64): bool {
+  let s = tableFind(tp, e, h);
   if (s != NIL) {
     // A flow whose time is up is exported before this packet starts its successor.
     const sp = slotPtr(tp, s);
@@ -99,37 +154,107 @@ export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, 
       s = NIL;
     }
   }
+  const pkttype = <u32>load<u8>(e + PE_PKTTYPE);
   if (s == NIL) {
-    s = tableCreate(tp, h, ts, pPkttype);
+    s = tableCreate(tp, e, h, ts, pkttype);
     if (s == NIL) {
-      // cache full: the least recently used flow leaves early
-      const head = load<u32>(tp + T_LRU_HEAD);
-      if (head == NIL) return false;
-      exportFlow(tp, head, END_LACK_OF_RESOURCES);
-      s = tableCreate(tp, h, ts, pPkttype);
+      if (!evictOne(tp)) return false;
+      s = tableCreate(tp, e, h, ts, pkttype);
       if (s == NIL) return false;
     }
+    fileNew(tp, s, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
   }
   const sp = slotPtr(tp, s);
-  slotAccount(sp, ts, pBytes, pTtl, pTcpFlags);
-  lruTouch(tp, s, sp);
+  const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
+  slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
-  if ((pTcpFlags & TCP_FIN_RST) != 0 && load<u8>(KEY_BASE + FS_PROTO) == 6) {
+  if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6) {
     exportFlow(tp, s, END_END_OF_FLOW);
   }
   return true;
 }
 
-/** Exports flows idle for longer than the inactive timeout, oldest first, while output room lasts. */
-function expireIdle(tp: usize): void {
+/** Cache full: exports the flow idle longest (to within a wheel tick). False when the cache is empty. */
+function evictOne(tp: usize): bool {
   const inactive = load<u64>(tp + T_INACTIVE_NS);
-  while (true) {
-    const head = load<u32>(tp + T_LRU_HEAD);
-    if (head == NIL) return;
-    if (now <= load<u64>(slotPtr(tp, head) + FS_LAST) + inactive) return;
-    if (outputLow()) return; // finished on a later call
-    exportFlow(tp, head, END_IDLE);
+  let tick = load<u64>(tp + T_WHEEL_TICK);
+  let refiled: u32 = 0;
+  for (let scanned: u32 = 0; scanned <= WHEEL_BUCKETS;) {
+    const s = wheelFirst(tp, tick);
+    if (s == NIL) {
+      tick++;
+      scanned++;
+      continue;
+    }
+    const sp = slotPtr(tp, s);
+    const due = tickOf(load<u64>(sp + FS_LAST) + inactive);
+    if (due > tick && refiled < EVICT_REFILE_LIMIT) {
+      // touched since it was filed: put it where it belongs and look again
+      wheelUnlinkRefile(tp, s, sp, due, tick);
+      refiled++;
+      continue;
+    }
+    exportFlow(tp, s, END_LACK_OF_RESOURCES);
+    return true;
   }
+  return false;
+}
+
+/** Re-files slot s for tick `due`, never into the bucket being scanned (timeouts longer than the wheel). */
+@inline function wheelUnlinkRefile(tp: usize, s: u32, sp: usize, due: u64, scanning: u64): void {
+  wheelUnlink(tp, sp);
+  if (due - scanning >= <u64>WHEEL_BUCKETS) due = scanning + WHEEL_BUCKETS - 1;
+  wheelFile(tp, s, sp, due);
+}
+
+/** Files a new flow for tick `due`, within the part of the wheel not yet looked at. */
+@inline function fileNew(tp: usize, s: u32, due: u64): void {
+  let base = load<u64>(tp + T_WHEEL_TICK);
+  if (base == 0) {
+    base = tickOf(now);
+    store<u64>(tp + T_WHEEL_TICK, base);
+  }
+  if (due < base) due = base; // a reordered packet older than the wheel's position
+  if (due - base >= <u64>WHEEL_BUCKETS) due = base + WHEEL_BUCKETS - 1;
+  wheelFile(tp, s, slotPtr(tp, s), due);
+}
+
+/**
+ * Looks at every wheel bucket whose tick has passed: idle flows are exported, flows touched
+ * since they were filed are re-filed by their real last packet. Stops early (and resumes on
+ * a later call) when the output region runs low.
+ */
+function expireIdle(tp: usize): void {
+  const nowTick = tickOf(now);
+  let tick = load<u64>(tp + T_WHEEL_TICK);
+  if (tick == 0) {
+    store<u64>(tp + T_WHEEL_TICK, nowTick);
+    return;
+  }
+  if (tick >= nowTick) return;
+  const inactive = load<u64>(tp + T_INACTIVE_NS);
+  // after a gap longer than the wheel, one turn over every bucket sees every flow
+  const stop = nowTick - tick > <u64>WHEEL_BUCKETS ? tick + WHEEL_BUCKETS : nowTick;
+  while (tick < stop) {
+    while (true) {
+      const s = wheelFirst(tp, tick);
+      if (s == NIL) break;
+      if (outputLow()) {
+        store<u64>(tp + T_WHEEL_TICK, tick);
+        return;
+      }
+      const sp = slotPtr(tp, s);
+      const last = load<u64>(sp + FS_LAST);
+      if (now > last + inactive) {
+        exportFlow(tp, s, END_IDLE);
+      } else {
+        const due = tickOf(last + inactive);
+        wheelUnlinkRefile(tp, s, sp, due > tick ? due : tick + 1, tick);
+      }
+    }
+    tick++;
+  }
+  store<u64>(tp + T_WHEEL_TICK, nowTick);
 }
 
 /**
@@ -137,6 +262,7 @@ function expireIdle(tp: usize): void {
  * arrives) and expires idle flows. Returns 1 when done, 0 when the output must be drained first.
  */
 export function advance(ts: u64): u32 {
+  meterPending();
   if (ts > now) now = ts;
   store<u64>(STATUS_BASE + ST_NOW_NS, now);
   for (let t: u32 = 0; t < targetCount; t++) {
@@ -148,16 +274,20 @@ export function advance(ts: u64): u32 {
   return 1;
 }
 
-/** Exports every active flow with `reason`. Returns 1 when all are out, 0 when the output must be drained first. */
+/** Exports every active flow with `reason`, oldest wheel bucket first. Returns 1 when all are out, 0 when the output must be drained first. */
 export function flushAll(reason: u32): u32 {
+  meterPending();
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
-    while (true) {
-      const head = load<u32>(tp + T_LRU_HEAD);
-      if (head == NIL) break;
-      if (outputLow()) return 0;
-      exportFlow(tp, head, reason);
+    const start = load<u64>(tp + T_WHEEL_TICK);
+    for (let i: u32 = 0; i < WHEEL_BUCKETS; i++) {
+      while (true) {
+        const s = wheelFirst(tp, start + i);
+        if (s == NIL) break;
+        if (outputLow()) return 0;
+        exportFlow(tp, s, reason);
+      }
     }
   }
   return 1;

@@ -229,7 +229,11 @@ function parseIPv6(p: usize, off: u32, caplen: u32, wirelen: u32): u32 {
   pTtl = <u32>load<u8>(ip + 7);
   store<u8>(KEY_BASE + FS_TOS, <u8>(w0 >> 20));
   store<u8>(KEY_BASE + FS_VERSION, 6);
-  memory.copy(KEY_BASE + FS_SRC, ip + 8, 32); // src and dst are adjacent in both layouts
+  // src and dst are adjacent in both layouts: four u64 moves
+  store<u64>(KEY_BASE + FS_SRC, load<u64>(ip + 8));
+  store<u64>(KEY_BASE + FS_SRC + 8, load<u64>(ip + 16));
+  store<u64>(KEY_BASE + FS_SRC + 16, load<u64>(ip + 24));
+  store<u64>(KEY_BASE + FS_SRC + 24, load<u64>(ip + 32));
   let nh = <u32>load<u8>(ip + 6);
   let cur = off + 40;
   // Extension headers (RFC 8200 §4): hop-by-hop 0, routing 43, fragment 44, destination

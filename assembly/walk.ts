@@ -15,7 +15,7 @@ import {
   BR_TS_NS, BR_WIRE_LEN, BR_CAP_LEN, BR_IFINDEX, BR_PKTTYPE, BR_LINKTYPE, BR_VLAN_TCI,
   BR_VLAN_TPID, BR_HEADER,
 } from "./layout";
-import { processPacket, outputLow, count } from "./meter";
+import { processPacket, meterPending, outputLow, count } from "./meter";
 
 /** libpcap's MAXIMUM_SNAPLEN. Like libpcap, a record longer than the file's snap length is
  * still read (fuzzed files in tcpdump's own tests have them) as long as it is within this or
@@ -37,6 +37,7 @@ export function setInterfaceCount(n: u32): void {
 }
 
 @inline function status(code: u32, packets: u32): void {
+  meterPending(); // nothing stays queued while the host has control
   store<u32>(STATUS_BASE + ST_CODE, code);
   store<u32>(STATUS_BASE + ST_PACKETS, packets);
 }
