@@ -1,4 +1,5 @@
-// JSON-lines encoder: one object per exported flow, goflow2's field names. Every value but
+// JSON-lines encoder: one object per exported flow, goflow2's field names (vlan_id_inner
+// only on QinQ flows, icmp_type/icmp_code only on ICMP flows). Every value but
 // the addresses is a JSON integer written from its full 64-bit value (nanosecond times pass
 // 2^53, which is why this is not left to JavaScript's Number).
 // IPv6 text follows RFC 5952 (§4: lowercase, no leading zeros, the longest run of two or
@@ -197,12 +198,18 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   o = dec32(o, load<u8>(sp + FS_TTL_MAX));
   o = piece(o, 15);
   o = dec32(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  o = piece(o, 16);
-  o = dec32(o, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
-  o = piece(o, 17);
-  o = dec32(o, icmp ? dport >> 8 : 0);
-  o = piece(o, 18);
-  o = dec32(o, icmp ? dport & 0xff : 0);
+  // fields that only some flows have are left out of the others' lines
+  const inner = <u32>load<u16>(sp + FS_VLAN_INNER);
+  if (inner != 0) {
+    o = piece(o, 16);
+    o = dec32(o, inner & ~VLAN_PRESENT);
+  }
+  if (icmp) {
+    o = piece(o, 17);
+    o = dec32(o, dport >> 8);
+    o = piece(o, 18);
+    o = dec32(o, dport & 0xff);
+  }
   o = piece(o, 19);
   o = dec32(o, reason);
   o = piece(o, 20);

@@ -13,13 +13,13 @@ import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
-  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, KEY_BASE,
+  C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
 } from "./layout";
-import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf } from "./parse";
-import { hashKey, targetPtr, slotPtr, tableFind, tableCreate, tableRemove, slotAccount, copyKey } from "./table";
+import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf, setKeyPtr } from "./parse";
+import { hashKey, targetPtr, slotPtr, tableFind, tableCreate, tableRemove, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 
@@ -74,18 +74,19 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   tableRemove(tp, s);
 }
 
-/** Parses one packet and queues it for metering. Called by the walkers for every record. */
+/** Parses one packet and queues it for metering. Called by the walkers for every record
+ * (they count it as read). */
 export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, pkttype: u32,
   linktype: u32, vlanTci: u32, vlanTpid: u32, p: usize): void {
-  count(C_READ);
+  // the key is parsed straight into the next pending entry
+  const e = PEND_BASE + <usize>pendCount * PEND_ENTRY;
+  setKeyPtr(e);
   const r = parsePacket(p, caplen, wirelen, linktype, ifindex, pkttype, vlanTci, vlanTpid);
   if (r != PARSE_OK) {
     count(r);
     return;
   }
   keySetIf(pIfindex);
-  const e = PEND_BASE + <usize>pendCount * PEND_ENTRY;
-  copyKey(e, KEY_BASE);
   store<u64>(e + PE_TS, ts);
   store<u32>(e + PE_BYTES, pBytes);
   store<u8>(e + PE_TTL, <u8>pTtl);
@@ -118,27 +119,32 @@ export function meterPending(): void {
   }
   prefetchSink = sink;
   // pass 2: meter in packet order
+  let metered: u64 = 0, bytes: u64 = 0, v6: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = PEND_BASE + <usize>i * PEND_ENTRY;
     const h = load<u32>(PEND_HASH + (<usize>i << 2));
     const ts = load<u64>(e + PE_TS);
     if (ts < now) count(C_TIME_BACK);
     else now = ts;
-    let metered = false;
+    const nowTick = tickOf(now);
+    let into = false;
     for (let t: u32 = 0; t < targetCount; t++) {
       const tp = targetPtr(t);
       if (load<u32>(tp + T_ENABLED) == 0) continue;
-      if (meterInto(tp, e, h, ts)) metered = true;
-      expireIdle(tp);
+      if (meterInto(tp, e, h, ts)) into = true;
+      if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp);
     }
-    if (!metered) {
+    if (!into) {
       count(C_NO_MEMORY);
       continue;
     }
-    count(C_METERED);
-    count(C_BYTES, load<u32>(e + PE_BYTES));
-    if (load<u8>(e + PE_VERSION) == 6) count(C_IPV6);
+    metered++;
+    bytes += load<u32>(e + PE_BYTES);
+    if (load<u8>(e + PE_VERSION) == 6) v6++;
   }
+  count(C_METERED, metered);
+  count(C_BYTES, bytes);
+  count(C_IPV6, v6);
 }
 
 @inline function meterInto(tp: usize, e: usize, h: u32, ts: u64): bool {

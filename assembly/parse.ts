@@ -1,5 +1,5 @@
 // Packet header parser: link layer → outermost IP header → transport ports/flags.
-// Called once per packet by the walkers; writes the flow key into KEY_BASE (slot layout)
+// Called once per packet by the walkers; writes the flow key at `key` (slot layout)
 // and the per-packet values into the globals below. Never reads past `caplen`: every load
 // is preceded by one bounds check against it, so damaged packets are counted, not trapped.
 //
@@ -8,7 +8,7 @@
 // SLL2, NULL/LOOP or raw framing; tunnels are metered by the outer header.
 
 import {
-  KEY_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_KEYPAD,
+  FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, VLAN_PRESENT,
   C_NON_IP, C_TRUNC_LINK, C_UNKNOWN_LINKTYPE, C_TRUNC_IP, C_BAD_VERSION, C_BAD_HDRLEN,
   C_BAD_TOTLEN, C_TRUNC_L4, C_TRUNC_EXT,
@@ -16,6 +16,13 @@ import {
 
 /** Parse result: the packet is metered. Other results are counter indexes (C_*). */
 export const PARSE_OK: u32 = 0xffff;
+
+/** Where the parser writes the flow key (slot layout): the pending entry being filled. */
+export let key: usize = 0;
+
+export function setKeyPtr(p: usize): void {
+  key = p;
+}
 
 // Per-packet values besides the key (valid after PARSE_OK).
 export let pBytes: u32 = 0; //    IPv4 total length / IPv6 payload length + 40
@@ -66,8 +73,8 @@ const PPP_MPLS_MC: u32 = 0x0283;
 
 @inline function setVlan(tag: u32): void {
   const id = (tag & 0xfff) | VLAN_PRESENT;
-  if (load<u16>(KEY_BASE + FS_VLAN) == 0) store<u16>(KEY_BASE + FS_VLAN, <u16>id);
-  else if (load<u16>(KEY_BASE + FS_VLAN_INNER) == 0) store<u16>(KEY_BASE + FS_VLAN_INNER, <u16>id);
+  if (load<u16>(key + FS_VLAN) == 0) store<u16>(key + FS_VLAN, <u16>id);
+  else if (load<u16>(key + FS_VLAN_INNER) == 0) store<u16>(key + FS_VLAN_INNER, <u16>id);
   // a third tag (QinQinQ) is walked past but not kept: NetFlow has fields for two
 }
 
@@ -81,12 +88,12 @@ export function parsePacket(p: usize, caplen: u32, wirelen: u32, linktype: u32, 
   pIfindex = ifindex;
   pPkttype = pkttype;
   // clear the key: 48 bytes
-  store<u64>(KEY_BASE, 0);
-  store<u64>(KEY_BASE + 8, 0);
-  store<u64>(KEY_BASE + 16, 0);
-  store<u64>(KEY_BASE + 24, 0);
-  store<u64>(KEY_BASE + 32, 0);
-  store<u64>(KEY_BASE + 40, 0);
+  store<u64>(key, 0);
+  store<u64>(key + 8, 0);
+  store<u64>(key + 16, 0);
+  store<u64>(key + 24, 0);
+  store<u64>(key + 32, 0);
+  store<u64>(key + 40, 0);
   pTcpFlags = 0;
   if (vlanTpid != 0) setVlan(vlanTci);
 
@@ -206,11 +213,11 @@ function parseIPv4(p: usize, off: u32, caplen: u32, wirelen: u32): u32 {
   pBytes = total;
   pTtl = <u32>load<u8>(ip + 8);
   const proto = <u32>load<u8>(ip + 9);
-  store<u8>(KEY_BASE + FS_PROTO, <u8>proto);
-  store<u8>(KEY_BASE + FS_TOS, load<u8>(ip + 1));
-  store<u8>(KEY_BASE + FS_VERSION, 4);
-  store<u32>(KEY_BASE + FS_SRC, load<u32>(ip + 12));
-  store<u32>(KEY_BASE + FS_DST, load<u32>(ip + 16));
+  store<u8>(key + FS_PROTO, <u8>proto);
+  store<u8>(key + FS_TOS, load<u8>(ip + 1));
+  store<u8>(key + FS_VERSION, 4);
+  store<u32>(key + FS_SRC, load<u32>(ip + 12));
+  store<u32>(key + FS_DST, load<u32>(ip + 16));
   const laterFragment = (be16(ip + 6) & 0x1fff) != 0;
   if (laterFragment) return PARSE_OK; // ports 0: only the first fragment carries them
   return parseTransport(p, off + ihl, caplen, proto, 1);
@@ -227,13 +234,13 @@ function parseIPv6(p: usize, off: u32, caplen: u32, wirelen: u32): u32 {
   pVersion = 6;
   pBytes = plen + 40;
   pTtl = <u32>load<u8>(ip + 7);
-  store<u8>(KEY_BASE + FS_TOS, <u8>(w0 >> 20));
-  store<u8>(KEY_BASE + FS_VERSION, 6);
+  store<u8>(key + FS_TOS, <u8>(w0 >> 20));
+  store<u8>(key + FS_VERSION, 6);
   // src and dst are adjacent in both layouts: four u64 moves
-  store<u64>(KEY_BASE + FS_SRC, load<u64>(ip + 8));
-  store<u64>(KEY_BASE + FS_SRC + 8, load<u64>(ip + 16));
-  store<u64>(KEY_BASE + FS_SRC + 16, load<u64>(ip + 24));
-  store<u64>(KEY_BASE + FS_SRC + 24, load<u64>(ip + 32));
+  store<u64>(key + FS_SRC, load<u64>(ip + 8));
+  store<u64>(key + FS_SRC + 8, load<u64>(ip + 16));
+  store<u64>(key + FS_SRC + 16, load<u64>(ip + 24));
+  store<u64>(key + FS_SRC + 24, load<u64>(ip + 32));
   let nh = <u32>load<u8>(ip + 6);
   let cur = off + 40;
   // Extension headers (RFC 8200 §4): hop-by-hop 0, routing 43, fragment 44, destination
@@ -256,14 +263,14 @@ function parseIPv6(p: usize, off: u32, caplen: u32, wirelen: u32): u32 {
       cur += 8;
       nh = next;
       if (later) {
-        store<u8>(KEY_BASE + FS_PROTO, <u8>nh);
+        store<u8>(key + FS_PROTO, <u8>nh);
         return PARSE_OK;
       }
     } else {
       break;
     }
   }
-  store<u8>(KEY_BASE + FS_PROTO, <u8>nh);
+  store<u8>(key + FS_PROTO, <u8>nh);
   return parseTransport(p, cur, caplen, nh, 58);
 }
 
@@ -271,21 +278,20 @@ function parseIPv6(p: usize, off: u32, caplen: u32, wirelen: u32): u32 {
 @inline function parseTransport(p: usize, cur: u32, caplen: u32, proto: u32, icmpProto: u32): u32 {
   if (proto == 6 || proto == 17 || proto == 136 || proto == 132) {
     if (cur + 4 > caplen) return C_TRUNC_L4;
-    store<u32>(KEY_BASE + FS_SPORT, load<u32>(p + cur)); // both ports, kept in network order…
-    const ports = load<u32>(KEY_BASE + FS_SPORT);
+    store<u32>(key + FS_SPORT, load<u32>(p + cur)); // both ports, kept in network order…
+    const ports = load<u32>(key + FS_SPORT);
     // …then stored as host-order u16s
-    store<u16>(KEY_BASE + FS_SPORT, bswap<u16>(<u16>ports));
-    store<u16>(KEY_BASE + FS_DPORT, bswap<u16>(<u16>(ports >> 16)));
+    store<u16>(key + FS_SPORT, bswap<u16>(<u16>ports));
+    store<u16>(key + FS_DPORT, bswap<u16>(<u16>(ports >> 16)));
     if (proto == 6 && cur + 14 <= caplen) pTcpFlags = <u32>load<u8>(p + cur + 13);
   } else if (proto == icmpProto) {
     // type and code travel in the destination port, as NetFlow v5 does (type << 8 | code)
-    if (cur + 2 <= caplen) store<u16>(KEY_BASE + FS_DPORT, <u16>be16(p + cur));
+    if (cur + 2 <= caplen) store<u16>(key + FS_DPORT, <u16>be16(p + cur));
   }
   return PARSE_OK;
 }
 
 /** The host-side fields that are part of the key. */
 @inline export function keySetIf(ifindex: u32): void {
-  store<u32>(KEY_BASE + FS_IN_IF, ifindex);
-  store<u8>(KEY_BASE + FS_KEYPAD, 0);
+  store<u32>(key + FS_IN_IF, ifindex);
 }

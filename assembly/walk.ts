@@ -38,6 +38,7 @@ export function setInterfaceCount(n: u32): void {
 
 @inline function status(code: u32, packets: u32): void {
   meterPending(); // nothing stays queued while the host has control
+  count(C_READ, packets);
   store<u32>(STATUS_BASE + ST_CODE, code);
   store<u32>(STATUS_BASE + ST_PACKETS, packets);
 }
@@ -128,7 +129,6 @@ export function walkPcapng(len: u32, swapped: bool): u32 {
       if (caplen > blen - 32) { damaged(DAMAGE_CAPLEN_OVER_BLOCK, caplen, n); return p; }
       if (caplen > wirelen) { damaged(DAMAGE_CAPLEN_OVER_WIRELEN, caplen, n); return p; }
       if (ifid >= ifaceCount) {
-        count(C_READ);
         count(C_BAD_IFACE);
       } else {
         const ifp = IFACES_BASE + <usize>ifid * IFACE_SIZE;
@@ -149,7 +149,6 @@ export function walkPcapng(len: u32, swapped: bool): u32 {
       if (blen < 16) { damaged(DAMAGE_BLOCK_TOO_SHORT, blen, n); return p; }
       const wirelen = rd32(b + 8, swapped);
       if (ifaceCount == 0) {
-        count(C_READ);
         count(C_BAD_IFACE);
       } else {
         const ifp = IFACES_BASE;
