@@ -39,7 +39,8 @@ const PIECES: string[] = [
 const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
 const HEX = TABLES_BASE + 200; //       16 bytes
 const PIECE_DIR = TABLES_BASE + 256; // [u16 offset, u16 len] × pieces
-const PIECE_BYTES = TABLES_BASE + 512;
+const PIECE_BYTES = TABLES_BASE + 512; // up to 512 bytes of field names
+const OCTETS = TABLES_BASE + 1024; //    256 × u32: an IPv4 octet's digits (their count in the high byte)
 
 export function jsonInit(): void {
   for (let i = 0; i < 100; i++) {
@@ -47,6 +48,13 @@ export function jsonInit(): void {
     store<u8>(DIGITS + (i << 1) + 1, <u8>(48 + i % 10));
   }
   for (let i = 0; i < 16; i++) store<u8>(HEX + i, <u8>(i < 10 ? 48 + i : 87 + i));
+  for (let i: u32 = 0; i < 256; i++) {
+    // up to three digits packed little-endian, the digit count in the high byte
+    const w = i >= 100 ? (48 + i / 100) | ((48 + (i / 10) % 10) << 8) | ((48 + i % 10) << 16) | (3 << 24)
+      : i >= 10 ? (48 + i / 10) | ((48 + i % 10) << 8) | (2 << 24)
+      : (48 + i) | (1 << 24);
+    store<u32>(OCTETS + (i << 2), w);
+  }
   let at: usize = PIECE_BYTES;
   for (let i = 0; i < PIECES.length; i++) {
     const s = PIECES[i];
@@ -109,13 +117,13 @@ function dec64(o: usize, v: u64): usize {
 }
 
 function ipv4(o: usize, a: usize): usize {
-  o = dec32(o, load<u8>(a));
-  store<u8>(o++, 46);
-  o = dec32(o, load<u8>(a + 1));
-  store<u8>(o++, 46);
-  o = dec32(o, load<u8>(a + 2));
-  store<u8>(o++, 46);
-  return dec32(o, load<u8>(a + 3));
+  for (let i: usize = 0; i < 4; i++) {
+    const w = load<u32>(OCTETS + (<usize>load<u8>(a + i) << 2));
+    store<u32>(o, w); // the digits, and one byte the next write covers
+    o += <usize>(w >> 24);
+    if (i < 3) store<u8>(o++, 46);
+  }
+  return o;
 }
 
 function hex16(o: usize, v: u32): usize {
