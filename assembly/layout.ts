@@ -102,7 +102,7 @@ export const TABLES_SIZE: u32 = 4096;
 
 // ---- input region: file blocks are read straight into it, or batch records are put here ----
 export const INPUT_BASE: u32 = TABLES_BASE + TABLES_SIZE;
-export const INPUT_SIZE: u32 = 4 * 1024 * 1024;
+export const INPUT_SIZE: u32 = 1024 * 1024;
 
 // ---- output region: encoded flow records (JSON lines now, export datagrams later) ----
 export const OUTPUT_BASE: u32 = INPUT_BASE + INPUT_SIZE;

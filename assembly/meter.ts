@@ -19,7 +19,7 @@ import {
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
 } from "./layout";
 import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf, setKeyPtr } from "./parse";
-import { hashKey, targetPtr, slotPtr, tableFind, tableCreate, tableRemove, slotAccount } from "./table";
+import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 
@@ -149,9 +149,9 @@ export function meterPending(): void {
 
 @inline function meterInto(tp: usize, e: usize, h: u32, ts: u64): bool {
   let s = tableFind(tp, e, h);
+  let sp = foundPtr;
   if (s != NIL) {
     // A flow whose time is up is exported before this packet starts its successor.
-    const sp = slotPtr(tp, s);
     if (ts > load<u64>(sp + FS_LAST) + load<u64>(tp + T_INACTIVE_NS)) {
       exportFlow(tp, s, END_IDLE);
       s = NIL;
@@ -168,9 +168,9 @@ export function meterPending(): void {
       s = tableCreate(tp, e, h, ts, pkttype);
       if (s == NIL) return false;
     }
-    fileNew(tp, s, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
+    sp = slotPtr(tp, s);
+    fileNew(tp, s, sp, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
   }
-  const sp = slotPtr(tp, s);
   const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
@@ -214,7 +214,7 @@ function evictOne(tp: usize): bool {
 }
 
 /** Files a new flow for tick `due`, within the part of the wheel not yet looked at. */
-@inline function fileNew(tp: usize, s: u32, due: u64): void {
+@inline function fileNew(tp: usize, s: u32, sp: usize, due: u64): void {
   let base = load<u64>(tp + T_WHEEL_TICK);
   if (base == 0) {
     base = tickOf(now);
@@ -222,7 +222,7 @@ function evictOne(tp: usize): bool {
   }
   if (due < base) due = base; // a reordered packet older than the wheel's position
   if (due - base >= <u64>WHEEL_BUCKETS) due = base + WHEEL_BUCKETS - 1;
-  wheelFile(tp, s, slotPtr(tp, s), due);
+  wheelFile(tp, s, sp, due);
 }
 
 /**

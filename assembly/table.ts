@@ -102,7 +102,10 @@ export function tableInit(t: u32, maxflows: u32, indexMax: u32): u32 {
   return 0;
 }
 
-/** Finds the key at k; returns its slot number or NIL. `h` = hashKey(k). */
+/** The slot address tableFind found (valid when it did not return NIL). */
+export let foundPtr: usize = 0;
+
+/** Finds the key at k; returns its slot number (and sets foundPtr) or NIL. `h` = hashKey(k). */
 export function tableFind(tp: usize, k: usize, h: u32): u32 {
   const idx = <usize>load<u32>(tp + T_IDX_BASE);
   const mask = load<u32>(tp + T_IDX_MASK);
@@ -113,7 +116,11 @@ export function tableFind(tp: usize, k: usize, h: u32): u32 {
     if (e == 0) return NIL;
     if (e >> INDEX_TAG_SHIFT == tag) {
       const s = (e & SLOT_MASK) - 1;
-      if (keyEquals(slotPtr(tp, s), k)) return s;
+      const sp = slotPtr(tp, s);
+      if (keyEquals(sp, k)) {
+        foundPtr = sp;
+        return s;
+      }
     }
     i = (i + 1) & mask;
   }
