@@ -11,7 +11,7 @@
 
 import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
-  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK,
+  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
@@ -19,7 +19,7 @@ import {
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
 } from "./layout";
 import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf, setKeyPtr } from "./parse";
-import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, slotAccount } from "./table";
+import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 
@@ -64,13 +64,17 @@ export function meterNow(): u64 {
   return ns >> WHEEL_TICK_LOG2;
 }
 
-/** Encodes slot s of target tp as an exported flow, then frees the slot. */
-function exportFlow(tp: usize, s: u32, reason: u32): void {
-  const sp = slotPtr(tp, s);
+/** Encodes the flow at sp with its end reason. */
+@inline function encodeFlow(tp: usize, sp: usize, reason: u32): void {
   const format = load<u32>(tp + T_FORMAT);
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
   const a = tp + T_EXPORTED + (<usize>reason << 3);
   store<u64>(a, load<u64>(a) + 1);
+}
+
+/** Encodes slot s of target tp as an exported flow, then frees the slot. */
+function exportFlow(tp: usize, s: u32, reason: u32): void {
+  encodeFlow(tp, slotPtr(tp, s), reason);
   tableRemove(tp, s);
 }
 
@@ -286,15 +290,22 @@ export function flushAll(reason: u32): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
+    if (load<u32>(tp + T_COUNT) == 0) continue;
+    // Each flow leaves the wheel as it is encoded but stays in the index until the whole
+    // cache is reset at once: no per-flow index deletion. The host calls again until this
+    // returns 1 before it meters anything more.
     const start = load<u64>(tp + T_WHEEL_TICK);
     for (let i: u32 = 0; i < WHEEL_BUCKETS; i++) {
       while (true) {
         const s = wheelFirst(tp, start + i);
         if (s == NIL) break;
         if (outputLow()) return 0;
-        exportFlow(tp, s, reason);
+        const sp = slotPtr(tp, s);
+        encodeFlow(tp, sp, reason);
+        wheelUnlink(tp, sp);
       }
     }
+    tableReset(tp);
   }
   return 1;
 }

@@ -183,13 +183,14 @@ function slotAlloc(tp: usize): u32 {
   }
   const bump = load<u32>(tp + T_BUMP);
   if (bump >= load<u32>(tp + T_MAXFLOWS)) return NIL;
-  if ((bump & (CHUNK_SLOTS - 1)) == 0) {
+  const chunkEntry = <usize>load<u32>(tp + T_CHUNKS) + ((<usize>bump >> CHUNK_SLOTS_LOG2) << 2);
+  if ((bump & (CHUNK_SLOTS - 1)) == 0 && load<u32>(chunkEntry) == 0) {
     const chunk = heapAlloc(<usize>CHUNK_SLOTS * SLOT_SIZE);
     if (chunk == 0) {
       store<u32>(STATUS_BASE + ST_HEAP_FAILS, load<u32>(STATUS_BASE + ST_HEAP_FAILS) + 1);
       return NIL;
     }
-    store<u32>(<usize>load<u32>(tp + T_CHUNKS) + ((<usize>bump >> CHUNK_SLOTS_LOG2) << 2), <u32>chunk);
+    store<u32>(chunkEntry, <u32>chunk); // kept for reuse after tableReset
   }
   store<u32>(tp + T_BUMP, bump + 1);
   return bump;
@@ -222,6 +223,15 @@ export function tableCreate(tp: usize, k: usize, h: u32, ts: u64, pkttype: u32):
   if (n > cap - (cap >> 2)) indexGrow(tp);
   indexInsert(tp, s, h);
   return s;
+}
+
+/** Empties target tp's cache at once (after every flow was exported and left the wheel):
+ * index cleared, slots handed out again from the first chunk, memory kept. */
+export function tableReset(tp: usize): void {
+  memory.fill(<usize>load<u32>(tp + T_IDX_BASE), 0, (<usize>load<u32>(tp + T_IDX_MASK) + 1) << 2);
+  store<u32>(tp + T_COUNT, 0);
+  store<u32>(tp + T_FREE, NIL);
+  store<u32>(tp + T_BUMP, 0);
 }
 
 /** Unlinks slot s from index and wheel and puts it on the free list. */
