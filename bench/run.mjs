@@ -139,6 +139,30 @@ function capture(c) {
   return { ...meta, file };
 }
 
+/**
+ * The environment every tool runs in: this one, less what only makes a Node process slower
+ * to start without being flowprobe's doing. NODE_EXTRA_CA_CERTS (set on these sandbox
+ * machines to the system CA bundle) makes Node parse every certificate in it before the
+ * first line of any script: about 33 ms here, a sixth of flowprobe's whole run. flowprobe
+ * makes no TLS connection and a router has no such variable; the bench prints both figures.
+ */
+const STARTUP_ONLY_VARS = ["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"];
+const TOOL_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !STARTUP_ONLY_VARS.includes(k)));
+
+/** Best-of-N wall seconds of `node -e 0` with and without the startup-only variables. */
+function nodeStartup(runs) {
+  const best = (env) => {
+    let min = Infinity;
+    for (let i = 0; i < Math.max(runs, 5); i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
+      min = Math.min(min, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return min;
+  };
+  return { clean: best(TOOL_ENV), inherited: best(process.env) };
+}
+
 /** Reads the file once so that no tool, the first in particular, pays for the disk. */
 function warm(file) {
   const fd = fs.openSync(file, "r");
@@ -157,6 +181,7 @@ function runOnce(tool, exe, file) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync("timeout", argv, {
       cwd: ROOT,
+      env: TOOL_ENV,
       stdio: ["ignore", tool.stdoutNull ? "ignore" : "pipe", "pipe"],
       encoding: "utf8",
       maxBuffer: 64 << 20,
@@ -211,11 +236,15 @@ function main() {
     if (exe) tools.push({ ...t, exe, ver: t.version() });
     else console.log(`  ${t.missing} — not measured`);
   }
-  console.log(`tools: ${tools.map((t) => `${t.name} ${t.ver ?? ""}`.trim()).join(", ")}; best of ${runs} runs each\n`);
+  console.log(`tools: ${tools.map((t) => `${t.name} ${t.ver ?? ""}`.trim()).join(", ")}; best of ${runs} runs each`);
   if (!tools.some((t) => t.name === "flowprobe")) return 1;
+  const startup = nodeStartup(runs);
+  const dropped = STARTUP_ONLY_VARS.filter((k) => k in process.env);
+  console.log(`node startup (node -e 0): ${(startup.clean * 1000).toFixed(0)} ms` +
+    (dropped.length ? `; tools run without ${dropped.join(", ")} (with: ${(startup.inherited * 1000).toFixed(0)} ms)` : "") + "\n");
 
   let failed = false;
-  const results = { date: new Date().toISOString(), machine: m, runs, goals: GOALS, tools: Object.fromEntries(tools.map((t) => [t.name, t.ver])), captures: [] };
+  const results = { date: new Date().toISOString(), machine: m, runs, goals: GOALS, nodeStartupS: startup, envDropped: dropped, tools: Object.fromEntries(tools.map((t) => [t.name, t.ver])), captures: [] };
 
   for (const c of CAPTURES) {
     const meta = capture(c);
