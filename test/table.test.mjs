@@ -54,7 +54,7 @@ test("TCP FIN or RST ends a flow with that packet in it", () => {
   assert.deepEqual(flows.map((f) => [f.packets, f.tcp_flags]), [[2n, 0x13n], [2n, 0x14n]]);
 });
 
-test("cache full: the least recently used flow leaves early as lack of resources, nothing is lost", () => {
+test("cache full: the flow idle longest leaves early as lack of resources, nothing is lost", () => {
   const packets = [];
   for (let i = 0; i < 10; i++) packets.push({ ts: T0 + BigInt(i), data: udpFrame(100 + i) });
   packets.push({ ts: T0 + 20n, data: udpFrame(109) }); // most recent stays

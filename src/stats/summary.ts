@@ -36,7 +36,7 @@ export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
 
 /** A one-line progress display, rewritten in place at most every `intervalMs`. */
 export class ProgressLine {
-  private last = 0;
+  private last: number;
   private shown = false;
   constructor(
     private readonly write: (s: string) => void,
@@ -44,7 +44,9 @@ export class ProgressLine {
     private readonly start: number,
     private readonly intervalMs = 250,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.last = start; // a run shorter than one interval shows no progress line at all
+  }
 
   update(bytes: number, packets: bigint): void {
     const t = this.now();
