@@ -5,7 +5,13 @@ import "./env";
 import { heapInit } from "./heap";
 import { jsonInit } from "./json";
 import { setSeed, tableInit, targetPtr } from "./table";
-import { T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS } from "./layout";
+import {
+  T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
+  T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
+  DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, NIL, IPFIX_HEADER, OUTPUT_SIZE,
+} from "./layout";
+import { heapAlloc } from "./heap";
+import { templateSetLength, RECORD_V6 } from "./ipfix";
 import * as meter from "./meter";
 import * as walk from "./walk";
 
@@ -30,7 +36,7 @@ export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS:
   store<u64>(tp + T_INACTIVE_NS, <u64>inactiveS * 1000000000);
   store<u64>(tp + T_ACTIVE_NS, <u64>activeS * 1000000000);
   store<u32>(tp + T_FORMAT, format);
-  if (t + 1 > 0) meter.setTargetCount(t + 1);
+  if (t + 1 > meter.getTargetCount()) meter.setTargetCount(t + 1);
   return 0;
 }
 
@@ -73,4 +79,51 @@ export function outputLength(): u32 {
 /** After the host has written the output out. */
 export function outputReset(): void {
   meter.outputReset();
+}
+
+/**
+ * Once per exporting target at start: datagrams of at most `mtu` bytes, observation domain
+ * `engineId`, templates again every `refresh` datagrams and every `templateS` seconds.
+ * Returns 0, 1 without memory, 2 for a bad argument (an MTU too small for templates and a record).
+ */
+export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
+  if (t >= <u32>TARGET_MAX) return 2;
+  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu > 65507) return 2;
+  const tp = targetPtr(t);
+  const stage = heapAlloc(mtu);
+  if (stage == 0) return 1;
+  store<u32>(tp + T_MTU, mtu);
+  store<u32>(tp + T_ENGINE_ID, engineId);
+  store<u32>(tp + T_REFRESH, refresh);
+  store<u32>(tp + T_TEMPLATE_S, templateS);
+  store<u32>(tp + T_STAGE, <u32>stage);
+  store<u32>(tp + T_STAGE_LEN, 0);
+  store<u32>(tp + T_SET_AT, NIL);
+  store<u32>(tp + T_STAGE_RECS, 0);
+  return 0;
+}
+
+/** Once per collector at start: destination d receives every datagram of target t (mirror). Returns 0, or 2 for a bad argument. */
+export function addDestination(d: u32, t: u32): u32 {
+  if (d >= <u32>DEST_MAX || t >= meter.getTargetCount()) return 2;
+  const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+  if (load<u32>(dp + D_TARGET) != 0) return 2;
+  memory.fill(dp, 0, DEST_SIZE);
+  store<u32>(dp + D_TARGET, t + 1);
+  store<u32>(dp + D_NEED_TEMPLATES, 1);
+  const tp = targetPtr(t);
+  store<u32>(tp + T_DESTS, load<u32>(tp + T_DESTS) + 1);
+  meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the destinations
+  if (meter.outputReserve() >= <usize>OUTPUT_SIZE / 2) return 2;
+  return 0;
+}
+
+/** After the host re-created destination d's socket: templates go with its next datagram. */
+export function resendTemplates(d: u32): void {
+  if (d < <u32>DEST_MAX) store<u32>(DESTS_BASE + <usize>d * DEST_SIZE + D_NEED_TEMPLATES, 1);
+}
+
+/** Per walk call: the host's clock for message headers, seconds since the epoch. */
+export function setExportTime(s: u32): void {
+  meter.setExportTime(s);
 }

@@ -77,11 +77,23 @@ export const IF_IFINDEX: u32 = 24; //   u32: ifindex reported for its packets (i
 // ---- targets: one descriptor each (selector, cache, timeouts, format) ----
 export const TARGETS_BASE: u32 = IFACES_BASE + IFACES_SIZE;
 export const TARGET_MAX: u32 = 16;
-export const TARGET_SIZE: u32 = 128;
+export const TARGET_SIZE: u32 = 192;
 export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
 
+// ---- export destinations (collectors): sequence numbers and template schedule each ----
+export const DESTS_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
+export const DEST_MAX: u32 = 64;
+export const DEST_SIZE: u32 = 32;
+export const DESTS_SIZE: u32 = DEST_MAX * DEST_SIZE;
+export const D_TARGET: u32 = 0; //         u32 target number + 1 (0 = unused)
+export const D_SEQUENCE: u32 = 4; //       u32 IPFIX: data records sent before; v9: datagrams sent before
+export const D_SINCE_TEMPLATES: u32 = 8; // u32 datagrams since templates were last sent
+export const D_TEMPLATES_AT: u32 = 12; //  u32 export time (s) templates were last sent
+export const D_NEED_TEMPLATES: u32 = 16; // u32 1 = send templates with the next datagram
+export const D_DATAGRAMS: u32 = 24; //     u64 datagrams laid out for this destination
+
 // ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
-export const KEY_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
+export const KEY_BASE: u32 = DESTS_BASE + DESTS_SIZE;
 export const KEY_SIZE: u32 = 64;
 
 // ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----
@@ -107,7 +119,9 @@ export const INPUT_SIZE: u32 = 1024 * 1024;
 // ---- output region: encoded flow records (JSON lines now, export datagrams later) ----
 export const OUTPUT_BASE: u32 = INPUT_BASE + INPUT_SIZE;
 export const OUTPUT_SIZE: u32 = 2 * 1024 * 1024;
-export const OUTPUT_RECORD_MAX: u32 = 1024; // the longest record an encoder may write
+export const OUTPUT_RECORD_MAX: u32 = 1024; // the longest JSON record
+// Export datagrams in the output region: [u16 destination, u16 length, bytes…] padded to 4.
+export const OD_HEADER: u32 = 4;
 
 // ---- heap: flow slot chunks and hash indexes, grown with memory.grow as flows arrive ----
 export const HEAP_BASE: u32 = OUTPUT_BASE + OUTPUT_SIZE;
@@ -181,6 +195,19 @@ export const T_CREATED: u32 = 64; //    u64 flows created
 export const T_WHEEL_TICK: u32 = 72; // u64 wheel ticks processed up to (the unused reason-0 word)
 export const T_EXPORTED: u32 = 72; //   u64 per end reason, at T_EXPORTED + reason * 8 (1..5)
 export const T_PACKETS: u32 = 120; //   u64 packets metered into this target
+// export (NetFlow/IPFIX formats)
+export const T_MTU: u32 = 128; //        u32 largest datagram payload, bytes
+export const T_ENGINE_ID: u32 = 132; //  u32 IPFIX observation domain / v9 source id
+export const T_REFRESH: u32 = 136; //    u32 templates again after this many datagrams
+export const T_TEMPLATE_S: u32 = 140; // u32 templates again after this many seconds
+export const T_STAGE: u32 = 144; //      u32 address of the datagram being filled (its records)
+export const T_STAGE_LEN: u32 = 148; //  u32 bytes in it
+export const T_SET_AT: u32 = 152; //     u32 offset of the open data set's header in it (NIL = none)
+export const T_SET_ID: u32 = 156; //     u32 template id of the open data set
+export const T_STAGE_RECS: u32 = 160; // u32 data records in it
+export const T_DESTS: u32 = 164; //      u32 destinations of this target
+export const T_EXPORT_MAX: u32 = 168; // u32 output bytes one exported flow may add at most
+export const T_DATAGRAMS: u32 = 176; //  u64 datagrams sealed (before mirroring)
 export const NIL: u32 = 0xffffffff;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
@@ -197,3 +224,10 @@ export const MAXFLOWS_LIMIT: u32 = 4194303;
 export const INDEX_INITIAL: u32 = 4096;
 
 export const FORMAT_JSON: u32 = 1;
+export const FORMAT_IPFIX: u32 = 10;
+
+// IPFIX (RFC 7011 §3): template ids and the fixed parts
+export const IPFIX_VERSION: u32 = 10;
+export const IPFIX_TEMPLATE_V4: u32 = 256;
+export const IPFIX_TEMPLATE_V6: u32 = 257;
+export const IPFIX_HEADER: u32 = 16;

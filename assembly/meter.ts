@@ -13,6 +13,7 @@ import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
+  FORMAT_IPFIX, TARGETS_BASE, TARGET_SIZE, T_DESTS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
@@ -22,6 +23,7 @@ import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVe
 import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
+import { ipfixRecord, ipfixSeal, datagramMax } from "./ipfix";
 
 let now: u64 = 0;
 export let outPos: usize = 0;
@@ -43,13 +45,53 @@ const EVICT_REFILE_LIMIT: u32 = 64;
   store<u64>(a, load<u64>(a) + n);
 }
 
+/** The most output one exported flow may add, over all targets. */
+let exportMax: usize = OUTPUT_RECORD_MAX;
+
+@inline function targetOf(tp: usize): u32 {
+  return <u32>((tp - TARGETS_BASE) / TARGET_SIZE);
+}
+
+/** The most output one exported flow of target tp may add: a JSON line, or a sealed datagram per destination. */
+function exportMaxOf(tp: usize): usize {
+  if (load<u32>(tp + T_FORMAT) == FORMAT_JSON) return OUTPUT_RECORD_MAX;
+  return <usize>datagramMax(tp) * <usize>load<u32>(tp + T_DESTS);
+}
+
+/** Recomputes the output reserves after targets or destinations changed. */
 export function setTargetCount(n: u32): void {
   targetCount = n > TARGET_MAX ? TARGET_MAX : n;
-  packetReserve = 3 * OUTPUT_RECORD_MAX * PEND_MAX * <usize>targetCount;
+  let sum: usize = 0;
+  exportMax = OUTPUT_RECORD_MAX;
+  for (let t: u32 = 0; t < targetCount; t++) {
+    const m = exportMaxOf(targetPtr(t));
+    sum += m;
+    if (m > exportMax) exportMax = m;
+  }
+  packetReserve = 3 * PEND_MAX * sum;
 }
 
 @inline export function outputLow(): bool {
-  return outPos + packetReserve + OUTPUT_RECORD_MAX > OUTPUT_SIZE;
+  return outPos + packetReserve + exportMax > OUTPUT_SIZE;
+}
+
+export function outputReserve(): usize {
+  return packetReserve + exportMax;
+}
+
+export function getTargetCount(): u32 {
+  return targetCount;
+}
+
+/** Seals every target's partly filled datagram. Returns 1 when done, 0 when the output must be drained first. */
+export function sealAll(): u32 {
+  for (let t: u32 = 0; t < targetCount; t++) {
+    const tp = targetPtr(t);
+    if (load<u32>(tp + T_FORMAT) != FORMAT_IPFIX) continue;
+    if (outputLow()) return 0;
+    outPos = ipfixSeal(t, tp, outPos, exportTime);
+  }
+  return 1;
 }
 
 export function outputReset(): void {
@@ -64,10 +106,18 @@ export function meterNow(): u64 {
   return ns >> WHEEL_TICK_LOG2;
 }
 
+/** Export time for message headers (s since the epoch), set by the host: its clock, not the packets'. */
+let exportTime: u32 = 0;
+
+export function setExportTime(s: u32): void {
+  exportTime = s;
+}
+
 /** Encodes the flow at sp with its end reason. */
 @inline function encodeFlow(tp: usize, sp: usize, reason: u32): void {
   const format = load<u32>(tp + T_FORMAT);
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
+  else if (format == FORMAT_IPFIX) outPos = ipfixRecord(targetOf(tp), tp, sp, reason, outPos, exportTime);
   const a = tp + T_EXPORTED + (<usize>reason << 3);
   store<u64>(a, load<u64>(a) + 1);
 }
@@ -307,5 +357,5 @@ export function flushAll(reason: u32): u32 {
     }
     tableReset(tp);
   }
-  return 1;
+  return sealAll();
 }

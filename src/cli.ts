@@ -1,23 +1,62 @@
-// flowprobe's command line: parse options, meter, print the summary. Exit status as --help says.
+// flowprobe's command line: parse options, meter, export or print, summarize. Exit status as --help says.
 
 import * as fs from "node:fs";
 import { parseOptions, helpText, describeCache, type Options } from "./config/options";
-import { Meter } from "./meter/meter";
+import { Meter, forEachDatagram, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
-import { summaryText, ProgressLine } from "./stats/summary";
+import { summaryText, destinationsText, ProgressLine } from "./stats/summary";
 import { FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
+import { UdpDestination, Pacer } from "./export/udp";
 import pkg from "../package.json";
 
-function runFile(o: Options, file: string): number {
+/** Datagrams sent between pacing checks: small enough that no burst fills a collector's buffer. */
+const PACE_GROUP = 16;
+
+/** The sink that sends export datagrams to their collectors, paced. */
+function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
+  return async (bytes) => {
+    const batch: [number, Uint8Array][] = [];
+    forEachDatagram(bytes, (d, datagram) => batch.push([d, datagram]));
+    // every collector gets every datagram (mirror): pace by datagrams per collector
+    const perCollector = Math.max(1, destinations.length);
+    for (let i = 0; i < batch.length; i += PACE_GROUP * perCollector) {
+      const group = batch.slice(i, i + PACE_GROUP * perCollector);
+      await pacer.take(group.length / perCollector);
+      for (const [d, datagram] of group) destinations[d]!.send(datagram);
+    }
+  };
+}
+
+async function runFile(o: Options, file: string): Promise<number> {
+  const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
+  for (const d of destinations) await d.open();
   let stdoutOpen = true;
-  const meter = new Meter(
-    [{ maxflows: o.maxflows, hashsize: o.hashsize, inactiveTimeoutS: o.inactiveTimeoutS, activeTimeoutS: o.activeTimeoutS, format: o.format }],
-    o.seed,
-    (bytes) => {
+  const sink: OutputSink = destinations.length > 0
+    ? exportSink(destinations, new Pacer(o.exportRate))
+    : (bytes) => {
       if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
-    },
-  );
+    };
+  const target: TargetConfig = {
+    maxflows: o.maxflows,
+    hashsize: o.hashsize,
+    inactiveTimeoutS: o.inactiveTimeoutS,
+    activeTimeoutS: o.activeTimeoutS,
+    format: o.format,
+    export: destinations.length > 0
+      ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.length }
+      : undefined,
+  };
+  const meter = new Meter([target], o.seed, sink);
+  meter.setExportTime(Date.now() / 1000);
+  // SIGINT/SIGTERM: stop reading, then export every active flow before exit (below)
+  let stop: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stop = sig;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
   const started = process.hrtime.bigint();
   const size = file !== "-" && fs.existsSync(file) ? fs.statSync(file).size : 0;
   const progress = o.progress === "auto" && process.stderr.isTTY
@@ -26,16 +65,23 @@ function runFile(o: Options, file: string): number {
   let failure: FlowprobeError | undefined;
   let fileBytes = 0;
   try {
-    const r = meterFile(meter, file, {
-      onProgress: progress ? (p) => progress.update(p.bytes, p.packets) : undefined,
+    const r = await meterFile(meter, file, {
+      onProgress: (p) => {
+        meter.setExportTime(Date.now() / 1000);
+        progress?.update(p.bytes, p.packets);
+      },
       onWarning: (m) => process.stderr.write(`flowprobe: warning: ${m}\n`),
+      shouldStop: () => stop !== undefined,
     });
     fileBytes = r.bytes;
+    if (r.stopped) process.stderr.write(`flowprobe: ${stop}: stopped reading; exporting every active flow\n`);
   } catch (e) {
     if (!(e instanceof FlowprobeError)) throw e;
     failure = e; // everything before the damage is still exported below
   }
-  meter.flush();
+  meter.setExportTime(Date.now() / 1000);
+  await meter.flush();
+  await Promise.all(destinations.map((d) => d.drained()));
   progress?.clear();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (o.summary) {
@@ -47,7 +93,11 @@ function runFile(o: Options, file: string): number {
       maxflows: o.maxflows,
       cacheAtMost: describeCache(o),
     }));
+    if (destinations.length > 0) process.stderr.write(destinationsText(destinations));
   }
+  for (const d of destinations) d.close();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   if (failure) {
     process.stderr.write(`flowprobe: error: ${failure.message}\n`);
     return failure.exitCode;
@@ -55,7 +105,7 @@ function runFile(o: Options, file: string): number {
   return 0;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const o = parseOptions(argv);
     if (o.help) {
@@ -67,7 +117,7 @@ export function main(argv: string[]): number {
       return 0;
     }
     if (o.read === undefined) throw new UsageError("nothing to meter: give a capture file with -r FILE (or -r - for standard input); see flowprobe --help");
-    return runFile(o, o.read);
+    return await runFile(o, o.read);
   } catch (e) {
     if (e instanceof FlowprobeError) {
       process.stderr.write(`flowprobe: error: ${e.message}\n`);
@@ -76,4 +126,3 @@ export function main(argv: string[]): number {
     throw e;
   }
 }
-

@@ -8,3 +8,5 @@ export { summaryText, ProgressLine } from "./stats/summary";
 export * as layout from "../assembly/layout";
 export * from "./errors";
 export { main } from "./cli";
+export { forEachDatagram } from "./meter/meter";
+export { UdpDestination, Pacer, parseCollectors } from "./export/udp";

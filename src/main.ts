@@ -1,4 +1,13 @@
 // Entry point of the bundle and of the single executable.
 import { main } from "./cli";
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // not one of ours: a bug, reported as such
+    process.stderr.write(`flowprobe: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

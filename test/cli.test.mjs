@@ -13,10 +13,11 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 test("--help lists every option with its default, and units where it has one", () => {
   const r = flowprobe(["--help"]);
   assert.equal(r.status, 0);
-  for (const opt of ["--read", "--format", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--seed", "--progress", "--no-summary", "--help", "--version"]) {
-    assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
-  }
-  assert.equal((r.stdout.match(/\(default: /g) ?? []).length, 11);
+  const options = ["--read", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
+    "--mtu", "--sndbuf", "--export-rate", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--seed",
+    "--progress", "--no-summary", "--help", "--version"];
+  for (const opt of options) assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
+  assert.equal((r.stdout.match(/\(default: /g) ?? []).length, options.length);
   assert.match(r.stdout, /\[seconds\] \(default: 1800\)/);
   assert.match(r.stdout, /\[seconds\] \(default: 15\)/);
   assert.match(r.stdout, /default costs at most [\d.]+ MiB/);

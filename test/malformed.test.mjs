@@ -41,11 +41,11 @@ function recordsBefore(bytes, offset) {
 }
 
 for (const [name, expect, what] of rows) {
-  test(`malformed: ${name} (${expect})`, () => {
+  test(`malformed: ${name} (${expect})`, async () => {
     const file = path.join(dir, name);
     const cli = flowprobe(["-r", file, "--seed", "1"]);
     assert.equal(cli.status === null, false, `killed by ${cli.signal}`);
-    const lib = meterBytes(readFileSync(file));
+    const lib = await meterBytes(readFileSync(file));
     const s = lib.snap;
     assert.equal(s.read, s.metered + s.nonIp + s.skippedTotal, "read = metered + non-IP + skipped");
     // what was metered was exported

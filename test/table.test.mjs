@@ -12,8 +12,8 @@ const udpFrame = (sport, dport = 53, src = "10.0.0.1") => P.eth(P.ETH_IPV4, P.ip
 const tcpFrame = (sport, flags) => P.eth(P.ETH_IPV4, P.ipv4(P.tcp(sport, 80, flags)));
 const reasons = (flows) => flows.map((f) => Number(f.flow_end_reason));
 
-test("inactive timeout: a flow idle longer than it is exported, and a later packet starts a new flow", () => {
-  const { flows, snap } = meterBatch([
+test("inactive timeout: a flow idle longer than it is exported, and a later packet starts a new flow", async () => {
+  const { flows, snap } = await meterBatch([
     { ts: T0, data: udpFrame(1) },
     { ts: T0 + 10n * S, data: udpFrame(1) },
     { ts: T0 + 26n * S, data: udpFrame(1) }, // 16 s after the last: the first flow ended
@@ -25,8 +25,8 @@ test("inactive timeout: a flow idle longer than it is exported, and a later pack
   assert.equal(snap.exported.get("idle_timeout"), 1n);
 });
 
-test("inactive timeout is driven by other packets' time too (expiry scan)", () => {
-  const { flows } = meterBatch([
+test("inactive timeout is driven by other packets' time too (expiry scan)", async () => {
+  const { flows } = await meterBatch([
     { ts: T0, data: udpFrame(1) },
     { ts: T0 + 100n * S, data: udpFrame(2) },
   ], { inactiveTimeoutS: 15 }, { flush: false });
@@ -34,17 +34,17 @@ test("inactive timeout is driven by other packets' time too (expiry scan)", () =
   assert.equal(flows[0].src_port, 1n);
 });
 
-test("active timeout: a long flow is cut and continues as a new one", () => {
+test("active timeout: a long flow is cut and continues as a new one", async () => {
   const packets = [];
   for (let i = 0n; i <= 70n; i += 5n) packets.push({ ts: T0 + i * S, data: udpFrame(1) });
-  const { flows } = meterBatch(packets, { activeTimeoutS: 30 });
+  const { flows } = await meterBatch(packets, { activeTimeoutS: 30 });
   assert.deepEqual(reasons(flows), [L.END_ACTIVE, L.END_ACTIVE, L.END_FORCED]);
   assert.deepEqual(flows.map((f) => f.packets), [6n, 6n, 3n]);
   assert.equal(flows.reduce((n, f) => n + f.packets, 0n), BigInt(packets.length));
 });
 
-test("TCP FIN or RST ends a flow with that packet in it", () => {
-  const { flows } = meterBatch([
+test("TCP FIN or RST ends a flow with that packet in it", async () => {
+  const { flows } = await meterBatch([
     { ts: T0, data: tcpFrame(1, 0x02) },
     { ts: T0 + 1n, data: tcpFrame(1, 0x11) }, // FIN+ACK
     { ts: T0 + 2n, data: tcpFrame(2, 0x10) },
@@ -54,11 +54,11 @@ test("TCP FIN or RST ends a flow with that packet in it", () => {
   assert.deepEqual(flows.map((f) => [f.packets, f.tcp_flags]), [[2n, 0x13n], [2n, 0x14n]]);
 });
 
-test("cache full: the flow idle longest leaves early as lack of resources, nothing is lost", () => {
+test("cache full: the flow idle longest leaves early as lack of resources, nothing is lost", async () => {
   const packets = [];
   for (let i = 0; i < 10; i++) packets.push({ ts: T0 + BigInt(i), data: udpFrame(100 + i) });
   packets.push({ ts: T0 + 20n, data: udpFrame(109) }); // most recent stays
-  const { flows, snap } = meterBatch(packets, { maxflows: 4, hashsize: 16 });
+  const { flows, snap } = await meterBatch(packets, { maxflows: 4, hashsize: 16 });
   assert.equal(snap.exported.get("lack_of_resources"), 6n);
   assert.equal(snap.peak, 4);
   const evicted = flows.filter((f) => Number(f.flow_end_reason) === L.END_LACK_OF_RESOURCES).map((f) => Number(f.src_port));
@@ -66,15 +66,15 @@ test("cache full: the flow idle longest leaves early as lack of resources, nothi
   assert.equal(flows.reduce((n, f) => n + f.packets, 0n), BigInt(packets.length));
 });
 
-test("end of input: every flow is flushed as forced end", () => {
-  const { flows, snap } = meterBatch([{ ts: T0, data: udpFrame(1) }, { ts: T0, data: udpFrame(2) }]);
+test("end of input: every flow is flushed as forced end", async () => {
+  const { flows, snap } = await meterBatch([{ ts: T0, data: udpFrame(1) }, { ts: T0, data: udpFrame(2) }]);
   assert.deepEqual(reasons(flows), [L.END_FORCED, L.END_FORCED]);
   assert.equal(snap.active, 0);
 });
 
-test("key: ToS, input interface and VLAN tell flows apart; IPv4 and IPv6 share one table", () => {
+test("key: ToS, input interface and VLAN tell flows apart; IPv4 and IPv6 share one table", async () => {
   const ip = (tos) => P.ipv4(P.udp(1, 2), { proto: 17, tos });
-  const { flows } = meterBatch([
+  const { flows } = await meterBatch([
     { ts: T0, data: P.eth(P.ETH_IPV4, ip(0)) },
     { ts: T0, data: P.eth(P.ETH_IPV4, ip(4)) },
     { ts: T0, data: P.eth(P.ETH_IPV4, ip(0)), ifindex: 2 },
@@ -86,7 +86,7 @@ test("key: ToS, input interface and VLAN tell flows apart; IPv4 and IPv6 share o
   assert.equal(flows.reduce((n, f) => n + f.packets, 0n), 6n);
 });
 
-test("hash index: growth from 4096 entries and backward-shift deletion agree with a JS model", () => {
+test("hash index: growth from 4096 entries and backward-shift deletion agree with a JS model", async () => {
   // 30,000 flows through a cache of 15,000: eviction (backward-shift deletion) interleaves
   // with index doubling, then idle expiry empties it; every packet lands in exactly one record.
   let seed = 12345;
@@ -103,7 +103,7 @@ test("hash index: growth from 4096 entries and backward-shift deletion agree wit
   // then a quiet minute: one late packet expires everything still in the cache as idle
   packets.push({ ts: T0 + 300n * S, data: udpFrame(9, 9, "192.0.2.9") });
   model.set("192.0.2.9|9", 1);
-  const { flows, snap } = meterBatch(packets, { maxflows: 15000, hashsize: 32768, inactiveTimeoutS: 25 });
+  const { flows, snap } = await meterBatch(packets, { maxflows: 15000, hashsize: 32768, inactiveTimeoutS: 25 });
   const got = new Map();
   for (const f of flows) {
     const k = `${f.src_addr}|${f.src_port}`;
@@ -116,12 +116,12 @@ test("hash index: growth from 4096 entries and backward-shift deletion agree wit
   assert.ok(snap.exported.get("idle_timeout") > 0n);
 });
 
-test("determinism: same seed, same output; another seed, the same flows", () => {
+test("determinism: same seed, same output; another seed, the same flows", async () => {
   const packets = [];
   for (let i = 0; i < 5000; i++) packets.push({ ts: T0 + BigInt(i) * S / 100n, data: udpFrame(i % 700, 53, `10.0.${i % 3}.1`) });
-  const a = meterBatch(packets, {}, { meterState: newMeter({}, 7n) });
-  const b = meterBatch(packets, {}, { meterState: newMeter({}, 7n) });
-  const c = meterBatch(packets, {}, { meterState: newMeter({}, 99n) });
+  const a = await meterBatch(packets, {}, { meterState: newMeter({}, 7n) });
+  const b = await meterBatch(packets, {}, { meterState: newMeter({}, 7n) });
+  const c = await meterBatch(packets, {}, { meterState: newMeter({}, 99n) });
   assert.deepEqual(a.flows, b.flows);
   const sorted = (fl) => fl.map((f) => JSON.stringify(f, (k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
   assert.deepEqual(sorted(a.flows), sorted(c.flows));

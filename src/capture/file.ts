@@ -37,16 +37,26 @@ export interface FileResult {
   kind: "pcap" | "pcapng";
   bytes: number;
   warnings: string[];
+  /** True when shouldStop ended the read before the end of the file. */
+  stopped: boolean;
 }
 
+/** Thrown inside the reader when FileReadOptions.shouldStop says so; meterFile returns normally. */
+class StopRequested extends Error {}
+
+/** Walk calls between turns of the event loop (each call is up to 1 MiB of file). */
+const YIELD_EVERY_WALKS = 4;
+
 export interface FileReadOptions {
+  /** Asked between blocks; true ends the read early (e.g. on SIGTERM), keeping what was metered. */
+  shouldStop?: () => boolean;
   /** Called between blocks; cheap to call often (the caller rate-limits). */
   onProgress?: (p: FileProgress) => void;
   onWarning?: (message: string) => void;
 }
 
 /** Reads a whole capture file (or standard input for "-") through the meter. */
-export function meterFile(meter: Meter, file: string, opts: FileReadOptions = {}): FileResult {
+export async function meterFile(meter: Meter, file: string, opts: FileReadOptions = {}): Promise<FileResult> {
   let fd: number;
   try {
     fd = file === "-" ? 0 : fs.openSync(file, "r");
@@ -56,7 +66,7 @@ export function meterFile(meter: Meter, file: string, opts: FileReadOptions = {}
   try {
     const st = fs.fstatSync(fd);
     const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, st.isFile() ? st.size : -1, opts);
-    return reader.run();
+    return await reader.run();
   } finally {
     if (fd !== 0) fs.closeSync(fd);
   }
@@ -67,6 +77,7 @@ class BlockReader {
   private base = 0; // file offset of input[0]
   private eof = false;
   private readonly warnings: string[] = [];
+  private walks = 0;
 
   constructor(
     private readonly meter: Meter,
@@ -76,7 +87,18 @@ class BlockReader {
     private readonly opts: FileReadOptions,
   ) {}
 
-  run(): FileResult {
+  async run(): Promise<FileResult> {
+    try {
+      return await this.runFormats();
+    } catch (e) {
+      if (e instanceof StopRequested) return { kind: this.kind, bytes: this.base + this.fill, warnings: this.warnings, stopped: true };
+      throw e;
+    }
+  }
+
+  private kind: "pcap" | "pcapng" = "pcap";
+
+  private async runFormats(): Promise<FileResult> {
     this.refill();
     const dv = this.meter.core.dv;
     if (this.fill === 0) throw this.damage(0, "empty file: no capture file header");
@@ -84,13 +106,14 @@ class BlockReader {
     const magicLE = dv.getUint32(L.INPUT_BASE, true);
     const magicBE = dv.getUint32(L.INPUT_BASE, false);
     if (magicLE === PCAPNG_SHB) {
-      this.runPcapng();
-      return { kind: "pcapng", bytes: this.base + this.fill, warnings: this.warnings };
+      this.kind = "pcapng";
+      await this.runPcapng();
+      return { kind: "pcapng", bytes: this.base + this.fill, warnings: this.warnings, stopped: false };
     }
     for (const [magic, swapped] of [[magicLE, false], [magicBE, true]] as const) {
       if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS) {
-        this.runPcap(swapped, magic === PCAP_MAGIC_NS);
-        return { kind: "pcap", bytes: this.base + this.fill, warnings: this.warnings };
+        await this.runPcap(swapped, magic === PCAP_MAGIC_NS);
+        return { kind: "pcap", bytes: this.base + this.fill, warnings: this.warnings, stopped: false };
       }
     }
     const hex = [...this.meter.core.u8.subarray(L.INPUT_BASE, L.INPUT_BASE + 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -99,7 +122,7 @@ class BlockReader {
 
   // ---- classic pcap ----
 
-  private runPcap(swapped: boolean, nanos: boolean): void {
+  private async runPcap(swapped: boolean, nanos: boolean): Promise<void> {
     if (this.fill < 24) {
       throw this.damage(0, `file is ${this.fill} bytes, too short for the 24-byte pcap file header`);
     }
@@ -117,7 +140,7 @@ class BlockReader {
       this.shift(at);
       const used = x.walkPcap(this.fill, swapped ? 1 : 0, nanos ? 1 : 0, linktype, snaplen);
       const code = this.meter.core.status(L.ST_CODE);
-      this.meter.drain();
+      await this.afterWalk();
       at = used;
       this.progress();
       if (code === L.WALK_DAMAGED) throw this.walkDamage(at);
@@ -140,7 +163,7 @@ class BlockReader {
 
   // ---- pcapng ----
 
-  private runPcapng(): void {
+  private async runPcapng(): Promise<void> {
     const x = this.meter.core.x;
     let swapped = false;
     let ifaces = 0;
@@ -150,7 +173,7 @@ class BlockReader {
       at = 0;
       const used = x.walkPcapng(this.fill, swapped ? 1 : 0);
       const code = this.meter.core.status(L.ST_CODE);
-      this.meter.drain();
+      await this.afterWalk();
       at = used;
       this.progress();
       if (code === L.WALK_DAMAGED) throw this.walkDamage(at);
@@ -237,6 +260,15 @@ class BlockReader {
     if (len > L.INPUT_SIZE) throw this.damage(0, `header block length ${len} is larger than flowprobe reads (${L.INPUT_SIZE})`);
     if (!this.ensure(len)) throw this.damage(0, `block claims a length of ${len} bytes but the file ends inside it`);
     return len;
+  }
+
+  /** After each walk call: hand the output on (waiting when the sink paces), let signals and
+   * timers run, and stop early when asked to. */
+  private async afterWalk(): Promise<void> {
+    const pending = this.meter.drain();
+    if (pending) await pending;
+    if (++this.walks % YIELD_EVERY_WALKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.opts.shouldStop?.()) throw new StopRequested();
   }
 
   /** Fills interface `i` of the core's table from the IDB at the start of the region. */

@@ -6,12 +6,29 @@ import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors";
 import { cacheBytesAtMost, defaultHashsize } from "../meter/meter";
 import { MAXFLOWS_LIMIT } from "../../assembly/layout";
+import { parseCollectors, type Collector } from "../export/udp";
 
 export interface Options {
   /** Capture file to meter (pcap or pcapng); "-" is standard input. */
   read: string | undefined;
-  /** Output format. Default json (while no collector is given). */
-  format: "json";
+  /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
+  format: "json" | "ipfix";
+  /** Collectors; every one gets every record (mirror). */
+  destinations: Collector[];
+  /** Export protocol: 10 IPFIX (ipt_NETFLOW's numbering). */
+  protocol: 10;
+  /** IPFIX observation domain id. Default 0. */
+  engineId: number;
+  /** Templates again after this many datagrams to a collector. Default 20. */
+  refreshRate: number;
+  /** Templates again after this many minutes. Default 30. */
+  timeoutRateMin: number;
+  /** Largest datagram payload, bytes. Default 1400. */
+  mtu: number;
+  /** Socket send buffer, bytes (0 = the system's). */
+  sndbuf: number;
+  /** Datagrams per second to each collector (0 = unpaced). Default 10000. */
+  exportRate: number;
   /** Most flows in the cache at once. Default 2,000,000 (ipt_NETFLOW's). */
   maxflows: number;
   /** Hash index entries at most (power of two). Default: smallest keeping maxflows ≤ 3/4 full. */
@@ -47,7 +64,15 @@ const DEFAULT_CACHE = describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defa
 
 const SPECS: Spec[] = [
   { name: "read", short: "r", type: "string", arg: "FILE", def: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
-  { name: "format", type: "string", arg: "json", def: "json", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
+  { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
+  { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
+  { name: "protocol", type: "string", arg: "10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 10 = IPFIX (NetFlow v5 and v9 are not built yet)" },
+  { name: "engine-id", type: "string", arg: "N", def: "0", help: "IPFIX observation domain id (0-4294967295)" },
+  { name: "refresh-rate", type: "string", arg: "N", unit: "datagrams", def: "20", help: "send the templates to a collector again after this many datagrams" },
+  { name: "timeout-rate", type: "string", arg: "N", unit: "minutes", def: "30", help: "send the templates to a collector again after this long" },
+  { name: "mtu", type: "string", arg: "N", unit: "bytes", def: "1400", help: "largest UDP payload of an export datagram" },
+  { name: "sndbuf", type: "string", arg: "N", unit: "bytes", def: "the system's", help: "socket send buffer size" },
+  { name: "export-rate", type: "string", arg: "N", unit: "datagrams/s", def: "10000", help: "pace export to each collector (0 = unpaced). A file is metered far faster than any link, and a datagram that overflows a collector's receive buffer is lost without a trace; 10000/s (about 110 Mbit/s at 1400 bytes) is well within what a local nfcapd on default buffers drains" },
   { name: "maxflows", type: "string", arg: "N", unit: "flows", def: "2000000", help: `most flows in the cache; past it the least recently used is exported early ("lack of resources"). Memory grows with the flows actually seen: 96 bytes per flow slot plus 4 bytes per hash index entry; the default costs at most ${DEFAULT_CACHE}` },
   { name: "hashsize", type: "string", arg: "N", unit: "entries", def: "smallest power of two with maxflows at most 3/4 of it", help: "most hash index entries (rounded up to a power of two); the index starts at 4096 and doubles as flows arrive" },
   { name: "active-timeout", type: "string", arg: "S", unit: "seconds", def: "1800", help: "a flow is exported this long after its first packet, and continues as a new flow" },
@@ -100,8 +125,15 @@ export function parseOptions(argv: string[]): Options {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; see flowprobe --help`);
   const str = (k: string) => values[k] as string | undefined;
 
-  const format = str("format") ?? "json";
-  if (format !== "json") throw new UsageError(`--format ${format}: the only format so far is json`);
+  const destText = str("destination");
+  const destinations = destText !== undefined ? parseCollectors(destText) : [];
+  const formatText = str("format");
+  if (formatText !== undefined && formatText !== "json") throw new UsageError(`--format ${formatText}: expected json (export formats follow --protocol with --destination)`);
+  if (formatText === "json" && destinations.length > 0) throw new UsageError("--format json and --destination: choose one output (JSON lines on standard output, or export to collectors)");
+  const protocolText = str("protocol") ?? "10";
+  if (protocolText === "5" || protocolText === "9") throw new UsageError(`--protocol ${protocolText}: NetFlow v5 and v9 are not built yet; IPFIX (--protocol 10) is`);
+  if (protocolText !== "10") throw new UsageError(`--protocol ${protocolText}: expected 10 (IPFIX)`);
+  const format = destinations.length > 0 ? "ipfix" : "json";
   const maxflows = str("maxflows") !== undefined ? integer("maxflows", str("maxflows")!, 1, MAXFLOWS_LIMIT) : DEFAULT_MAXFLOWS;
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -129,9 +161,18 @@ export function parseOptions(argv: string[]): Options {
   }
   const progress = str("progress") ?? "auto";
   if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
+  const num = (name: string, def: number, min: number, max: number) => (str(name) !== undefined ? integer(name, str(name)!, min, max) : def);
   return {
     read: str("read"),
     format,
+    destinations,
+    protocol: 10,
+    engineId: num("engine-id", 0, 0, 0xffffffff),
+    refreshRate: num("refresh-rate", 20, 1, 1_000_000),
+    timeoutRateMin: num("timeout-rate", 30, 1, 1440),
+    mtu: num("mtu", 1400, 576, 65507),
+    sndbuf: num("sndbuf", 0, 0, 1 << 30),
+    exportRate: num("export-rate", 10000, 0, 10_000_000),
     maxflows,
     hashsize,
     activeTimeoutS: active,

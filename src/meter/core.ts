@@ -18,6 +18,10 @@ export interface CoreExports {
   flushAll(reason: number): number;
   outputLength(): number;
   outputReset(): void;
+  configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;
+  addDestination(d: number, t: number): number;
+  resendTemplates(d: number): void;
+  setExportTime(s: number): void;
 }
 
 const WASM_NAME = "flowprobe.wasm";

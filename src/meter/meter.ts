@@ -15,11 +15,41 @@ export interface TargetConfig {
   inactiveTimeoutS: number;
   /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
   activeTimeoutS: number;
-  format: "json";
+  format: "json" | "ipfix";
+  /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
+  export?: ExportConfig;
 }
 
-/** Receives encoded output; the bytes are a view into Wasm memory, valid until it returns. */
-export type OutputSink = (bytes: Uint8Array) => void;
+export interface ExportConfig {
+  /** Largest datagram payload, bytes. */
+  mtu: number;
+  /** IPFIX observation domain id. */
+  engineId: number;
+  /** Templates again after this many datagrams to a collector. */
+  refreshRate: number;
+  /** Templates again after this many seconds. */
+  templateTimeoutS: number;
+  /** Collectors of this target; each gets every datagram. Numbered across targets in order. */
+  destinations: number;
+}
+
+/**
+ * Receives encoded output: JSON lines, or datagram records ([u16 destination, u16 length,
+ * bytes] padded to 4; see forEachDatagram). The bytes are a view into Wasm memory, valid
+ * until the sink returns (or its promise settles); a promise holds the meter back (pacing).
+ */
+export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
+
+/** Calls fn for each datagram record in a drained output region. */
+export function forEachDatagram(bytes: Uint8Array, fn: (destination: number, datagram: Uint8Array) => void): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let o = 0; o + L.OD_HEADER <= bytes.length;) {
+    const dest = dv.getUint16(o, true);
+    const len = dv.getUint16(o + 2, true);
+    fn(dest, bytes.subarray(o + L.OD_HEADER, o + L.OD_HEADER + len));
+    o += (L.OD_HEADER + len + 3) & ~3;
+  }
+}
 
 export interface MeterSnapshot {
   read: bigint;
@@ -39,7 +69,7 @@ export interface MeterSnapshot {
   memoryBytes: number;
 }
 
-const FORMATS = { json: L.FORMAT_JSON } as const;
+const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX } as const;
 
 export class Meter {
   readonly core = new Core();
@@ -53,24 +83,45 @@ export class Meter {
     if (x.init(Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)) !== 0) {
       throw new CoreError("the Wasm core could not reserve its fixed memory regions");
     }
+    if (new Set(targets.map((t) => t.format === "json")).size > 1) {
+      throw new CoreError("JSON output and export datagrams cannot share one meter's output");
+    }
+    let dest = 0;
     targets.forEach((t, i) => {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format]);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
+      if (t.format === "json") return;
+      const e = t.export;
+      if (!e) throw new CoreError(`target ${i}: format ${t.format} needs an export configuration`);
+      const c = x.configureExport(i, e.mtu, e.engineId, e.refreshRate, e.templateTimeoutS);
+      if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
+      if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
+      for (let k = 0; k < e.destinations; k++, dest++) {
+        if (x.addDestination(dest, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
+      }
     });
   }
 
-  /** Writes out whatever the core has encoded. Call after every walk call. */
-  drain(): void {
+  /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
+   * what it returns before the next call (the output region is reused). */
+  drain(): void | Promise<void> {
     if (this.core.x.outputLength() === 0) return;
-    this.sink(this.core.output());
+    const r = this.sink(this.core.output());
+    if (r instanceof Promise) return r.then(() => this.core.x.outputReset());
     this.core.x.outputReset();
   }
 
-  /** Exports every flow still in the caches with the given end reason (default: forced end). */
-  flush(reason: number = L.END_FORCED): void {
-    while (this.core.x.flushAll(reason) === 0) this.drain();
-    this.drain();
+  /** The clock for message headers: call before walking (seconds since the epoch). */
+  setExportTime(seconds: number): void {
+    this.core.x.setExportTime(seconds >>> 0);
+  }
+
+  /** Exports every flow still in the caches with the given end reason (default: forced end),
+   * and sends any partly filled datagram. */
+  async flush(reason: number = L.END_FORCED): Promise<void> {
+    while (this.core.x.flushAll(reason) === 0) await this.drain();
+    await this.drain();
   }
 
   snapshot(): MeterSnapshot {

@@ -1,6 +1,7 @@
 // What a user sees: the end-of-run summary and the progress line for long files.
 
 import type { MeterSnapshot } from "../meter/meter";
+import type { DestinationCounters } from "../export/udp";
 import { END_REASONS, SKIP_REASONS } from "../meter/counters";
 
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
@@ -62,4 +63,15 @@ export class ProgressLine {
     if (this.shown) this.write("\r\x1b[K");
     this.shown = false;
   }
+}
+
+/** One line per collector: datagrams attempted = sent + failed, by kind. */
+export function destinationsText(destinations: ReadonlyArray<{ label: string; address: string; collector: { host: string }; counters: DestinationCounters }>): string {
+  return destinations.map((d) => {
+    const c = d.counters;
+    const failed = c.refused + c.queueFull + c.other;
+    const addr = d.address && d.address !== d.collector.host ? ` (${d.address})` : "";
+    return `  collector ${d.label}${addr}: datagrams attempted ${fmt(c.attempted)} = sent ${fmt(c.sent)} + failed ${fmt(failed)}` +
+      ` (refused ${fmt(c.refused)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)}${c.lastError ? `: ${c.lastError}` : ""}); ${fmt(c.bytes)} bytes sent\n`;
+  }).join("");
 }

@@ -19,20 +19,20 @@ export function newMeter(target = {}, seed = 1n) {
 }
 
 /** Meters a capture file given as bytes. Returns { flows, snap, error }. */
-export function meterBytes(bytes, target = {}, { flush = true } = {}) {
+export async function meterBytes(bytes, target = {}, { flush = true } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "fp-"));
   const file = path.join(dir, "t.pcap");
   writeFileSync(file, bytes);
   const { meter, text } = newMeter(target);
   let error;
   try {
-    lib.meterFile(meter, file);
+    await lib.meterFile(meter, file);
   } catch (e) {
     error = e;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (flush) meter.flush();
+  if (flush) await meter.flush();
   return { flows: parseFlows(text()), snap: meter.snapshot(), error, meter };
 }
 
@@ -40,7 +40,7 @@ export function meterBytes(bytes, target = {}, { flush = true } = {}) {
  * Meters packets through the batch-record contract (layout.ts BR_*), as a live source will.
  * packets: [{ ts (ns, BigInt), data, linktype = 1, ifindex = 0, pkttype = 0, tci = 0, tpid = 0, wire }]
  */
-export function meterBatch(packets, target = {}, { flush = true, meterState } = {}) {
+export async function meterBatch(packets, target = {}, { flush = true, meterState } = {}) {
   const st = meterState ?? newMeter(target);
   const { meter } = st;
   const core = meter.core;
@@ -75,10 +75,10 @@ export function meterBatch(packets, target = {}, { flush = true, meterState } = 
       const used = core.x.walkBatch(n - done);
       done += core.status(L.ST_PACKETS);
       at = used;
-      meter.drain();
+      await meter.drain();
     }
     i += n;
   }
-  if (flush) meter.flush();
+  if (flush) await meter.flush();
   return { flows: parseFlows(st.text()), snap: meter.snapshot(), meter, state: st };
 }

@@ -1,0 +1,206 @@
+// IPFIX (RFC 7011, information elements RFC 7012 / IANA): flow records into datagrams.
+//
+// A target's flows are laid into a staging datagram (its data sets only). When the next
+// record would not fit the MTU — or at the end — the staging datagram is sealed: for every
+// destination of the target one whole message goes to the output region, with that
+// destination's own sequence number and, when due, the template set in front (templates at
+// the start, every T_REFRESH datagrams, every T_TEMPLATE_S seconds, and after the host
+// re-created the socket). Room for the template set is kept free in every datagram, so a
+// message with templates still fits the MTU.
+
+import {
+  OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
+  D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, D_DATAGRAMS, T_MTU, T_ENGINE_ID, T_REFRESH,
+  T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, NIL,
+  FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
+  FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
+  VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
+} from "./layout";
+
+// Template fields: [information element id, length] (IANA "IPFIX Information Elements").
+// IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
+const FIELDS_V4: u16[] = [
+  8, 4, //    sourceIPv4Address
+  12, 4, //   destinationIPv4Address
+  7, 2, //    sourceTransportPort
+  11, 2, //   destinationTransportPort
+  4, 1, //    protocolIdentifier
+  5, 1, //    ipClassOfService
+  6, 2, //    tcpControlBits (RFC 7125: 2 bytes)
+  1, 8, //    octetDeltaCount
+  2, 8, //    packetDeltaCount
+  152, 8, //  flowStartMilliseconds
+  153, 8, //  flowEndMilliseconds
+  10, 4, //   ingressInterface
+  14, 4, //   egressInterface
+  32, 2, //   icmpTypeCodeIPv4
+  58, 2, //   vlanId
+  245, 2, //  dot1qCustomerVlanId (the inner tag of QinQ)
+  136, 1, //  flowEndReason
+  52, 1, //   minimumTTL
+  53, 1, //   maximumTTL
+];
+const FIELDS_V6: u16[] = [
+  27, 16, //  sourceIPv6Address
+  28, 16, //  destinationIPv6Address
+  7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4,
+  139, 2, //  icmpTypeCodeIPv6
+  58, 2, 245, 2, 136, 1, 52, 1, 53, 1,
+];
+export const RECORD_V4: u32 = 65;
+export const RECORD_V6: u32 = 89;
+const SET_HEADER: u32 = 4;
+
+@inline function be16(p: usize, v: u32): void {
+  store<u16>(p, bswap<u16>(<u16>v));
+}
+@inline function be32(p: usize, v: u32): void {
+  store<u32>(p, bswap<u32>(v));
+}
+@inline function be64(p: usize, v: u64): void {
+  store<u64>(p, bswap<u64>(v));
+}
+
+/** Bytes of the template set (both templates). */
+export function templateSetLength(): u32 {
+  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2;
+}
+
+/** Writes the template set at p; returns its length. */
+function writeTemplates(p: usize): u32 {
+  let o = p + SET_HEADER;
+  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6);
+  const len = <u32>(o - p);
+  be16(p, 2); // set id 2: template set
+  be16(p + 2, len);
+  return len;
+}
+
+function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
+  be16(o, id);
+  be16(o + 2, fields.length >> 1);
+  o += 4;
+  for (let i = 0; i < fields.length; i++) {
+    be16(o, fields[i]);
+    o += 2;
+  }
+  return o;
+}
+
+/** Closes the open data set of target tp's staging datagram (writes its length). */
+function closeSet(tp: usize): void {
+  const at = load<u32>(tp + T_SET_AT);
+  if (at == NIL) return;
+  const stage = <usize>load<u32>(tp + T_STAGE);
+  be16(stage + at + 2, load<u32>(tp + T_STAGE_LEN) - at);
+  store<u32>(tp + T_SET_AT, NIL);
+}
+
+/** Bytes a sealed datagram adds to the output region for each destination, at most. */
+@inline export function datagramMax(tp: usize): u32 {
+  return (load<u32>(tp + T_MTU) + OD_HEADER + 3) & ~3;
+}
+
+/**
+ * Seals target t's staging datagram: one message per destination into the output region
+ * at OUTPUT_BASE + pos. Returns the new output length. The caller keeps room for
+ * datagramMax × destinations.
+ */
+export function ipfixSeal(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
+  closeSet(tp);
+  const recs = load<u32>(tp + T_STAGE_RECS);
+  if (recs == 0) return pos;
+  const stage = <usize>load<u32>(tp + T_STAGE);
+  const body = load<u32>(tp + T_STAGE_LEN);
+  for (let d: u32 = 0; d < DEST_MAX; d++) {
+    const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+    if (load<u32>(dp + D_TARGET) != t + 1) continue;
+    const o = OUTPUT_BASE + pos;
+    const m = o + OD_HEADER;
+    let len = IPFIX_HEADER;
+    const due = load<u32>(dp + D_NEED_TEMPLATES) != 0 ||
+      load<u32>(dp + D_SINCE_TEMPLATES) >= load<u32>(tp + T_REFRESH) ||
+      exportTime - load<u32>(dp + D_TEMPLATES_AT) >= load<u32>(tp + T_TEMPLATE_S);
+    if (due) {
+      len += writeTemplates(m + len);
+      store<u32>(dp + D_NEED_TEMPLATES, 0);
+      store<u32>(dp + D_SINCE_TEMPLATES, 0);
+      store<u32>(dp + D_TEMPLATES_AT, exportTime);
+    }
+    memory.copy(m + len, stage, body);
+    len += body;
+    const seq = load<u32>(dp + D_SEQUENCE);
+    be16(m, IPFIX_VERSION);
+    be16(m + 2, len);
+    be32(m + 4, exportTime);
+    be32(m + 8, seq);
+    be32(m + 12, load<u32>(tp + T_ENGINE_ID));
+    store<u32>(dp + D_SEQUENCE, seq + recs); // RFC 7011 §3.1: data records sent before, modulo 2^32
+    store<u32>(dp + D_SINCE_TEMPLATES, load<u32>(dp + D_SINCE_TEMPLATES) + 1);
+    store<u64>(dp + D_DATAGRAMS, load<u64>(dp + D_DATAGRAMS) + 1);
+    store<u16>(o, <u16>d);
+    store<u16>(o + 2, <u16>len);
+    pos += (OD_HEADER + len + 3) & ~3;
+  }
+  store<u32>(tp + T_STAGE_LEN, 0);
+  store<u32>(tp + T_STAGE_RECS, 0);
+  store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);
+  return pos;
+}
+
+/** Appends the flow at sp to target t's staging datagram, sealing it first when full. Returns the new output length. */
+export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usize, exportTime: u32): usize {
+  const v6 = load<u8>(sp + FS_VERSION) == 6;
+  const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
+  const size = v6 ? RECORD_V6 : RECORD_V4;
+  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - templateSetLength();
+  let setAt = load<u32>(tp + T_SET_AT);
+  const open = setAt != NIL && load<u32>(tp + T_SET_ID) == tid;
+  const need = size + (open ? 0 : SET_HEADER);
+  if (load<u32>(tp + T_STAGE_LEN) + need > room) {
+    pos = ipfixSeal(t, tp, pos, exportTime);
+    setAt = NIL;
+  }
+  const stage = <usize>load<u32>(tp + T_STAGE);
+  if (setAt == NIL || load<u32>(tp + T_SET_ID) != tid) {
+    closeSet(tp);
+    const at = load<u32>(tp + T_STAGE_LEN);
+    be16(stage + at, tid);
+    store<u32>(tp + T_SET_AT, at);
+    store<u32>(tp + T_SET_ID, tid);
+    store<u32>(tp + T_STAGE_LEN, at + SET_HEADER);
+  }
+  let o = stage + load<u32>(tp + T_STAGE_LEN);
+  const proto = <u32>load<u8>(sp + FS_PROTO);
+  const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
+  if (v6) {
+    memory.copy(o, sp + FS_SRC, 32);
+    o += 32;
+  } else {
+    store<u32>(o, load<u32>(sp + FS_SRC));
+    store<u32>(o + 4, load<u32>(sp + FS_DST));
+    o += 8;
+  }
+  const dport = <u32>load<u16>(sp + FS_DPORT);
+  be16(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
+  be16(o + 2, icmp ? 0 : dport);
+  store<u8>(o + 4, <u8>proto);
+  store<u8>(o + 5, load<u8>(sp + FS_TOS));
+  be16(o + 6, <u32>load<u8>(sp + FS_TCP_FLAGS));
+  be64(o + 8, load<u64>(sp + FS_BYTES));
+  be64(o + 16, load<u64>(sp + FS_PACKETS));
+  be64(o + 24, load<u64>(sp + FS_FIRST) / 1000000); // ns → ms, truncated
+  be64(o + 32, load<u64>(sp + FS_LAST) / 1000000);
+  be32(o + 40, load<u32>(sp + FS_IN_IF));
+  be32(o + 44, 0); // egress interface: known once routes are (live capture)
+  be16(o + 48, icmp ? dport : 0);
+  be16(o + 50, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  be16(o + 52, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
+  store<u8>(o + 54, <u8>reason);
+  store<u8>(o + 55, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 56, load<u8>(sp + FS_TTL_MAX));
+  store<u32>(tp + T_STAGE_LEN, <u32>(o + 57 - stage));
+  store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
+  return pos;
+}
