@@ -1,0 +1,80 @@
+// IPFIX to a real collector: for each shared capture with an oracle, flowprobe exports to
+// Debian's nfcapd on loopback; what nfdump reads back, summed per 5-tuple, equals the
+// oracle exactly (packets and bytes; first and last time truncated to ms). ICMP flows are
+// compared by address and protocol only: nfdump shows type and code as a port. So are SCTP
+// flows: nfdump 1.7 shows their destination port as 0 (tshark decodes flowprobe's
+// datagrams with both ports; see export-tshark.test.mjs).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { flowprobe, oracleCaptures, canon, secondsToNs } from "./helpers/run.mjs";
+import { startNfcapd, nfdumpTimeMs, freePort } from "./helpers/collector.mjs";
+
+const NO_TIME_CHECK = new Map([
+  ["derived--be-epb-spb-opb.pcapng", "simple packet blocks carry no time; flowprobe gives them the previous packet's, the oracle none"],
+]);
+
+const portless = (proto, src) => (src.includes(":") ? proto === 58 : proto === 1) || proto === 132;
+const keyOf = (src, dst, proto, sport, dport) =>
+  portless(proto, src) ? `${canon(src)}|${canon(dst)}|${proto}` : `${canon(src)}|${canon(dst)}|${proto}|${sport}|${dport}`;
+
+for (const { file, name, oracle } of oracleCaptures()) {
+  test(`IPFIX → nfcapd: ${name}`, async () => {
+    const nf = await startNfcapd();
+    const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${nf.port}`]);
+    const { flows, log } = await nf.stop();
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(log, /Sequence Errors: 0, Bad Packets: 0/, log);
+    const got = new Map();
+    for (const f of flows) {
+      const src = f.src4_addr ?? f.src6_addr;
+      const dst = f.dst4_addr ?? f.dst6_addr;
+      const k = keyOf(src, dst, f.proto, f.src_port, f.dst_port);
+      const g = got.get(k) ?? { packets: 0n, bytes: 0n, first: nfdumpTimeMs(f.first), last: nfdumpTimeMs(f.last) };
+      g.packets += BigInt(f.in_packets);
+      g.bytes += BigInt(f.in_bytes);
+      const first = nfdumpTimeMs(f.first), last = nfdumpTimeMs(f.last);
+      if (first < g.first) g.first = first;
+      if (last > g.last) g.last = last;
+      got.set(k, g);
+    }
+    const want = new Map();
+    for (const f of oracle.flows) {
+      const k = keyOf(f.src, f.dst, f.proto, f.sport, f.dport);
+      const w = want.get(k) ?? { packets: 0n, bytes: 0n, first: null, last: null };
+      w.packets += BigInt(f.packets);
+      w.bytes += BigInt(f.bytes);
+      if (f.first) {
+        const first = secondsToNs(f.first) / 1000000n, last = secondsToNs(f.last) / 1000000n;
+        if (w.first === null || first < w.first) w.first = first;
+        if (w.last === null || last > w.last) w.last = last;
+      }
+      want.set(k, w);
+    }
+    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), "5-tuples");
+    for (const [k, w] of want) {
+      const g = got.get(k);
+      assert.equal(g.packets, w.packets, `packets of ${k}`);
+      assert.equal(g.bytes, w.bytes, `bytes of ${k}`);
+      if (!NO_TIME_CHECK.has(name) && w.first !== null) {
+        assert.equal(g.first, w.first, `first of ${k}`);
+        assert.equal(g.last, w.last, `last of ${k}`);
+      }
+    }
+  });
+}
+
+test("a collector that is down: the run completes, sends are counted as failed, no flow is lost from the counters", () => {
+  const port = freePort();
+  const file = oracleCaptures().find((c) => c.name === "zeek--http--bro.org.pcap").file;
+  const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${port}`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /flows exported 38:/);
+  const m = /collector 127\.0\.0\.1:\d+: datagrams attempted (\d+) = sent (\d+) \+ failed (\d+) \(refused (\d+), send queue full (\d+), other (\d+)/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  const [attempted, sent, failed, refused, queue, other] = m.slice(1).map(Number);
+  assert.equal(attempted, sent + failed);
+  assert.equal(failed, refused + queue + other);
+  assert.ok(attempted >= 2);
+  // the first datagram draws the port-unreachable; later sends report it as refused
+  assert.ok(refused >= 1, r.stderr);
+});

@@ -1,0 +1,56 @@
+// A real collector for tests: Debian's nfcapd on loopback, read back with nfdump.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/** Whether a UDP port is bound on 127.0.0.1 (from /proc/net/udp). */
+export function udpBound(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`:${hex} `) && l.includes("0100007F:"));
+}
+
+/** A port nothing listens on now (a test's own range, checked). */
+export function freePort(start = 20000 + (process.pid % 20000)) {
+  for (let p = start; p < start + 1000; p++) if (!udpBound(p)) return p;
+  throw new Error("no free UDP port");
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts nfcapd on 127.0.0.1:port and waits until its socket is bound. */
+export async function startNfcapd(port = freePort()) {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-nfcapd-"));
+  const child = spawn("nfcapd", ["-w", dir, "-p", String(port), "-b", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((resolve) => child.on("close", resolve)); // after its output is read
+  for (let i = 0; !udpBound(port); i++) {
+    if (i > 200 || child.exitCode !== null) throw new Error(`nfcapd did not bind port ${port}: ${log}`);
+    await sleep(10);
+  }
+  return {
+    port,
+    /** Stops nfcapd (it writes its file on SIGTERM) and returns the flows nfdump reads back. */
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      const files = readdirSync(dir).filter((f) => f.startsWith("nfcapd.")).map((f) => path.join(dir, f));
+      const flows = [];
+      for (const f of files) {
+        const r = spawnSync("nfdump", ["-r", f, "-o", "json"], { encoding: "utf8", env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 28 });
+        if (r.status !== 0) throw new Error(`nfdump failed: ${r.stderr}`);
+        const text = r.stdout.trim();
+        if (text && text !== "[]") flows.push(...JSON.parse(text).filter((x) => x.type === "FLOW"));
+      }
+      rmSync(dir, { recursive: true, force: true });
+      return { flows, log };
+    },
+  };
+}
+
+/** nfdump's "2014-01-14T17:04:02.079" (UTC) → ms since the epoch as BigInt. */
+export function nfdumpTimeMs(text) {
+  return BigInt(Date.parse(`${text}Z`));
+}
