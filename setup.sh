@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 # Debian tools the tests and the benchmark compare against: tshark/capinfos (oracles, frame
-# counts), nfdump (nfcapd, nfpcapd), softflowd, tcpdump; time measures the benchmark's peers.
-pkgs=(tshark wireshark-common nfdump softflowd tcpdump time)
+# counts), nfdump (nfcapd, nfpcapd) and pmacct (nfacctd) as collectors, softflowd, tcpdump;
+# time measures the benchmark's peers.
+pkgs=(tshark wireshark-common nfdump pmacct softflowd tcpdump time)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

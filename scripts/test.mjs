@@ -8,9 +8,11 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
-for (const tool of ["capinfos", "tshark"]) {
-  if (spawnSync(tool, ["--version"]).error) {
-    console.error(`npm test: ${tool} is missing; run ./setup.sh (it installs Debian's wireshark-common and tshark)`);
+// the third-party decoders the tests compare against, and the Debian package of each
+const TOOLS = { capinfos: "wireshark-common", tshark: "tshark", nfcapd: "nfdump", nfdump: "nfdump", nfacctd: "pmacct" };
+for (const [tool, pkg] of Object.entries(TOOLS)) {
+  if (spawnSync("sh", ["-c", `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0) {
+    console.error(`npm test: ${tool} is missing; run ./setup.sh (it installs Debian's ${pkg})`);
     process.exit(1);
   }
 }

@@ -1,0 +1,86 @@
+// IPFIX to a second collector nobody here wrote: pmacct's nfacctd (Debian's pmacct). Its
+// printed totals, and its per-5-tuple sums, equal the oracle's.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { flowprobe, oracleCaptures, canon } from "./helpers/run.mjs";
+import { freePort, udpBound } from "./helpers/collector.mjs";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function nfacctd() {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-nfacctd-"));
+  const port = freePort(30000 + (process.pid % 20000));
+  const out = path.join(dir, "flows.json");
+  writeFileSync(path.join(dir, "nfacctd.conf"), [
+    "daemonize: false",
+    "nfacctd_ip: 127.0.0.1",
+    `nfacctd_port: ${port}`,
+    "plugins: print[out]",
+    "aggregate[out]: src_host, dst_host, proto, src_port, dst_port",
+    "print_output[out]: json",
+    `print_output_file[out]: ${out}`,
+    "print_output_file_append[out]: true",
+    "print_num_protos[out]: true",
+    "print_refresh_time[out]: 60",
+    "",
+  ].join("\n"));
+  const child = spawn("nfacctd", ["-f", path.join(dir, "nfacctd.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const closed = new Promise((resolve) => child.on("close", resolve));
+  for (let i = 0; !udpBound(port); i++) {
+    if (i > 300 || child.exitCode !== null) throw new Error(`nfacctd did not bind port ${port}: ${log}`);
+    await sleep(10);
+  }
+  return {
+    port,
+    async stop() {
+      await sleep(200); // let it take in the last datagrams
+      child.kill("SIGINT"); // purges its cache to the print plugin
+      await closed;
+      const lines = existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+      rmSync(dir, { recursive: true, force: true });
+      return { lines, log };
+    },
+  };
+}
+
+const portless = (proto, src) => (src.includes(":") ? proto === 58 : proto === 1);
+const keyOf = (src, dst, proto, sport, dport) =>
+  portless(proto, src) ? `${canon(src)}|${canon(dst)}|${proto}` : `${canon(src)}|${canon(dst)}|${proto}|${sport}|${dport}`;
+
+for (const name of ["zeek--http--bro.org.pcap", "zeek--ip6_esp.pcap", "zeek--ipv6-fragmented-dns.pcap", "zeek--mixed-vlan-mpls.pcap"]) {
+  test(`IPFIX → pmacct nfacctd: ${name}`, async () => {
+    const { file, oracle } = oracleCaptures().find((c) => c.name === name);
+    const collector = await nfacctd();
+    const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${collector.port}`]);
+    const { lines, log } = await collector.stop();
+    assert.equal(r.status, 0, r.stderr);
+    const got = new Map();
+    let packets = 0, bytes = 0;
+    for (const l of lines) {
+      const k = keyOf(l.ip_src, l.ip_dst, Number(l.ip_proto), l.port_src, l.port_dst);
+      const g = got.get(k) ?? { packets: 0, bytes: 0 };
+      g.packets += l.packets;
+      g.bytes += l.bytes;
+      got.set(k, g);
+      packets += l.packets;
+      bytes += l.bytes;
+    }
+    assert.deepEqual({ packets, bytes }, { packets: oracle.ip_packets, bytes: oracle.ip_bytes }, `totals; nfacctd said: ${log.slice(-500)}`);
+    const want = new Map();
+    for (const f of oracle.flows) {
+      const k = keyOf(f.src, f.dst, f.proto, f.sport, f.dport);
+      const w = want.get(k) ?? { packets: 0, bytes: 0 };
+      w.packets += f.packets;
+      w.bytes += f.bytes;
+      want.set(k, w);
+    }
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
+  });
+}
