@@ -28,7 +28,8 @@ async function nfacctd() {
     "print_refresh_time[out]: 60",
     "",
   ].join("\n"));
-  const child = spawn("nfacctd", ["-f", path.join(dir, "nfacctd.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+  const exe = existsSync("/usr/sbin/nfacctd") ? "/usr/sbin/nfacctd" : "nfacctd"; // sbin is not on every PATH
+  const child = spawn(exe, ["-f", path.join(dir, "nfacctd.conf")], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
