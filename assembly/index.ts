@@ -88,7 +88,7 @@ export function outputReset(): void {
  */
 export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
   if (t >= <u32>TARGET_MAX) return 2;
-  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu > 65507) return 2;
+  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu > 65507) return 2; // IPFIX needs most
   const tp = targetPtr(t);
   const stage = heapAlloc(mtu);
   if (stage == 0) return 1;

@@ -61,6 +61,10 @@ export const C_OTHERHOST: u32 = 15; //      frame addressed to another host (liv
 export const C_NO_MEMORY: u32 = 16; //      no flow slot could be had (memory.grow refused)
 export const C_SKIP_LAST: u32 = 16;
 export const C_TIME_BACK: u32 = 17; //      packets whose time is before the meter clock (reordering)
+export const C_V5_IPV6: u32 = 18; //        flows not exportable: IPv6 in NetFlow v5
+export const C_TIME_UNSENDABLE: u32 = 19; // flows not exportable: a time the format cannot carry (past 2106)
+export const C_UPTIME_RESTARTS: u32 = 20; // NetFlow uptime epoch restarted (a capture longer than 49.7 days)
+export const C_COUNTER_SPLITS: u32 = 21; //  flows exported early before a 32-bit counter of the format overflowed
 
 // ---- pcapng interface table, filled by the host from IDBs ----
 export const IFACES_BASE: u32 = STATS_BASE + STATS_SIZE;
@@ -77,7 +81,7 @@ export const IF_IFINDEX: u32 = 24; //   u32: ifindex reported for its packets (i
 // ---- targets: one descriptor each (selector, cache, timeouts, format) ----
 export const TARGETS_BASE: u32 = IFACES_BASE + IFACES_SIZE;
 export const TARGET_MAX: u32 = 16;
-export const TARGET_SIZE: u32 = 192;
+export const TARGET_SIZE: u32 = 256;
 export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
 
 // ---- export destinations (collectors): sequence numbers and template schedule each ----
@@ -208,6 +212,8 @@ export const T_STAGE_RECS: u32 = 160; // u32 data records in it
 export const T_DESTS: u32 = 164; //      u32 destinations of this target
 export const T_EXPORT_MAX: u32 = 168; // u32 output bytes one exported flow may add at most
 export const T_DATAGRAMS: u32 = 176; //  u64 datagrams sealed (before mirroring)
+export const T_BOOT_MS: u32 = 184; //    u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)
+export const T_STAGE_LAST: u32 = 192; // u64 latest flow end in the staging datagram, ns (v5 header time)
 export const NIL: u32 = 0xffffffff;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
@@ -225,6 +231,12 @@ export const INDEX_INITIAL: u32 = 4096;
 
 export const FORMAT_JSON: u32 = 1;
 export const FORMAT_IPFIX: u32 = 10;
+export const FORMAT_V5: u32 = 5;
+
+// NetFlow v5 (Cisco's published format): 24-byte header, 48-byte records, at most 30
+export const V5_HEADER: u32 = 24;
+export const V5_RECORD: u32 = 48;
+export const V5_MAX_RECORDS: u32 = 30;
 
 // IPFIX (RFC 7011 §3): template ids and the fixed parts
 export const IPFIX_VERSION: u32 = 10;

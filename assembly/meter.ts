@@ -13,7 +13,7 @@ import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
-  FORMAT_IPFIX, TARGETS_BASE, TARGET_SIZE, T_DESTS,
+  FORMAT_IPFIX, FORMAT_V5, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
@@ -24,6 +24,7 @@ import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRem
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 import { ipfixRecord, ipfixSeal, datagramMax } from "./ipfix";
+import { v5Record, v5Seal } from "./v5";
 
 let now: u64 = 0;
 export let outPos: usize = 0;
@@ -87,9 +88,11 @@ export function getTargetCount(): u32 {
 export function sealAll(): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
-    if (load<u32>(tp + T_FORMAT) != FORMAT_IPFIX) continue;
+    const format = load<u32>(tp + T_FORMAT);
+    if (format == FORMAT_JSON) continue;
     if (outputLow()) return 0;
-    outPos = ipfixSeal(t, tp, outPos, exportTime);
+    if (format == FORMAT_IPFIX) outPos = ipfixSeal(t, tp, outPos, exportTime);
+    else if (format == FORMAT_V5) outPos = v5Seal(t, tp, outPos);
   }
   return 1;
 }
@@ -118,6 +121,7 @@ export function setExportTime(s: u32): void {
   const format = load<u32>(tp + T_FORMAT);
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
   else if (format == FORMAT_IPFIX) outPos = ipfixRecord(targetOf(tp), tp, sp, reason, outPos, exportTime);
+  else if (format == FORMAT_V5) outPos = v5Record(targetOf(tp), tp, sp, outPos);
   const a = tp + T_EXPORTED + (<usize>reason << 3);
   store<u64>(a, load<u64>(a) + 1);
 }
@@ -226,6 +230,17 @@ export function meterPending(): void {
     fileNew(tp, s, sp, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
   }
   const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
+  if (load<u32>(tp + T_FORMAT) == FORMAT_V5 &&
+    load<u64>(sp + FS_BYTES) + <u64>load<u32>(e + PE_BYTES) > 0xffffffff) {
+    // NetFlow v5 counts in 32 bits: this flow leaves before it would wrap, and goes on as a new
+    // one (bytes always wrap first: every packet is at least 20 bytes)
+    count(C_COUNTER_SPLITS);
+    exportFlow(tp, s, END_ACTIVE);
+    s = tableCreate(tp, e, h, ts, pkttype);
+    if (s == NIL) return false; // the slot just freed is taken again: cannot fail
+    sp = slotPtr(tp, s);
+    fileNew(tp, s, sp, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
+  }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
   if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6) {

@@ -84,8 +84,11 @@ async function runFile(o: Options, file: string): Promise<number> {
   await Promise.all(destinations.map((d) => d.drained()));
   progress?.clear();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const snap = meter.snapshot();
+  if (snap.notExportable.ipv6InV5 > 0n) {
+    process.stderr.write(`flowprobe: warning: ${snap.notExportable.ipv6InV5} IPv6 flows were not sent: NetFlow v5 carries IPv4 only (use --protocol 10)\n`);
+  }
   if (o.summary) {
-    const snap = meter.snapshot();
     process.stderr.write(summaryText(snap, {
       source: file === "-" ? "<stdin>" : file,
       seconds,

@@ -13,7 +13,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function nfacctd() {
   const dir = mkdtempSync(path.join(tmpdir(), "fp-nfacctd-"));
-  const port = freePort(30000 + (process.pid % 20000));
+  const port = freePort(26000 + (process.pid % 6000));
   const out = path.join(dir, "flows.json");
   writeFileSync(path.join(dir, "nfacctd.conf"), [
     "daemonize: false",

@@ -15,7 +15,7 @@ export interface TargetConfig {
   inactiveTimeoutS: number;
   /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
   activeTimeoutS: number;
-  format: "json" | "ipfix";
+  format: "json" | "ipfix" | "v5";
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
 }
@@ -67,9 +67,13 @@ export interface MeterSnapshot {
   peak: number;
   heapBytes: number;
   memoryBytes: number;
+  /** Flows the export format could not carry: IPv6 in v5, times past 2106. */
+  notExportable: { ipv6InV5: bigint; timeUnsendable: bigint };
+  uptimeRestarts: bigint;
+  counterSplits: bigint;
 }
 
-const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX } as const;
+const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX, v5: L.FORMAT_V5 } as const;
 
 export class Meter {
   readonly core = new Core();
@@ -164,6 +168,9 @@ export class Meter {
       peak,
       heapBytes: c.heapBytes(),
       memoryBytes: c.memoryBytes(),
+      notExportable: { ipv6InV5: c.counter(L.C_V5_IPV6), timeUnsendable: c.counter(L.C_TIME_UNSENDABLE) },
+      uptimeRestarts: c.counter(L.C_UPTIME_RESTARTS),
+      counterSplits: c.counter(L.C_COUNTER_SPLITS),
     };
   }
 }

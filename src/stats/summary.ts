@@ -31,6 +31,12 @@ export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
   if (s.timeBack > 0n) lines.push(`  packets older than the meter clock (reordered): ${fmt(s.timeBack)}`);
   const ends = END_REASONS.map((r) => `${r.text} ${fmt(s.exported.get(r.key) ?? 0n)}`).join(", ");
   lines.push(`  flows exported ${fmt(s.exportedTotal)}: ${ends}`);
+  const ne = s.notExportable;
+  if (ne.ipv6InV5 + ne.timeUnsendable > 0n) {
+    lines.push(`  flows the export format cannot carry (not sent): IPv6 in NetFlow v5 ${fmt(ne.ipv6InV5)}, time past 2106 ${fmt(ne.timeUnsendable)}`);
+  }
+  if (s.counterSplits > 0n) lines.push(`  flows exported early before a 32-bit counter of the format overflowed: ${fmt(s.counterSplits)}`);
+  if (s.uptimeRestarts > 0n) lines.push(`  NetFlow uptime epoch restarted (capture longer than 49.7 days): ${fmt(s.uptimeRestarts)}`);
   lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB (at most ${ctx.cacheAtMost})`);
   return lines.join("\n") + "\n";
 }
