@@ -16,6 +16,7 @@ import {
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
 } from "./layout";
+import { be16, be32, be64 } from "./bytes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
 // IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
@@ -51,15 +52,6 @@ export const RECORD_V4: u32 = 65;
 export const RECORD_V6: u32 = 89;
 const SET_HEADER: u32 = 4;
 
-@inline function be16(p: usize, v: u32): void {
-  store<u16>(p, bswap<u16>(<u16>v));
-}
-@inline function be32(p: usize, v: u32): void {
-  store<u32>(p, bswap<u32>(v));
-}
-@inline function be64(p: usize, v: u64): void {
-  store<u64>(p, bswap<u64>(v));
-}
 
 /** Bytes of the template set (both templates). */
 export function templateSetLength(): u32 {

@@ -232,6 +232,10 @@ export const INDEX_INITIAL: u32 = 4096;
 export const FORMAT_JSON: u32 = 1;
 export const FORMAT_IPFIX: u32 = 10;
 export const FORMAT_V5: u32 = 5;
+export const FORMAT_V9: u32 = 9;
+
+// NetFlow v9 (RFC 3954): 20-byte header, template flowset id 0, data flowsets padded to 4
+export const V9_HEADER: u32 = 20;
 
 // NetFlow v5 (Cisco's published format): 24-byte header, 48-byte records, at most 30
 export const V5_HEADER: u32 = 24;

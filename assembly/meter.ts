@@ -13,7 +13,7 @@ import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
-  FORMAT_IPFIX, FORMAT_V5, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
+  FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
@@ -25,6 +25,7 @@ import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
 import { ipfixRecord, ipfixSeal, datagramMax } from "./ipfix";
 import { v5Record, v5Seal } from "./v5";
+import { v9Record, v9Seal } from "./v9";
 
 let now: u64 = 0;
 export let outPos: usize = 0;
@@ -93,6 +94,7 @@ export function sealAll(): u32 {
     if (outputLow()) return 0;
     if (format == FORMAT_IPFIX) outPos = ipfixSeal(t, tp, outPos, exportTime);
     else if (format == FORMAT_V5) outPos = v5Seal(t, tp, outPos);
+    else if (format == FORMAT_V9) outPos = v9Seal(t, tp, outPos, exportTime);
   }
   return 1;
 }
@@ -122,6 +124,7 @@ export function setExportTime(s: u32): void {
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
   else if (format == FORMAT_IPFIX) outPos = ipfixRecord(targetOf(tp), tp, sp, reason, outPos, exportTime);
   else if (format == FORMAT_V5) outPos = v5Record(targetOf(tp), tp, sp, outPos);
+  else if (format == FORMAT_V9) outPos = v9Record(targetOf(tp), tp, sp, outPos, exportTime);
   const a = tp + T_EXPORTED + (<usize>reason << 3);
   store<u64>(a, load<u64>(a) + 1);
 }

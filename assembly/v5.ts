@@ -10,21 +10,15 @@ import {
   T_MTU, T_ENGINE_ID, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS, T_STAGE_LAST,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_FIRST, FS_LAST,
   FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS,
-  C_V5_IPV6, C_TIME_UNSENDABLE, C_UPTIME_RESTARTS, STATS_BASE,
+  C_V5_IPV6, C_TIME_UNSENDABLE, C_UPTIME_RESTARTS,
 } from "./layout";
+import { be16, be32, bump } from "./bytes";
 
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
+/** The epoch starts this long before the flow that opens it, as a real exporter boots before
+ * its first flow: nfdump reads a FIRST_SWITCHED of 0 as no time at all. */
+const BOOT_LEAD_MS: u64 = 1000;
 
-@inline function be16(p: usize, v: u32): void {
-  store<u16>(p, bswap<u16>(<u16>v));
-}
-@inline function be32(p: usize, v: u32): void {
-  store<u32>(p, bswap<u32>(v));
-}
-@inline function bump(c: u32): void {
-  const a = STATS_BASE + (<usize>c << 3);
-  store<u64>(a, load<u64>(a) + 1);
-}
 
 /**
  * Seals target t's staging datagram: one message per destination into the output region
@@ -92,7 +86,7 @@ export function v5Record(t: u32, tp: usize, sp: usize, pos: usize): usize {
     // a new uptime epoch: what is staged keeps the old one
     pos = v5Seal(t, tp, pos);
     if (boot != 0) bump(C_UPTIME_RESTARTS);
-    boot = firstMs;
+    boot = firstMs - BOOT_LEAD_MS;
     store<u64>(tp + T_BOOT_MS, boot);
   }
   if (load<u32>(tp + T_STAGE_RECS) >= V5_MAX_RECORDS ||

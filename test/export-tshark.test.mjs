@@ -1,5 +1,5 @@
-// tshark (Debian's Wireshark, which nobody here wrote) decodes every IPFIX datagram of a
-// run: no malformed packet, no expert item at warning level or above (sequence numbers
+// tshark (Debian's Wireshark, which nobody here wrote) decodes every IPFIX, NetFlow v9 and
+// NetFlow v5 datagram of a run: no malformed packet, no expert item at warning level or above (sequence numbers
 // included), template and data set lengths agree. The datagrams come straight from the
 // meter and are wrapped into a capture file here, so no live capture is needed.
 import { test } from "node:test";
@@ -14,11 +14,11 @@ import * as P from "./helpers/packets.mjs";
 
 const PORT = 4739;
 
-/** Meters a capture into IPFIX for `collectors` mirrored collectors; returns [dest, datagram][]. */
-async function ipfixOf(file, { collectors = 2, refreshRate = 20, mtu = 1400 } = {}) {
+/** Meters a capture into export datagrams for `collectors` mirrored collectors; returns [dest, datagram][]. */
+async function ipfixOf(file, { collectors = 2, refreshRate = 20, mtu = 1400, format = "ipfix" } = {}) {
   const got = [];
   const meter = new lib.Meter([{
-    maxflows: 100000, hashsize: 262144, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "ipfix",
+    maxflows: 100000, hashsize: 262144, inactiveTimeoutS: 15, activeTimeoutS: 1800, format,
     export: { mtu, engineId: 7, refreshRate, templateTimeoutS: 1800, destinations: collectors },
   }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push([d, Buffer.from(dg)])));
   meter.setExportTime(1700000000);
@@ -47,16 +47,19 @@ function tshark(datagrams, dest) {
   }
 }
 
-for (const name of ["zeek--http--methods.pcap", "zeek--ssh--ssh.pcap", "zeek--ip6_esp.pcap", "zeek--dhcp--dhcp_flood.pcap", "tcpdump--isup.pcap"]) {
-  test(`tshark decodes flowprobe's IPFIX cleanly: ${name}`, async () => {
-    const datagrams = await ipfixOf(path.join(fixtures, "pcaps", name));
+const CASES = ["zeek--http--methods.pcap", "zeek--ssh--ssh.pcap", "zeek--ip6_esp.pcap", "zeek--dhcp--dhcp_flood.pcap", "tcpdump--isup.pcap"];
+const FORMATS = [["ipfix", "IPFIX", /Observation Domain Id: 7/], ["v9", "NetFlow v9", /SourceId: 7/], ["v5", "NetFlow v5", /EngineId: 7/]];
+// (ip6_esp has IPv6 flows only, which NetFlow v5 cannot carry)
+for (const [format, label, domain] of FORMATS) for (const name of CASES.filter((n) => format !== "v5" || n !== "zeek--ip6_esp.pcap")) {
+  test(`tshark decodes flowprobe's ${label} cleanly: ${name}`, async () => {
+    const datagrams = await ipfixOf(path.join(fixtures, "pcaps", name), { format });
     for (const dest of [0, 1]) {
       const t = tshark(datagrams, dest);
       assert.ok(t.count > 0);
       assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/, `${name} → collector ${dest}`);
       assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
       assert.equal(t.verbose.split("\n").filter((l) => /^Frame \d+:/.test(l)).length, t.count, "every datagram decoded");
-      assert.match(t.verbose, /Observation Domain Id: 7/);
+      assert.match(t.verbose, domain);
     }
   });
 }

@@ -12,11 +12,11 @@ export interface Options {
   /** Capture file to meter (pcap or pcapng); "-" is standard input. */
   read: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
-  format: "json" | "ipfix" | "v5";
+  format: "json" | "ipfix" | "v5" | "v9";
   /** Collectors; every one gets every record (mirror). */
   destinations: Collector[];
-  /** Export protocol, ipt_NETFLOW's numbering: 5 NetFlow v5, 10 IPFIX. */
-  protocol: 5 | 10;
+  /** Export protocol, ipt_NETFLOW's numbering: 5 NetFlow v5, 9 NetFlow v9, 10 IPFIX. */
+  protocol: 5 | 9 | 10;
   /** IPFIX observation domain id. Default 0. */
   engineId: number;
   /** Templates again after this many datagrams to a collector. Default 20. */
@@ -66,8 +66,8 @@ const SPECS: Spec[] = [
   { name: "read", short: "r", type: "string", arg: "FILE", def: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
   { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
-  { name: "protocol", type: "string", arg: "5|10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 5 = NetFlow v5 (IPv4 only), 10 = IPFIX (NetFlow v9 is not built yet)" },
-  { name: "engine-id", type: "string", arg: "N", def: "0", help: "IPFIX observation domain id (0-4294967295); NetFlow v5 engine id (its low 8 bits)" },
+  { name: "protocol", type: "string", arg: "5|9|10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 5 = NetFlow v5 (IPv4 only), 9 = NetFlow v9, 10 = IPFIX" },
+  { name: "engine-id", type: "string", arg: "N", def: "0", help: "IPFIX observation domain id / NetFlow v9 source id (0-4294967295); NetFlow v5 engine id (its low 8 bits)" },
   { name: "refresh-rate", type: "string", arg: "N", unit: "datagrams", def: "20", help: "send the templates to a collector again after this many datagrams" },
   { name: "timeout-rate", type: "string", arg: "N", unit: "minutes", def: "30", help: "send the templates to a collector again after this long" },
   { name: "mtu", type: "string", arg: "N", unit: "bytes", def: "1400", help: "largest UDP payload of an export datagram" },
@@ -131,10 +131,10 @@ export function parseOptions(argv: string[]): Options {
   if (formatText !== undefined && formatText !== "json") throw new UsageError(`--format ${formatText}: expected json (export formats follow --protocol with --destination)`);
   if (formatText === "json" && destinations.length > 0) throw new UsageError("--format json and --destination: choose one output (JSON lines on standard output, or export to collectors)");
   const protocolText = str("protocol") ?? "10";
-  if (protocolText === "9") throw new UsageError("--protocol 9: NetFlow v9 is not built yet; NetFlow v5 (5) and IPFIX (10) are");
-  if (protocolText !== "10" && protocolText !== "5") throw new UsageError(`--protocol ${protocolText}: expected 5 (NetFlow v5) or 10 (IPFIX)`);
-  const protocol = protocolText === "5" ? 5 : 10;
-  const format = destinations.length === 0 ? "json" : protocol === 5 ? "v5" : "ipfix";
+  const protocols = { "5": "v5", "9": "v9", "10": "ipfix" } as const;
+  if (!(protocolText in protocols)) throw new UsageError(`--protocol ${protocolText}: expected 5 (NetFlow v5), 9 (NetFlow v9) or 10 (IPFIX)`);
+  const protocol = Number(protocolText) as 5 | 9 | 10;
+  const format = destinations.length === 0 ? "json" : protocols[protocolText as keyof typeof protocols];
   const maxflows = str("maxflows") !== undefined ? integer("maxflows", str("maxflows")!, 1, MAXFLOWS_LIMIT) : DEFAULT_MAXFLOWS;
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;

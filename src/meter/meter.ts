@@ -15,7 +15,7 @@ export interface TargetConfig {
   inactiveTimeoutS: number;
   /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
   activeTimeoutS: number;
-  format: "json" | "ipfix" | "v5";
+  format: "json" | "ipfix" | "v5" | "v9";
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
 }
@@ -73,7 +73,7 @@ export interface MeterSnapshot {
   counterSplits: bigint;
 }
 
-const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX, v5: L.FORMAT_V5 } as const;
+const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX, v5: L.FORMAT_V5, v9: L.FORMAT_V9 } as const;
 
 export class Meter {
   readonly core = new Core();
