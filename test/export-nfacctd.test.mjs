@@ -1,5 +1,5 @@
-// IPFIX to a second collector nobody here wrote: pmacct's nfacctd (Debian's pmacct). Its
-// printed totals, and its per-5-tuple sums, equal the oracle's.
+// IPFIX and NetFlow v9 to a second collector nobody here wrote: pmacct's nfacctd (Debian's
+// pmacct). Its printed totals, and its per-5-tuple sums, equal the oracle's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -41,7 +41,7 @@ async function nfacctd() {
   return {
     port,
     async stop() {
-      await sleep(200); // let it take in the last datagrams
+      await sleep(500); // let it take in the last datagrams
       child.kill("SIGINT"); // purges its cache to the print plugin
       await closed;
       const lines = existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -55,11 +55,13 @@ const portless = (proto, src) => (src.includes(":") ? proto === 58 : proto === 1
 const keyOf = (src, dst, proto, sport, dport) =>
   portless(proto, src) ? `${canon(src)}|${canon(dst)}|${proto}` : `${canon(src)}|${canon(dst)}|${proto}|${sport}|${dport}`;
 
-for (const name of ["zeek--http--bro.org.pcap", "zeek--ip6_esp.pcap", "zeek--ipv6-fragmented-dns.pcap", "zeek--mixed-vlan-mpls.pcap"]) {
-  test(`IPFIX → pmacct nfacctd: ${name}`, async () => {
+const RUNS = [["10", "IPFIX", "zeek--http--bro.org.pcap"], ["10", "IPFIX", "zeek--ip6_esp.pcap"], ["10", "IPFIX", "zeek--mixed-vlan-mpls.pcap"],
+  ["9", "NetFlow v9", "zeek--http--bro.org.pcap"], ["9", "NetFlow v9", "zeek--ipv6-fragmented-dns.pcap"]];
+for (const [protocol, label, name] of RUNS) {
+  test(`${label} → pmacct nfacctd: ${name}`, async () => {
     const { file, oracle } = oracleCaptures().find((c) => c.name === name);
     const collector = await nfacctd();
-    const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${collector.port}`]);
+    const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${collector.port}`, "--protocol", protocol]);
     const { lines, log } = await collector.stop();
     assert.equal(r.status, 0, r.stderr);
     const got = new Map();
@@ -82,6 +84,6 @@ for (const name of ["zeek--http--bro.org.pcap", "zeek--ip6_esp.pcap", "zeek--ipv
       w.bytes += f.bytes;
       want.set(k, w);
     }
-    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()), `nfacctd said: ${log.slice(-800)}`);
   });
 }
