@@ -9,6 +9,7 @@ import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, NIL, IPFIX_HEADER, OUTPUT_SIZE,
+  T_TEMPLATES_NEXT,
 } from "./layout";
 import { heapAlloc } from "./heap";
 import { templateSetLength, RECORD_V6 } from "./ipfix";
@@ -112,6 +113,7 @@ export function addDestination(d: u32, t: u32): u32 {
   store<u32>(dp + D_TARGET, t + 1);
   store<u32>(dp + D_NEED_TEMPLATES, 1);
   const tp = targetPtr(t);
+  store<u32>(tp + T_TEMPLATES_NEXT, 1);
   store<u32>(tp + T_DESTS, load<u32>(tp + T_DESTS) + 1);
   meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the destinations
   if (meter.outputReserve() >= <usize>OUTPUT_SIZE / 2) return 2;
@@ -120,7 +122,12 @@ export function addDestination(d: u32, t: u32): u32 {
 
 /** After the host re-created destination d's socket: templates go with its next datagram. */
 export function resendTemplates(d: u32): void {
-  if (d < <u32>DEST_MAX) store<u32>(DESTS_BASE + <usize>d * DEST_SIZE + D_NEED_TEMPLATES, 1);
+  if (d >= <u32>DEST_MAX) return;
+  const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+  const t = load<u32>(dp + D_TARGET);
+  if (t == 0) return;
+  store<u32>(dp + D_NEED_TEMPLATES, 1);
+  store<u32>(targetPtr(t - 1) + T_TEMPLATES_NEXT, 1);
 }
 
 /** Per walk call: the host's clock for message headers, seconds since the epoch. */

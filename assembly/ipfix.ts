@@ -15,7 +15,9 @@ import {
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
+  T_TEMPLATES_NEXT,
 } from "./layout";
+import { templatesDue, templatesSent, planTemplateRoom } from "./templates";
 import { be16, be32, be64 } from "./bytes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
@@ -111,14 +113,10 @@ export function ipfixSeal(t: u32, tp: usize, pos: usize, exportTime: u32): usize
     const o = OUTPUT_BASE + pos;
     const m = o + OD_HEADER;
     let len = IPFIX_HEADER;
-    const due = load<u32>(dp + D_NEED_TEMPLATES) != 0 ||
-      load<u32>(dp + D_SINCE_TEMPLATES) >= load<u32>(tp + T_REFRESH) ||
-      exportTime - load<u32>(dp + D_TEMPLATES_AT) >= load<u32>(tp + T_TEMPLATE_S);
-    if (due) {
+    // a time-based refresh that finds no room waits for the next datagram (it stays due)
+    if (templatesDue(tp, dp, exportTime) && IPFIX_HEADER + templateSetLength() + body <= load<u32>(tp + T_MTU)) {
       len += writeTemplates(m + len);
-      store<u32>(dp + D_NEED_TEMPLATES, 0);
-      store<u32>(dp + D_SINCE_TEMPLATES, 0);
-      store<u32>(dp + D_TEMPLATES_AT, exportTime);
+      templatesSent(dp, exportTime);
     }
     memory.copy(m + len, stage, body);
     len += body;
@@ -138,6 +136,7 @@ export function ipfixSeal(t: u32, tp: usize, pos: usize, exportTime: u32): usize
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_STAGE_RECS, 0);
   store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);
+  planTemplateRoom(t, tp, exportTime);
   return pos;
 }
 
@@ -146,7 +145,7 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
   const size = v6 ? RECORD_V6 : RECORD_V4;
-  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - templateSetLength();
+  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? templateSetLength() : 0);
   let setAt = load<u32>(tp + T_SET_AT);
   const open = setAt != NIL && load<u32>(tp + T_SET_ID) == tid;
   const need = size + (open ? 0 : SET_HEADER);

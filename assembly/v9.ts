@@ -15,7 +15,9 @@ import {
   FS_VLAN, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, V9_HEADER, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
+  T_TEMPLATES_NEXT,
 } from "./layout";
+import { templatesDue, templatesSent, planTemplateRoom } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
 
 // [field type, length] (RFC 3954 §8)
@@ -110,15 +112,11 @@ export function v9Seal(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
     const m = o + OD_HEADER;
     let len = V9_HEADER;
     let count = recs;
-    const due = load<u32>(dp + D_NEED_TEMPLATES) != 0 ||
-      load<u32>(dp + D_SINCE_TEMPLATES) >= load<u32>(tp + T_REFRESH) ||
-      exportTime - load<u32>(dp + D_TEMPLATES_AT) >= load<u32>(tp + T_TEMPLATE_S);
-    if (due) {
+    // a time-based refresh that finds no room waits for the next datagram (it stays due)
+    if (templatesDue(tp, dp, exportTime) && V9_HEADER + v9TemplateLength() + body <= load<u32>(tp + T_MTU)) {
       len += writeTemplates(m + len);
       count += 2;
-      store<u32>(dp + D_NEED_TEMPLATES, 0);
-      store<u32>(dp + D_SINCE_TEMPLATES, 0);
-      store<u32>(dp + D_TEMPLATES_AT, exportTime);
+      templatesSent(dp, exportTime);
     }
     memory.copy(m + len, stage, body);
     len += body;
@@ -140,6 +138,7 @@ export function v9Seal(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
   store<u32>(tp + T_STAGE_RECS, 0);
   store<u64>(tp + T_STAGE_LAST, 0);
   store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);
+  planTemplateRoom(t, tp, exportTime);
   return pos;
 }
 
@@ -173,7 +172,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
   const size = v6 ? V9_RECORD_V6 : V9_RECORD_V4;
-  const room = load<u32>(tp + T_MTU) - V9_HEADER - v9TemplateLength();
+  const room = load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength() : 0);
   const open = load<u32>(tp + T_SET_AT) != NIL && load<u32>(tp + T_SET_ID) == tid;
   // a new flowset costs its header, and closing the open one up to 3 bytes of padding
   if (load<u32>(tp + T_STAGE_LEN) + size + (open ? 0 : SET_HEADER + 3) > room) {

@@ -1,0 +1,33 @@
+// When a collector gets templates (IPFIX and NetFlow v9 alike): before its first data, every
+// T_REFRESH datagrams, every T_TEMPLATE_S seconds, and after its socket was re-created.
+// A datagram keeps room for the template set only when some collector wants them with it,
+// so most datagrams carry a full load of records.
+
+import {
+  DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES,
+  T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT,
+} from "./layout";
+
+/** Whether the collector at dp is due the templates now. */
+export function templatesDue(tp: usize, dp: usize, exportTime: u32): bool {
+  return load<u32>(dp + D_NEED_TEMPLATES) != 0 ||
+    load<u32>(dp + D_SINCE_TEMPLATES) >= load<u32>(tp + T_REFRESH) ||
+    exportTime - load<u32>(dp + D_TEMPLATES_AT) >= load<u32>(tp + T_TEMPLATE_S);
+}
+
+/** Records that the collector at dp got the templates. */
+export function templatesSent(dp: usize, exportTime: u32): void {
+  store<u32>(dp + D_NEED_TEMPLATES, 0);
+  store<u32>(dp + D_SINCE_TEMPLATES, 0);
+  store<u32>(dp + D_TEMPLATES_AT, exportTime);
+}
+
+/** After a seal: whether the next datagram of target t must keep room for the templates. */
+export function planTemplateRoom(t: u32, tp: usize, exportTime: u32): void {
+  let want: u32 = 0;
+  for (let d: u32 = 0; d < DEST_MAX; d++) {
+    const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+    if (load<u32>(dp + D_TARGET) == t + 1 && templatesDue(tp, dp, exportTime)) want = 1;
+  }
+  store<u32>(tp + T_TEMPLATES_NEXT, want);
+}
