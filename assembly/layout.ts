@@ -214,6 +214,7 @@ export const T_EXPORT_MAX: u32 = 168; // u32 output bytes one exported flow may 
 export const T_DATAGRAMS: u32 = 176; //  u64 datagrams sealed (before mirroring)
 export const T_BOOT_MS: u32 = 184; //    u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)
 export const T_STAGE_LAST: u32 = 192; // u64 latest flow end in the staging datagram, ns (v5 header time)
+export const T_WHEEL_STARTED: u32 = 204; // u32 1 once the wheel's position is set (tick 0 is a real tick)
 export const T_TEMPLATES_NEXT: u32 = 200; // u32 1 = a collector wants templates with the next datagram: keep room
 export const NIL: u32 = 0xffffffff;
 

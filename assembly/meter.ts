@@ -11,7 +11,7 @@
 
 import {
   STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
-  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT,
+  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
   FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
@@ -192,8 +192,14 @@ export function meterPending(): void {
     for (let t: u32 = 0; t < targetCount; t++) {
       const tp = targetPtr(t);
       if (load<u32>(tp + T_ENABLED) == 0) continue;
-      if (meterInto(tp, e, h, ts)) into = true;
+      if (load<u32>(tp + T_WHEEL_STARTED) == 0) {
+        // the wheel starts at the first packet's tick (which may be tick 0: a capture at the epoch)
+        store<u64>(tp + T_WHEEL_TICK, nowTick);
+        store<u32>(tp + T_WHEEL_STARTED, 1);
+      }
+      // idle flows leave first, so a new flow is filed against the wheel's current position
       if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp);
+      if (meterInto(tp, e, h, ts)) into = true;
     }
     if (!into) {
       count(C_NO_MEMORY);
@@ -287,11 +293,7 @@ function evictOne(tp: usize): bool {
 
 /** Files a new flow for tick `due`, within the part of the wheel not yet looked at. */
 @inline function fileNew(tp: usize, s: u32, sp: usize, due: u64): void {
-  let base = load<u64>(tp + T_WHEEL_TICK);
-  if (base == 0) {
-    base = tickOf(now);
-    store<u64>(tp + T_WHEEL_TICK, base);
-  }
+  const base = load<u64>(tp + T_WHEEL_TICK);
   if (due < base) due = base; // a reordered packet older than the wheel's position
   if (due - base >= <u64>WHEEL_BUCKETS) due = base + WHEEL_BUCKETS - 1;
   wheelFile(tp, s, sp, due);
@@ -305,10 +307,6 @@ function evictOne(tp: usize): bool {
 function expireIdle(tp: usize): void {
   const nowTick = tickOf(now);
   let tick = load<u64>(tp + T_WHEEL_TICK);
-  if (tick == 0) {
-    store<u64>(tp + T_WHEEL_TICK, nowTick);
-    return;
-  }
   if (tick >= nowTick) return;
   const inactive = load<u64>(tp + T_INACTIVE_NS);
   // after a gap longer than the wheel, one turn over every bucket sees every flow
@@ -359,6 +357,9 @@ export function flushAll(reason: u32): u32 {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
     if (load<u32>(tp + T_COUNT) == 0) continue;
+    // flows already idle by the last packet's time leave as idle, not as forced
+    expireIdle(tp);
+    if (load<u64>(tp + T_WHEEL_TICK) < tickOf(now) && load<u32>(tp + T_WHEEL_STARTED) != 0) return 0;
     // Each flow leaves the wheel as it is encoded but stays in the index until the whole
     // cache is reset at once: no per-flow index deletion. The host calls again until this
     // returns 1 before it meters anything more.

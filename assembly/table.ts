@@ -157,12 +157,12 @@ function indexRemove(tp: usize, s: u32, h: u32): void {
 }
 
 /** Doubles the index (up to T_IDX_MAX) and reinserts every live slot. */
-function indexGrow(tp: usize): void {
+function indexGrow(tp: usize): bool {
   const cap = load<u32>(tp + T_IDX_MASK) + 1;
-  if (cap >= load<u32>(tp + T_IDX_MAX)) return;
+  if (cap >= load<u32>(tp + T_IDX_MAX)) return false;
   const ncap = cap << 1;
   const nidx = heapAlloc(<usize>ncap * 4);
-  if (nidx == 0) return; // stay at this size; lookups still work, just with longer probes
+  if (nidx == 0) return false; // stay at this size: the caller keeps it from filling
   // The old index is left behind: indexes double, so what is abandoned never exceeds the
   // live index's own size.
   store<u32>(tp + T_IDX_BASE, <u32>nidx);
@@ -172,6 +172,7 @@ function indexGrow(tp: usize): void {
     const sp = slotPtr(tp, s);
     if ((load<u8>(sp + FS_FLAGS) & FLOW_LIVE) != 0) indexInsert(tp, s, load<u32>(sp + FS_HASH));
   }
+  return true;
 }
 
 /** Returns a free slot number, or NIL when maxflows are active or memory is exhausted. */
@@ -203,6 +204,12 @@ function slotAlloc(tp: usize): u32 {
 export function tableCreate(tp: usize, k: usize, h: u32, ts: u64, pkttype: u32): u32 {
   const count = load<u32>(tp + T_COUNT);
   if (count >= load<u32>(tp + T_MAXFLOWS)) return NIL;
+  const n = count + 1;
+  // Grow the index past 3/4 load *before* the new slot is live: growth re-inserts every live
+  // slot, and the new one is inserted below, once. If the index cannot grow (no memory), it
+  // still never fills: a flow that would take it past 7/8 is not created.
+  const cap = load<u32>(tp + T_IDX_MASK) + 1;
+  if (n > cap - (cap >> 2) && !indexGrow(tp) && n > cap - (cap >> 3)) return NIL;
   const s = slotAlloc(tp);
   if (s == NIL) return NIL;
   const sp = slotPtr(tp, s);
@@ -214,13 +221,9 @@ export function tableCreate(tp: usize, k: usize, h: u32, ts: u64, pkttype: u32):
   // tcp flags 0, ttl min 255, ttl max 0, flags: live + packet type
   store<u32>(sp + FS_TCP_FLAGS, 0x0000ff00 | ((FLOW_LIVE | (pkttype & 7)) << 24));
   store<u32>(sp + FS_HASH, h);
-  const n = count + 1;
   store<u32>(tp + T_COUNT, n);
   if (n > load<u32>(tp + T_PEAK)) store<u32>(tp + T_PEAK, n);
   store<u64>(tp + T_CREATED, load<u64>(tp + T_CREATED) + 1);
-  // grow the index past 3/4 load
-  const cap = load<u32>(tp + T_IDX_MASK) + 1;
-  if (n > cap - (cap >> 2)) indexGrow(tp);
   indexInsert(tp, s, h);
   return s;
 }
