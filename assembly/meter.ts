@@ -167,6 +167,7 @@ export function meterPending(): void {
   let sink: u32 = 0;
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
+    if (load<u32>(tp + T_ENABLED) == 0) continue;
     const idx = <usize>load<u32>(tp + T_IDX_BASE);
     const mask = load<u32>(tp + T_IDX_MASK);
     for (let i: u32 = 0; i < n; i++) {
@@ -236,7 +237,7 @@ export function meterPending(): void {
       if (s == NIL) return false;
     }
     sp = slotPtr(tp, s);
-    fileNew(tp, s, sp, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
+    fileNew(tp, s, sp, dueTick(tp, sp));
   }
   const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
   if (load<u32>(tp + T_FORMAT) == FORMAT_V5 &&
@@ -248,7 +249,7 @@ export function meterPending(): void {
     s = tableCreate(tp, e, h, ts, pkttype);
     if (s == NIL) return false; // the slot just freed is taken again: cannot fail
     sp = slotPtr(tp, s);
-    fileNew(tp, s, sp, tickOf(ts + load<u64>(tp + T_INACTIVE_NS)));
+    fileNew(tp, s, sp, dueTick(tp, sp));
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
@@ -291,6 +292,13 @@ function evictOne(tp: usize): bool {
   wheelFile(tp, s, sp, due);
 }
 
+/** The tick at which the flow at sp is next due: idle, or at its active timeout, whichever comes first. */
+@inline function dueTick(tp: usize, sp: usize): u64 {
+  const idle = load<u64>(sp + FS_LAST) + load<u64>(tp + T_INACTIVE_NS);
+  const active = load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS);
+  return tickOf(idle < active ? idle : active);
+}
+
 /** Files a new flow for tick `due`, within the part of the wheel not yet looked at. */
 @inline function fileNew(tp: usize, s: u32, sp: usize, due: u64): void {
   const base = load<u64>(tp + T_WHEEL_TICK);
@@ -320,11 +328,12 @@ function expireIdle(tp: usize): void {
         return;
       }
       const sp = slotPtr(tp, s);
-      const last = load<u64>(sp + FS_LAST);
-      if (now > last + inactive) {
+      if (now > load<u64>(sp + FS_LAST) + inactive) {
         exportFlow(tp, s, END_IDLE);
+      } else if (now >= load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS)) {
+        exportFlow(tp, s, END_ACTIVE); // a long flow whose packets stopped: cut at its active timeout
       } else {
-        const due = tickOf(last + inactive);
+        const due = dueTick(tp, sp);
         wheelUnlinkRefile(tp, s, sp, due > tick ? due : tick + 1, tick);
       }
     }

@@ -5,7 +5,7 @@ import { parseOptions, helpText, describeCache, type Options } from "./config/op
 import { Meter, forEachDatagram, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
 import { summaryText, destinationsText, ProgressLine } from "./stats/summary";
-import { FlowprobeError, UsageError } from "./errors";
+import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
 import { UdpDestination, Pacer } from "./export/udp";
 import pkg from "../package.json";
@@ -92,7 +92,7 @@ async function runFile(o: Options, file: string): Promise<number> {
     process.stderr.write(summaryText(snap, {
       source: file === "-" ? "<stdin>" : file,
       seconds,
-      fileBytes: failure ? size : fileBytes,
+      fileBytes: failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes,
       maxflows: o.maxflows,
       cacheAtMost: describeCache(o),
     }));

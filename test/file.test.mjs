@@ -157,3 +157,17 @@ test("damage: empty file, short header, no magic number — offset 0", async () 
     assert.match(r.error.message, re);
   }
 });
+
+test("pcapng: a packet block larger than the input region is damage at its offset; a huge other block is skipped", async () => {
+  const head = new P.Pcapng().shb().idb(1).epb(0, 1n, frame(1)).bytes();
+  const big = new P.Pcapng().epb(0, 2n, Buffer.alloc(L.INPUT_SIZE + 1000)).bytes();
+  let r = await meterBytes(Buffer.concat([head, big]));
+  assert.equal(r.error?.offset, head.length);
+  assert.match(r.error.message, /larger than any record flowprobe reads/);
+  assert.equal(r.snap.read, 1n);
+  const custom = new P.Pcapng().custom(0x40000bad, Buffer.alloc(L.INPUT_SIZE + 1000)).bytes();
+  const tail = new P.Pcapng().epb(0, 3n, frame(2)).bytes();
+  r = await meterBytes(Buffer.concat([head, custom, tail]));
+  assert.equal(r.error, undefined);
+  assert.equal(r.snap.metered, 2n);
+});

@@ -193,3 +193,11 @@ test("at the end of input, flows already idle by the last packet's time leave as
   const forced = flows.filter((f) => Number(f.flow_end_reason) === L.END_FORCED);
   assert.deepEqual(forced.map((f) => f.src_addr), ["192.0.2.77"]);
 });
+
+test("active timeout also cuts a long flow whose packets stopped, when the inactive timeout is longer", async () => {
+  const packets = [];
+  for (let i = 0n; i <= 10n; i++) packets.push({ ts: T0 + i * S, data: udpFrame(1) });
+  packets.push({ ts: T0 + 45n * S, data: udpFrame(2) });
+  const { flows } = await meterBatch(packets, { inactiveTimeoutS: 60, activeTimeoutS: 30 }, { flush: false });
+  assert.deepEqual(flows.map((f) => [Number(f.src_port), Number(f.flow_end_reason)]), [[1, L.END_ACTIVE]]);
+});

@@ -199,8 +199,8 @@ class BlockReader {
           this.describeInterface(len, swapped, ifaces);
           ifaces++;
           x.setInterfaceCount(ifaces);
-        } else {
-          this.warn(`more than ${L.IFACE_MAX} interfaces in one section: packets of the others are skipped`);
+        } else if (ifaces++ === L.IFACE_MAX) {
+          this.warn(`more than ${L.IFACE_MAX} interfaces in one section: packets of the others are skipped (counted as an undescribed interface)`);
         }
         at += len;
         continue;
@@ -233,8 +233,8 @@ class BlockReader {
       throw this.damage(0, `block claims a length of ${len} bytes, past the end of the file (${this.size} bytes)`);
     }
     if (type === 6 || type === 2 || type === 3) {
-      this.meter.core.dv.setBigUint64(L.STATS_BASE + L.C_READ * 8, this.meter.core.counter(L.C_READ) + 1n, true);
-      this.meter.core.dv.setBigUint64(L.STATS_BASE + L.C_OVERSIZE * 8, this.meter.core.counter(L.C_OVERSIZE) + 1n, true);
+      // a packet block this large holds more than any capture limit allows (the core's rule for records)
+      throw this.damage(0, `packet block of ${len} bytes: larger than any record flowprobe reads (${L.INPUT_SIZE / 2} bytes)`);
     }
     let remaining = len;
     const start = this.base;

@@ -12,7 +12,6 @@ export const SKIP_REASONS: ReadonlyArray<{ index: number; key: string; text: str
   { index: L.C_TRUNC_L4, key: "truncated_transport", text: "transport header (ports) cut short" },
   { index: L.C_TRUNC_EXT, key: "truncated_ipv6_ext", text: "IPv6 extension headers cut short" },
   { index: L.C_BAD_IFACE, key: "bad_interface", text: "pcapng packet names an undescribed interface" },
-  { index: L.C_OVERSIZE, key: "oversize_block", text: "pcapng packet block larger than the input buffer" },
   { index: L.C_OTHERHOST, key: "other_host", text: "frame addressed to another host" },
   { index: L.C_NO_MEMORY, key: "no_memory", text: "no memory for a new flow" },
 ];
