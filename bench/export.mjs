@@ -98,7 +98,7 @@ async function main() {
   for (const rate of (process.env.RATES ?? "").split(",").filter(Boolean)) {
     rows.push(["flowprobe", `paced ${rate}/s`, await measure("flowprobe", [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1", "-d", `127.0.0.1:${port}`, "--export-rate", rate], port)]);
   }
-  rows.push(["flowprobe", "paced (default 4,000/s)", await measure("flowprobe", [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1", "-d", `127.0.0.1:${port}`], port)]);
+  rows.push(["flowprobe", "paced (default 5,000/s)", await measure("flowprobe", [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1", "-d", `127.0.0.1:${port}`], port)]);
   rows.push(["flowprobe", "unpaced", await measure("flowprobe", [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1", "-d", `127.0.0.1:${port}`, "--export-rate", "0"], port)]);
   const softflowd = which("softflowd");
   if (softflowd) rows.push(["softflowd", "-v 10 -n", await measure("softflowd", [softflowd, "-d", "-c", "none", "-m", "262144", "-r", FILE, "-v", "10", "-n", `127.0.0.1:${port}`], port)]);

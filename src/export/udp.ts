@@ -123,27 +123,35 @@ export class UdpDestination {
  * at the sender. Time is injected for tests.
  */
 export class Pacer {
-  private start = -1;
-  private count = 0;
+  private tokens: number;
+  private last = -1;
 
+  /** `burst`: datagrams that may go back to back after a pause (the bucket's size). */
   constructor(
     private readonly rate: number,
+    private readonly burst = 32,
     private readonly now: () => number = () => performance.now(),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.tokens = burst;
+  }
 
-  /** Accounts for n more datagrams; resolves when sending them keeps within the rate. */
+  /**
+   * Takes n datagrams' worth from a token bucket; resolves when they may go. Time the
+   * sender spent metering does not pile up as credit beyond `burst`: a catch-up burst after
+   * a pause is exactly what overflows a collector's receive buffer.
+   */
   async take(n: number): Promise<void> {
     if (this.rate <= 0 || n === 0) return;
     const t = this.now();
-    if (this.start < 0) this.start = t;
-    this.count += n;
-    const due = this.start + (this.count / this.rate) * 1000;
-    // sleep only when ahead by more than a timer's granularity; a long quiet gap resets
-    if (due - t > 2) await this.sleep(due - t);
-    else if (t - due > 1000) {
-      this.start = t;
-      this.count = 0;
+    if (this.last >= 0) this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
+    this.last = t;
+    this.tokens -= n;
+    if (this.tokens < 0) {
+      const wait = (-this.tokens / this.rate) * 1000;
+      await this.sleep(wait);
+      this.tokens = 0;
+      this.last = t + wait;
     }
   }
 }
