@@ -9,10 +9,11 @@ import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT,
+  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER,
 } from "./layout";
 import { heapAlloc } from "./heap";
 import { templateSetLength, RECORD_V6 } from "./ipfix";
+import { v9TemplateLength, V9_RECORD_V6 } from "./v9";
 import * as meter from "./meter";
 import * as walk from "./walk";
 
@@ -72,6 +73,11 @@ export function flushAll(reason: u32): u32 {
   return meter.flushAll(reason);
 }
 
+/** At the end, after flushAll: the templates and final exporter statistics to every IPFIX/v9 collector. 1 = done, 0 = drain output and call again. */
+export function sendStats(): u32 {
+  return meter.statsAll();
+}
+
 /** After each walk: bytes of encoded output waiting in the output region. */
 export function outputLength(): u32 {
   return <u32>meter.outPos;
@@ -89,7 +95,8 @@ export function outputReset(): void {
  */
 export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
   if (t >= <u32>TARGET_MAX) return 2;
-  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu > 65507) return 2; // IPFIX needs most
+  // room for the template block and one IPv6 record, in either format
+  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu < V9_HEADER + v9TemplateLength() + 7 + V9_RECORD_V6 || mtu > 65507) return 2;
   const tp = targetPtr(t);
   const stage = heapAlloc(mtu);
   if (stage == 0) return 1;
@@ -97,6 +104,7 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
   store<u32>(tp + T_ENGINE_ID, engineId);
   store<u32>(tp + T_REFRESH, refresh);
   store<u32>(tp + T_TEMPLATE_S, templateS);
+  store<u32>(tp + T_SAMPLING, 1); // every packet is metered (sampling comes with sFlow)
   store<u32>(tp + T_STAGE, <u32>stage);
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_SET_AT, NIL);

@@ -3,21 +3,25 @@
 // A target's flows are laid into a staging datagram (its data sets only). When the next
 // record would not fit the MTU — or at the end — the staging datagram is sealed: for every
 // destination of the target one whole message goes to the output region, with that
-// destination's own sequence number and, when due, the template set in front (templates at
+// destination's own sequence number and, when due, the template block in front (templates at
 // the start, every T_REFRESH datagrams, every T_TEMPLATE_S seconds, and after the host
-// re-created the socket). Room for the template set is kept free in every datagram, so a
-// message with templates still fits the MTU.
+// re-created the socket). Room for the template block is kept free in a datagram that will
+// carry it, so a message with templates still fits the MTU.
+//
+// The template block: the template set (IPv4 and IPv6 flows), two options template sets
+// (RFC 7011 §4: exporter statistics, §4.1-4.2; sampling, RFC 5477 / RFC 7270) and one
+// options data record of each, with this collector's own figures.
 
 import {
   OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
-  D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, D_DATAGRAMS, T_MTU, T_ENGINE_ID, T_REFRESH,
-  T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, NIL,
+  D_SINCE_TEMPLATES, D_RECORDS, D_OCTETS, D_DATAGRAMS, T_MTU, T_ENGINE_ID,
+  T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, NIL, T_SAMPLING,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
-  T_TEMPLATES_NEXT,
+  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING,
 } from "./layout";
-import { templatesDue, templatesSent, planTemplateRoom } from "./templates";
+import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
@@ -54,27 +58,85 @@ export const RECORD_V4: u32 = 65;
 export const RECORD_V6: u32 = 89;
 const SET_HEADER: u32 = 4;
 
+// Options templates (RFC 7011 §3.4.2.2): the first field is the scope.
+// Exporter statistics, RFC 7011 §4.1 (Metering Process Statistics) and §4.2 (ignored packets).
+const OPTIONS_STATS: u16[] = [
+  149, 4, //  observationDomainId (scope)
+  41, 8, //   exportedMessageTotalCount: messages to this collector before this one
+  42, 8, //   exportedFlowRecordTotalCount: flow records to it before this message
+  40, 8, //   exportedOctetTotalCount: message bytes to it before this message
+  164, 8, //  ignoredPacketTotalCount: packets read but not metered (malformed, …)
+];
+const STATS_RECORD: u32 = 36;
+// Sampling (RFC 5477 / RFC 7270): systematic count-based, N-1 of every N packets skipped.
+// samplingInterval (34) is the older element that goflow2 and nfdump read as well.
+const OPTIONS_SAMPLING: u16[] = [
+  149, 4, //  observationDomainId (scope)
+  34, 4, //   samplingInterval
+  304, 2, //  selectorAlgorithm: 1 = systematic count-based sampling
+  305, 4, //  samplingPacketInterval: packets selected in a row (1)
+  306, 4, //  samplingPacketSpace: packets not selected after them (N - 1)
+];
+const SAMPLING_RECORD: u32 = 18;
+/** Options data records in a template block. */
+const OPTIONS_RECORDS: u32 = 2;
 
-/** Bytes of the template set (both templates). */
+/** Bytes of the template block: templates, options templates, options data. */
 export function templateSetLength(): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2;
+  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
+    SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2 + SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2 +
+    SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD;
 }
 
-/** Writes the template set at p; returns its length. */
-function writeTemplates(p: usize): u32 {
+/** Writes the template block at p with the figures of the collector at dp; returns its length. */
+function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
-  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6);
-  const len = <u32>(o - p);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, 0);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, 0);
   be16(p, 2); // set id 2: template set
-  be16(p + 2, len);
-  return len;
+  be16(p + 2, <u32>(o - p));
+  // one options template per set (id 3): pmacct 1.7's nfacctd misreads the length of an
+  // IPFIX options template and drops the rest of a message whose set holds a second one
+  o = writeOptionsSet(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
+  o = writeOptionsSet(o, TEMPLATE_OPTIONS_SAMPLING, OPTIONS_SAMPLING);
+  const domain = load<u32>(tp + T_ENGINE_ID);
+  be16(o, TEMPLATE_OPTIONS_STATS);
+  be16(o + 2, SET_HEADER + STATS_RECORD);
+  be32(o + 4, domain);
+  be64(o + 8, load<u64>(dp + D_DATAGRAMS));
+  be64(o + 16, load<u64>(dp + D_RECORDS));
+  be64(o + 24, load<u64>(dp + D_OCTETS));
+  be64(o + 32, ignoredPackets());
+  o += SET_HEADER + STATS_RECORD;
+  const n = load<u32>(tp + T_SAMPLING);
+  be16(o, TEMPLATE_OPTIONS_SAMPLING);
+  be16(o + 2, SET_HEADER + SAMPLING_RECORD);
+  be32(o + 4, domain);
+  be32(o + 8, n);
+  be16(o + 12, 1);
+  be32(o + 14, 1);
+  be32(o + 18, n - 1);
+  o += SET_HEADER + SAMPLING_RECORD;
+  return <u32>(o - p);
 }
 
-function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
+/** An options template set (id 3) holding one options template with one scope field. */
+function writeOptionsSet(p: usize, id: u32, fields: u16[]): usize {
+  const o = writeTemplate(p + SET_HEADER, id, fields, 1);
+  be16(p, 3);
+  be16(p + 2, <u32>(o - p));
+  return o;
+}
+
+/** A template record (scope 0) or an options template record (RFC 7011 §3.4.1-3.4.2). */
+function writeTemplate(o: usize, id: u32, fields: u16[], scope: u32): usize {
   be16(o, id);
   be16(o + 2, fields.length >> 1);
   o += 4;
+  if (scope > 0) {
+    be16(o, scope);
+    o += 2;
+  }
   for (let i = 0; i < fields.length; i++) {
     be16(o, fields[i]);
     o += 2;
@@ -97,6 +159,39 @@ function closeSet(tp: usize): void {
 }
 
 /**
+ * Writes one message for the collector d at dp into the output region at OUTPUT_BASE + pos:
+ * the header, the template block when due (or `forceTemplates`) and there is room, then
+ * `body` bytes of data sets holding `recs` flow records. Returns the new output length.
+ */
+function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, exportTime: u32, forceTemplates: bool): usize {
+  const o = OUTPUT_BASE + pos;
+  const m = o + OD_HEADER;
+  let len = IPFIX_HEADER;
+  let options: u32 = 0;
+  // a time-based refresh that finds no room waits for the next datagram (it stays due)
+  if ((forceTemplates || templatesDue(tp, dp, exportTime)) && IPFIX_HEADER + templateSetLength() + body <= load<u32>(tp + T_MTU)) {
+    len += writeTemplates(m + len, tp, dp);
+    templatesSent(dp, exportTime);
+    options = OPTIONS_RECORDS;
+  }
+  memory.copy(m + len, <usize>load<u32>(tp + T_STAGE), body);
+  len += body;
+  const seq = load<u32>(dp + D_SEQUENCE);
+  be16(m, IPFIX_VERSION);
+  be16(m + 2, len);
+  be32(m + 4, exportTime);
+  be32(m + 8, seq);
+  be32(m + 12, load<u32>(tp + T_ENGINE_ID));
+  // RFC 7011 §3.1: data records (options records too) sent before, modulo 2^32
+  store<u32>(dp + D_SEQUENCE, seq + recs + options);
+  store<u32>(dp + D_SINCE_TEMPLATES, load<u32>(dp + D_SINCE_TEMPLATES) + 1);
+  countMessage(dp, len, recs);
+  store<u16>(o, <u16>d);
+  store<u16>(o + 2, <u16>len);
+  return pos + ((OD_HEADER + len + 3) & ~3);
+}
+
+/**
  * Seals target t's staging datagram: one message per destination into the output region
  * at OUTPUT_BASE + pos. Returns the new output length. The caller keeps room for
  * datagramMax × destinations.
@@ -105,37 +200,29 @@ export function ipfixSeal(t: u32, tp: usize, pos: usize, exportTime: u32): usize
   closeSet(tp);
   const recs = load<u32>(tp + T_STAGE_RECS);
   if (recs == 0) return pos;
-  const stage = <usize>load<u32>(tp + T_STAGE);
   const body = load<u32>(tp + T_STAGE_LEN);
   for (let d: u32 = 0; d < DEST_MAX; d++) {
     const dp = DESTS_BASE + <usize>d * DEST_SIZE;
     if (load<u32>(dp + D_TARGET) != t + 1) continue;
-    const o = OUTPUT_BASE + pos;
-    const m = o + OD_HEADER;
-    let len = IPFIX_HEADER;
-    // a time-based refresh that finds no room waits for the next datagram (it stays due)
-    if (templatesDue(tp, dp, exportTime) && IPFIX_HEADER + templateSetLength() + body <= load<u32>(tp + T_MTU)) {
-      len += writeTemplates(m + len);
-      templatesSent(dp, exportTime);
-    }
-    memory.copy(m + len, stage, body);
-    len += body;
-    const seq = load<u32>(dp + D_SEQUENCE);
-    be16(m, IPFIX_VERSION);
-    be16(m + 2, len);
-    be32(m + 4, exportTime);
-    be32(m + 8, seq);
-    be32(m + 12, load<u32>(tp + T_ENGINE_ID));
-    store<u32>(dp + D_SEQUENCE, seq + recs); // RFC 7011 §3.1: data records sent before, modulo 2^32
-    store<u32>(dp + D_SINCE_TEMPLATES, load<u32>(dp + D_SINCE_TEMPLATES) + 1);
-    store<u64>(dp + D_DATAGRAMS, load<u64>(dp + D_DATAGRAMS) + 1);
-    store<u16>(o, <u16>d);
-    store<u16>(o + 2, <u16>len);
-    pos += (OD_HEADER + len + 3) & ~3;
+    pos = message(tp, d, dp, pos, body, recs, exportTime, false);
   }
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_STAGE_RECS, 0);
   store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);
+  planTemplateRoom(t, tp, exportTime);
+  return pos;
+}
+
+/**
+ * At the end (after the last flows were sealed): one message per destination with the
+ * template block only, so each collector gets the final statistics. Returns the new output length.
+ */
+export function ipfixStats(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
+  for (let d: u32 = 0; d < DEST_MAX; d++) {
+    const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+    if (load<u32>(dp + D_TARGET) != t + 1) continue;
+    pos = message(tp, d, dp, pos, 0, 0, exportTime, true);
+  }
   planTemplateRoom(t, tp, exportTime);
   return pos;
 }

@@ -87,7 +87,7 @@ export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
 // ---- export destinations (collectors): sequence numbers and template schedule each ----
 export const DESTS_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
 export const DEST_MAX: u32 = 64;
-export const DEST_SIZE: u32 = 32;
+export const DEST_SIZE: u32 = 64;
 export const DESTS_SIZE: u32 = DEST_MAX * DEST_SIZE;
 export const D_TARGET: u32 = 0; //         u32 target number + 1 (0 = unused)
 export const D_SEQUENCE: u32 = 4; //       u32 IPFIX: data records sent before; v9: datagrams sent before
@@ -95,6 +95,8 @@ export const D_SINCE_TEMPLATES: u32 = 8; // u32 datagrams since templates were l
 export const D_TEMPLATES_AT: u32 = 12; //  u32 export time (s) templates were last sent
 export const D_NEED_TEMPLATES: u32 = 16; // u32 1 = send templates with the next datagram
 export const D_DATAGRAMS: u32 = 24; //     u64 datagrams laid out for this destination
+export const D_RECORDS: u32 = 32; //       u64 flow records laid out for it (options records not included)
+export const D_OCTETS: u32 = 40; //        u64 message bytes laid out for it (headers included)
 
 // ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
 export const KEY_BASE: u32 = DESTS_BASE + DESTS_SIZE;
@@ -216,6 +218,8 @@ export const T_BOOT_MS: u32 = 184; //    u64 NetFlow v5/v9 exporter boot time, m
 export const T_STAGE_LAST: u32 = 192; // u64 latest flow end in the staging datagram, ns (v5 header time)
 export const T_WHEEL_STARTED: u32 = 204; // u32 1 once the wheel's position is set (tick 0 is a real tick)
 export const T_TEMPLATES_NEXT: u32 = 200; // u32 1 = a collector wants templates with the next datagram: keep room
+export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed datagram (v9: the final statistics' header time)
+export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
 export const NIL: u32 = 0xffffffff;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
@@ -249,3 +253,7 @@ export const IPFIX_VERSION: u32 = 10;
 export const IPFIX_TEMPLATE_V4: u32 = 256;
 export const IPFIX_TEMPLATE_V6: u32 = 257;
 export const IPFIX_HEADER: u32 = 16;
+// Options templates (IPFIX RFC 7011 §4, NetFlow v9 RFC 3954 §6.1): exporter statistics and
+// the sampling interval, one record each per collector, sent with the templates
+export const TEMPLATE_OPTIONS_STATS: u32 = 258;
+export const TEMPLATE_OPTIONS_SAMPLING: u32 = 259;

@@ -23,9 +23,9 @@ import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVe
 import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
-import { ipfixRecord, ipfixSeal, datagramMax } from "./ipfix";
+import { ipfixRecord, ipfixSeal, ipfixStats, datagramMax } from "./ipfix";
 import { v5Record, v5Seal } from "./v5";
-import { v9Record, v9Seal } from "./v9";
+import { v9Record, v9Seal, v9Stats } from "./v9";
 
 let now: u64 = 0;
 export let outPos: usize = 0;
@@ -96,6 +96,27 @@ export function sealAll(): u32 {
     else if (format == FORMAT_V5) outPos = v5Seal(t, tp, outPos);
     else if (format == FORMAT_V9) outPos = v9Seal(t, tp, outPos, exportTime);
   }
+  return 1;
+}
+
+/**
+ * After the last seal: each collector of an IPFIX or v9 target gets one message with the
+ * templates and the final statistics. Returns 1 when done, 0 when the output must be drained
+ * first (call again: targets already done are not sent twice).
+ */
+let statsDone: u32 = 0;
+export function statsAll(): u32 {
+  for (let t: u32 = 0; t < targetCount; t++) {
+    if ((statsDone & (1 << t)) != 0) continue;
+    const tp = targetPtr(t);
+    const format = load<u32>(tp + T_FORMAT);
+    if (format != FORMAT_IPFIX && format != FORMAT_V9) continue;
+    if (outputLow()) return 0;
+    if (format == FORMAT_IPFIX) outPos = ipfixStats(t, tp, outPos, exportTime);
+    else outPos = v9Stats(t, tp, outPos, exportTime);
+    statsDone |= 1 << t;
+  }
+  statsDone = 0;
   return 1;
 }
 

@@ -5,8 +5,24 @@
 
 import {
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES,
-  T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT,
+  T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT, D_DATAGRAMS, D_RECORDS, D_OCTETS, STATS_BASE,
+  C_SKIP_FIRST, C_SKIP_LAST,
 } from "./layout";
+
+/** Counts one message of `len` bytes carrying `flows` flow records as laid out for the collector at dp. */
+export function countMessage(dp: usize, len: u32, flows: u32): void {
+  store<u64>(dp + D_DATAGRAMS, load<u64>(dp + D_DATAGRAMS) + 1);
+  store<u64>(dp + D_RECORDS, load<u64>(dp + D_RECORDS) + flows);
+  store<u64>(dp + D_OCTETS, load<u64>(dp + D_OCTETS) + len);
+}
+
+/** Packets the meter did not meter though they were read (every skip reason): IPFIX's
+ * ignoredPacketTotalCount (RFC 7011 §4.2). Non-IP frames are not IP packets, so not counted. */
+export function ignoredPackets(): u64 {
+  let n: u64 = 0;
+  for (let c = C_SKIP_FIRST; c <= C_SKIP_LAST; c++) n += load<u64>(STATS_BASE + (<usize>c << 3));
+  return n;
+}
 
 /** Whether the collector at dp is due the templates now. */
 export function templatesDue(tp: usize, dp: usize, exportTime: u32): bool {

@@ -6,18 +6,20 @@
 // and whose sequence counts export packets; FIRST/LAST_SWITCHED as uptime milliseconds, the
 // uptime epoch being the first exported flow's start (a flow beyond the 32-bit uptime
 // starts a new epoch in a new datagram, with the templates again); flowsets padded to 4.
+// With the templates go two options templates (RFC 3954 §6.1, scope System) and their data:
+// the exporter's statistics for this collector and the sampling interval.
 
 import {
   OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
-  D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, D_DATAGRAMS, T_MTU, T_ENGINE_ID, T_REFRESH,
-  T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS,
+  D_NEED_TEMPLATES, D_SINCE_TEMPLATES, D_DATAGRAMS, D_RECORDS, D_OCTETS, T_MTU, T_ENGINE_ID,
+  T_SAMPLING, T_SEALED_LAST, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS,
   T_STAGE_LAST, NIL, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF,
   FS_VLAN, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, V9_HEADER, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
   T_TEMPLATES_NEXT,
 } from "./layout";
-import { templatesDue, templatesSent, planTemplateRoom } from "./templates";
+import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
 
 // [field type, length] (RFC 3954 §8)
@@ -55,8 +57,33 @@ const UPTIME_SPAN_MS: u64 = 0xffffffff;
  * its first flow: nfdump reads a FIRST_SWITCHED of 0 as no time at all. */
 const BOOT_LEAD_MS: u64 = 1000;
 
+// Options templates: [scope type, scope length], then [field type, length] (RFC 3954 §6.1)
+const OPTIONS_STATS: u16[] = [
+  1, 4, //    scope System (its value: the source id)
+  41, 8, //   TOTAL_PKTS_EXP: export packets to this collector before this one
+  42, 8, //   TOTAL_FLOWS_EXP: flow records to it before this packet
+  40, 8, //   TOTAL_BYTES_EXP: export packet bytes to it before this packet
+];
+// SAMPLING_INTERVAL alone: nfdump 1.7 takes an options template for a sampler only when it
+// has field 34 without SAMPLING_ALGORITHM (35); goflow2 reads 34 too.
+const OPTIONS_SAMPLING: u16[] = [
+  1, 4, //    scope System
+  34, 4, //   SAMPLING_INTERVAL: 1 of every N packets
+];
+const STATS_DATA: u32 = 4 + 4 + 24; //    flowset header, scope, three counters (a multiple of 4)
+const SAMPLING_DATA: u32 = 4 + 4 + 4; //   flowset header, scope, interval
+/** Records in a template block: two templates, two options templates, two options data records. */
+const TEMPLATE_BLOCK_RECORDS: u32 = 6;
+
+@inline function pad4(n: u32): u32 {
+  return (n + 3) & ~3;
+}
+
+/** Bytes of the template block: the template flowset, one options template flowset each, their data. */
 export function v9TemplateLength(): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2;
+  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
+    pad4(SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2) + pad4(SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2) +
+    STATS_DATA + SAMPLING_DATA;
 }
 
 function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
@@ -70,15 +97,45 @@ function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
   return o;
 }
 
-/** The template flowset (id 0) with both templates; returns its length (a multiple of 4). */
-function writeTemplates(p: usize): u32 {
+/** An options template flowset (id 1) holding one options template whose first pair is the scope; padded to 4. */
+function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
+  be16(p, 1);
+  be16(p + 4, id);
+  be16(p + 6, 4); //                       option scope length, bytes (one scope field)
+  be16(p + 8, (fields.length - 2) * 2); // option length, bytes
+  let o = p + 10;
+  for (let i = 0; i < fields.length; i++) {
+    be16(o, fields[i]);
+    o += 2;
+  }
+  while (((o - p) & 3) != 0) store<u8>(o++, 0);
+  be16(p + 2, <u32>(o - p));
+  return o;
+}
+
+/** The template block for the collector at dp; returns its length (a multiple of 4). */
+function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
   o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4);
   o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6);
-  const len = <u32>(o - p);
   be16(p, 0);
-  be16(p + 2, len);
-  return len;
+  be16(p + 2, <u32>(o - p));
+  o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
+  o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_SAMPLING, OPTIONS_SAMPLING);
+  const source = load<u32>(tp + T_ENGINE_ID);
+  be16(o, TEMPLATE_OPTIONS_STATS);
+  be16(o + 2, STATS_DATA);
+  be32(o + 4, source);
+  be64(o + 8, load<u64>(dp + D_DATAGRAMS));
+  be64(o + 16, load<u64>(dp + D_RECORDS));
+  be64(o + 24, load<u64>(dp + D_OCTETS));
+  o += STATS_DATA;
+  be16(o, TEMPLATE_OPTIONS_SAMPLING);
+  be16(o + 2, SAMPLING_DATA);
+  be32(o + 4, source);
+  be32(o + 8, load<u32>(tp + T_SAMPLING));
+  o += SAMPLING_DATA;
+  return <u32>(o - p);
 }
 
 /** Closes the open data flowset: pads it to 4 bytes (RFC 3954 §5.3) and writes its length. */
@@ -93,12 +150,43 @@ function closeSet(tp: usize): void {
   store<u32>(tp + T_SET_AT, NIL);
 }
 
+/**
+ * One message for the collector d at dp at OUTPUT_BASE + pos: header, the template block when
+ * due (or `force`) and there is room, then `body` bytes of flowsets with `recs` records.
+ */
+function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, uptime: u32, unixSecs: u32, exportTime: u32, force: bool): usize {
+  const o = OUTPUT_BASE + pos;
+  const m = o + OD_HEADER;
+  let len = V9_HEADER;
+  let count = recs;
+  // a time-based refresh that finds no room waits for the next datagram (it stays due)
+  if ((force || templatesDue(tp, dp, exportTime)) && V9_HEADER + v9TemplateLength() + body <= load<u32>(tp + T_MTU)) {
+    len += writeTemplates(m + len, tp, dp);
+    count += TEMPLATE_BLOCK_RECORDS;
+    templatesSent(dp, exportTime);
+  }
+  memory.copy(m + len, <usize>load<u32>(tp + T_STAGE), body);
+  len += body;
+  const seq = load<u32>(dp + D_SEQUENCE);
+  be16(m, 9);
+  be16(m + 2, count); // every record: templates, options templates, data (RFC 3954 §5.1)
+  be32(m + 4, uptime);
+  be32(m + 8, unixSecs);
+  be32(m + 12, seq); // export packets sent before (RFC 3954 §5.1)
+  be32(m + 16, load<u32>(tp + T_ENGINE_ID)); // source id
+  store<u32>(dp + D_SEQUENCE, seq + 1);
+  store<u32>(dp + D_SINCE_TEMPLATES, load<u32>(dp + D_SINCE_TEMPLATES) + 1);
+  countMessage(dp, len, recs);
+  store<u16>(o, <u16>d);
+  store<u16>(o + 2, <u16>len);
+  return pos + ((OD_HEADER + len + 3) & ~3);
+}
+
 /** Seals target t's staging datagram into one message per collector. Returns the new output length. */
 export function v9Seal(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
   closeSet(tp);
   const recs = load<u32>(tp + T_STAGE_RECS);
   if (recs == 0) return pos;
-  const stage = <usize>load<u32>(tp + T_STAGE);
   const body = load<u32>(tp + T_STAGE_LEN);
   // header time: the latest flow end in the datagram, rounded up to a whole second — v9's
   // header has no sub-second field, and collectors add FIRST/LAST_SWITCHED to
@@ -108,36 +196,36 @@ export function v9Seal(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
   for (let d: u32 = 0; d < DEST_MAX; d++) {
     const dp = DESTS_BASE + <usize>d * DEST_SIZE;
     if (load<u32>(dp + D_TARGET) != t + 1) continue;
-    const o = OUTPUT_BASE + pos;
-    const m = o + OD_HEADER;
-    let len = V9_HEADER;
-    let count = recs;
-    // a time-based refresh that finds no room waits for the next datagram (it stays due)
-    if (templatesDue(tp, dp, exportTime) && V9_HEADER + v9TemplateLength() + body <= load<u32>(tp + T_MTU)) {
-      len += writeTemplates(m + len);
-      count += 2;
-      templatesSent(dp, exportTime);
-    }
-    memory.copy(m + len, stage, body);
-    len += body;
-    const seq = load<u32>(dp + D_SEQUENCE);
-    be16(m, 9);
-    be16(m + 2, count);
-    be32(m + 4, uptime);
-    be32(m + 8, <u32>unixSecs);
-    be32(m + 12, seq); // export packets sent before (RFC 3954 §5.1)
-    be32(m + 16, load<u32>(tp + T_ENGINE_ID)); // source id
-    store<u32>(dp + D_SEQUENCE, seq + 1);
-    store<u32>(dp + D_SINCE_TEMPLATES, load<u32>(dp + D_SINCE_TEMPLATES) + 1);
-    store<u64>(dp + D_DATAGRAMS, load<u64>(dp + D_DATAGRAMS) + 1);
-    store<u16>(o, <u16>d);
-    store<u16>(o + 2, <u16>len);
-    pos += (OD_HEADER + len + 3) & ~3;
+    pos = message(tp, d, dp, pos, body, recs, uptime, <u32>unixSecs, exportTime, false);
   }
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_STAGE_RECS, 0);
+  store<u64>(tp + T_SEALED_LAST, load<u64>(tp + T_STAGE_LAST));
   store<u64>(tp + T_STAGE_LAST, 0);
   store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);
+  planTemplateRoom(t, tp, exportTime);
+  return pos;
+}
+
+/**
+ * At the end (after the last flows were sealed): one message per collector with the template
+ * block only, so each gets the final statistics. Its header time is the last exported flow's
+ * epoch and second (or the export time when nothing was exported).
+ */
+export function v9Stats(t: u32, tp: usize, pos: usize, exportTime: u32): usize {
+  const lastNs = load<u64>(tp + T_SEALED_LAST);
+  let unixSecs = <u64>exportTime;
+  let uptime: u32 = 0;
+  const boot = load<u64>(tp + T_BOOT_MS);
+  if (boot != 0 && lastNs != 0) {
+    unixSecs = (lastNs + 999999999) / 1000000000;
+    uptime = <u32>(unixSecs * 1000 - boot);
+  }
+  for (let d: u32 = 0; d < DEST_MAX; d++) {
+    const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+    if (load<u32>(dp + D_TARGET) != t + 1) continue;
+    pos = message(tp, d, dp, pos, 0, 0, uptime, <u32>unixSecs, exportTime, true);
+  }
   planTemplateRoom(t, tp, exportTime);
   return pos;
 }
@@ -162,7 +250,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   let boot = load<u64>(tp + T_BOOT_MS);
   if (boot == 0 || firstMs < boot || lastMs + 1000 - boot > UPTIME_SPAN_MS) {
     pos = v9Seal(t, tp, pos, exportTime);
-    if (boot != 0) {
+    if (boot != 0 && lastNs != 0) {
       bump(C_UPTIME_RESTARTS);
       templatesAgain(t);
     }

@@ -104,11 +104,13 @@ async function main() {
   if (softflowd) rows.push(["softflowd", "-v 10 -n", await measure("softflowd", [softflowd, "-d", "-c", "none", "-m", "262144", "-r", FILE, "-v", "10", "-n", `127.0.0.1:${port}`], port)]);
   else console.log("  softflowd not installed: apt-get install softflowd — not measured");
 
-  console.log("\n  tool        mode                       wall s   packets/s   datagrams/s   records/s   collector got: flows / packets   seq errors");
+  console.log("\n  tool        mode                       wall s   packets/s   datagrams/s   records/s   collector got: flows / packets   seq errors*");
   for (const [tool, mode, r] of rows) {
     const c = r.collector;
     console.log(`  ${tool.padEnd(10)}  ${mode.padEnd(24)} ${r.wall.toFixed(3).padStart(7)} ${(meta.packets / r.wall / 1e6).toFixed(2).padStart(9)} M ${Math.round((r.datagrams ?? 0) / r.wall).toLocaleString("en-US").padStart(13)} ${Math.round((r.records ?? 0) / r.wall).toLocaleString("en-US").padStart(11)}   ${String(c.flows).padStart(13)} / ${String(c.packets).padStart(9)}   ${c.seqErrors}`);
   }
+  console.log("  * nfdump's count. It advances its expected IPFIX sequence by flow records only, so each flowprobe message that");
+  console.log("    carried the options records (every 20th, and the last) adds one; the collector's packet count shows real loss.");
   const sf = rows.find(([t]) => t === "softflowd");
   if (sf) {
     for (const [, mode, r] of rows.filter(([t]) => t === "flowprobe")) {

@@ -64,6 +64,7 @@ for (const [protocol, label, name] of RUNS) {
     const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${collector.port}`, "--protocol", protocol]);
     const { lines, log } = await collector.stop();
     assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(log, /malformed|incomplete|unable to read/i, log); // options templates and records included
     const got = new Map();
     let packets = 0, bytes = 0;
     for (const l of lines) {

@@ -41,7 +41,9 @@ function tshark(datagrams, dest) {
     const fields = spawnSync("tshark", [...args, "-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "_ws.malformed",
       "-e", "cflow.sequence", "-e", "cflow.flowset_id", "-e", "cflow.flowset_length", "-e", "cflow.od_id"], { encoding: "utf8" });
     const verbose = spawnSync("tshark", [...args, "-V"], { encoding: "utf8", maxBuffer: 1 << 28 });
-    return { expert: expert.stdout + expert.stderr, fields: fields.stdout, verbose: verbose.stdout, count: packets.length };
+    const stats = spawnSync("tshark", [...args, "-T", "fields", "-E", "separator=/t", "-e", "cflow.packetsexp", "-e", "cflow.flowsexp",
+      "-e", "cflow.octetsexp", "-e", "cflow.sampling_interval"], { encoding: "utf8" });
+    return { expert: expert.stdout + expert.stderr, fields: fields.stdout, verbose: verbose.stdout, count: packets.length, stats: stats.stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -60,70 +62,166 @@ for (const [format, label, domain] of FORMATS) for (const name of CASES.filter((
       assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
       assert.equal(t.verbose.split("\n").filter((l) => /^Frame \d+:/.test(l)).length, t.count, "every datagram decoded");
       assert.match(t.verbose, domain);
+      if (format === "v5") continue;
+      // the final statistics, as tshark reads them: every message, flow record and byte before the last
+      const mine = datagrams.filter(([d]) => d === dest).map(([, dg]) => dg);
+      const flows = t.verbose.split("\n").filter((l) => /^\s+Set \d+ \[id=25[67]\] \((\d+) flows\)|^\s+FlowSet \d+ \[id=25[67]\] \((\d+) flows\)/.test(l))
+        .reduce((n, l) => n + Number(/\((\d+) flows\)/.exec(l)[1]), 0);
+      const last = t.stats.trim().split("\n").at(-1).split("\t");
+      assert.deepEqual(last.map(Number), [mine.length - 1, flows, mine.slice(0, -1).reduce((n, dg) => n + dg.length, 0), 1], t.stats);
     }
   });
 }
 
-test("every collector gets every record with its own sequence numbers; templates first and every refresh-rate datagrams", async () => {
+/** The sets of an IPFIX message: [{ id, body }] (RFC 7011 §3.3). */
+function ipfixSets(dg) {
+  const sets = [];
+  for (let o = 16; o < dg.length;) {
+    const id = dg.readUInt16BE(o), len = dg.readUInt16BE(o + 2);
+    assert.ok(len >= 4 && o + len <= dg.length, "set length within the message");
+    sets.push({ id, body: dg.subarray(o + 4, o + len) });
+    o += len;
+  }
+  return sets;
+}
+
+test("every collector gets every record with its own sequence numbers; templates and options first, every refresh-rate datagrams, and last with the final statistics", async () => {
   const datagrams = await ipfixOf(path.join(fixtures, "pcaps", "zeek--dhcp--dhcp_flood.pcap"), { collectors: 2, refreshRate: 3 });
   for (const dest of [0, 1]) {
     const mine = datagrams.filter(([d]) => d === dest).map(([, dg]) => dg);
     assert.ok(mine.length >= 7, `${mine.length} datagrams`);
     let expectSeq = 0;
+    let flows = 0;
+    let octets = 0;
     mine.forEach((dg, i) => {
+      const last = i === mine.length - 1;
       assert.equal(dg.readUInt16BE(0), 10, "version");
       assert.equal(dg.readUInt16BE(2), dg.length, "message length");
       assert.equal(dg.readUInt32BE(8), expectSeq, `sequence of datagram ${i}`);
       assert.equal(dg.readUInt32BE(12), 7, "observation domain");
-      // sets: template set (id 2) first when due, then data sets
-      let records = 0;
-      let hasTemplates = false;
-      for (let o = 16; o < dg.length;) {
-        const id = dg.readUInt16BE(o), len = dg.readUInt16BE(o + 2);
-        assert.ok(len >= 4 && o + len <= dg.length, "set length within the message");
-        if (id === 2) hasTemplates = true;
-        else records += (len - 4) / (id === 256 ? 65 : 89);
-        o += len;
+      const sets = ipfixSets(dg);
+      const ids = sets.map((x) => x.id);
+      const templated = i % 3 === 0 || last;
+      assert.equal(ids.includes(2), templated, `templates in datagram ${i}`);
+      if (templated) {
+        // template set, two options template sets, then one statistics and one sampling record
+        assert.deepEqual(ids.slice(0, 5), [2, 3, 3, 258, 259], `datagram ${i}`);
+        const stats = sets[3].body;
+        assert.equal(stats.readUInt32BE(0), 7, "scope: observation domain");
+        assert.equal(stats.readBigUInt64BE(4), BigInt(i), "exportedMessageTotalCount: messages before this one");
+        assert.equal(stats.readBigUInt64BE(12), BigInt(flows), "exportedFlowRecordTotalCount");
+        assert.equal(stats.readBigUInt64BE(20), BigInt(octets), "exportedOctetTotalCount");
+        assert.equal(stats.readBigUInt64BE(28), 0n, "ignoredPacketTotalCount");
+        assert.equal(sets[4].body.readUInt32BE(4), 1, "samplingInterval");
       }
-      assert.equal(hasTemplates, i % 3 === 0, `templates in datagram ${i}`);
-      expectSeq += records;
+      const records = sets.reduce((n, x) => n + (x.id === 256 ? x.body.length / 65 : x.id === 257 ? x.body.length / 89 : 0), 0);
+      assert.ok(Number.isInteger(records));
+      if (last) assert.equal(records, 0, "the final statistics message has no flow records");
+      flows += records;
+      octets += dg.length;
+      expectSeq += records + (templated ? 2 : 0); // options records are data records too
     });
   }
   // mirror: the same data sets go to both
-  const a = datagrams.filter(([d]) => d === 0).map(([, dg]) => dg.subarray(dg.readUInt16BE(16) === 2 ? 16 + dg.readUInt16BE(18) : 16).toString("hex"));
-  const b = datagrams.filter(([d]) => d === 1).map(([, dg]) => dg.subarray(dg.readUInt16BE(16) === 2 ? 16 + dg.readUInt16BE(18) : 16).toString("hex"));
-  assert.deepEqual(a, b);
+  const dataOf = (d) => datagrams.filter(([x]) => x === d).map(([, dg]) => ipfixSets(dg).filter((x) => x.id === 256 || x.id === 257).map((x) => x.body.toString("hex")).join());
+  assert.deepEqual(dataOf(0), dataOf(1));
 });
 
-test("golden bytes: message header, templates and one IPv4 and one IPv6 record", async () => {
+const be = (v, n) => [...Array(n)].map((_, i) => Number((BigInt(v) >> BigInt(8 * (n - 1 - i))) & 255n));
+const fields = (list) => list.flatMap((v) => be(v, 2));
+const T = 1_700_000_000_123_456_789n;
+/** Two hand-built flows (an IPv4 TCP flow on VLAN 5, an IPv6 echo request) through a meter of `format`. */
+async function goldenRun(format) {
   const got = [];
   const meter = new lib.Meter([{
-    maxflows: 16, hashsize: 32, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "ipfix",
+    maxflows: 16, hashsize: 32, inactiveTimeoutS: 15, activeTimeoutS: 1800, format,
     export: { mtu: 1400, engineId: 0x01020304, refreshRate: 20, templateTimeoutS: 1800, destinations: 1 },
   }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push(Buffer.from(dg))));
   meter.setExportTime(0x65000000);
-  const T = 1_700_000_000_123_456_789n;
   await meterBatch([
     { ts: T, data: P.eth(P.ETH_IPV4, P.ipv4(P.tcp(1234, 80, 0x12), { src: "192.0.2.1", dst: "198.51.100.2", tos: 8, ttl: 60 }), [[P.ETH_VLAN, 5]]), ifindex: 3 },
     { ts: T + 2_000_000n, data: P.eth(P.ETH_IPV6, P.ipv6(P.icmp(128, 0), { nh: 58, src: "2001:db8::1", dst: "2001:db8::2", hlim: 64 })), ifindex: 3 },
   ], {}, { meterState: { meter, text: () => "" } });
-  assert.equal(got.length, 1);
-  const tmpl = (id, fields) => [id >> 8, id & 255, 0, fields.length / 2, ...fields.flatMap((v) => [v >> 8, v & 255])];
+  return got;
+}
+const v6addr = (last) => [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), last];
+
+test("golden bytes, IPFIX: header, templates, options templates and records, one IPv4 and one IPv6 flow; then the final statistics", async () => {
+  const got = await goldenRun("ipfix");
+  assert.equal(got.length, 2);
+  const tmpl = (id, f) => [...be(id, 2), ...be(f.length / 2, 2), ...fields(f)];
+  const otmpl = (id, f) => [...be(id, 2), ...be(f.length / 2, 2), ...be(1, 2), ...fields(f)];
   const common = [7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4];
   const tail = [58, 2, 245, 2, 136, 1, 52, 1, 53, 1];
   const t4 = tmpl(256, [8, 4, 12, 4, ...common, 32, 2, ...tail]);
   const t6 = tmpl(257, [27, 16, 28, 16, ...common, 139, 2, ...tail]);
-  const templateSet = [0, 2, 0, 4 + t4.length + t6.length, ...t4, ...t6];
-  const be = (v, n) => [...Array(n)].map((_, i) => Number((BigInt(v) >> BigInt(8 * (n - 1 - i))) & 255n));
+  const o1 = otmpl(258, [149, 4, 41, 8, 42, 8, 40, 8, 164, 8]);
+  const o2 = otmpl(259, [149, 4, 34, 4, 304, 2, 305, 4, 306, 4]);
+  const set = (id, body) => [...be(id, 2), ...be(4 + body.length, 2), ...body];
+  const block = (messages, flows, octets) => [
+    ...set(2, [...t4, ...t6]), ...set(3, o1), ...set(3, o2),
+    ...set(258, [...be(0x01020304, 4), ...be(messages, 8), ...be(flows, 8), ...be(octets, 8), ...be(0, 8)]),
+    ...set(259, [...be(0x01020304, 4), ...be(1, 4), ...be(1, 2), ...be(1, 4), ...be(0, 4)]),
+  ];
   const ms = T / 1000000n;
   const rec4 = [192, 0, 2, 1, 198, 51, 100, 2, ...be(1234, 2), ...be(80, 2), 6, 8, ...be(0x12, 2), ...be(40, 8), ...be(1, 8),
     ...be(ms, 8), ...be(ms, 8), ...be(3, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), ...be(0, 2), 4, 60, 60];
-  const v6 = (last) => [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), last];
-  const rec6 = [...v6(1), ...v6(2), 0, 0, 0, 0, 58, 0, 0, 0, ...be(48, 8), ...be(1, 8),
+  const rec6 = [...v6addr(1), ...v6addr(2), 0, 0, 0, 0, 58, 0, 0, 0, ...be(48, 8), ...be(1, 8),
     ...be(ms + 2n, 8), ...be(ms + 2n, 8), ...be(3, 4), ...be(0, 4), ...be(128 << 8, 2), 0, 0, 0, 0, 4, 64, 64];
-  const body = [...templateSet, ...be(256, 2), ...be(4 + rec4.length, 2), ...rec4, ...be(257, 2), ...be(4 + rec6.length, 2), ...rec6];
-  const header = [...be(10, 2), ...be(16 + body.length, 2), ...be(0x65000000, 4), ...be(0, 4), ...be(0x01020304, 4)];
   assert.equal(rec4.length, 65);
   assert.equal(rec6.length, 89);
-  assert.equal(got[0].toString("hex"), Buffer.from([...header, ...body]).toString("hex"));
+  const header = (len, seq) => [...be(10, 2), ...be(len, 2), ...be(0x65000000, 4), ...be(seq, 4), ...be(0x01020304, 4)];
+  const body1 = [...block(0, 0, 0), ...set(256, rec4), ...set(257, rec6)];
+  const first = [...header(16 + body1.length, 0), ...body1];
+  assert.equal(got[0].toString("hex"), Buffer.from(first).toString("hex"));
+  // the final statistics: one message and two flows before it; sequence = 2 flows + 2 options records
+  const body2 = block(1, 2, first.length);
+  assert.equal(got[1].toString("hex"), Buffer.from([...header(16 + body2.length, 4), ...body2]).toString("hex"));
+});
+
+test("golden bytes, NetFlow v9: header, templates, options templates and records, one IPv4 and one IPv6 flow; then the final statistics", async () => {
+  const got = await goldenRun("v9");
+  assert.equal(got.length, 2);
+  const tmpl = (id, f) => [...be(id, 2), ...be(f.length / 2, 2), ...fields(f)];
+  const pad = (a) => [...a, ...Array((4 - (a.length % 4)) % 4).fill(0)];
+  // options template flowset (RFC 3954 §6.1): id, scope length, option length, scope System (1), fields, padding
+  const otmpl = (id, f) => { const b = [...be(id, 2), ...be(4, 2), ...be(f.length * 2, 2), ...fields([1, 4, ...f])]; return pad([...be(1, 2), ...be(pad([0, 0, 0, 0, ...b]).length, 2), ...b]); };
+  const common = [7, 2, 11, 2, 4, 1, 5, 1, 6, 1, 1, 8, 2, 8, 22, 4, 21, 4, 10, 4, 14, 4];
+  const t4 = tmpl(256, [8, 4, 12, 4, ...common, 32, 2, 58, 2, 52, 1, 53, 1]);
+  const t6 = tmpl(257, [27, 16, 28, 16, ...common, 139, 2, 58, 2, 52, 1, 53, 1]);
+  const flowset = (id, body) => { const b = pad(body); return [...be(id, 2), ...be(4 + b.length, 2), ...b]; };
+  const block = (packets, flows, octets) => [
+    ...flowset(0, [...t4, ...t6]), ...otmpl(258, [41, 8, 42, 8, 40, 8]), ...otmpl(259, [34, 4]),
+    ...flowset(258, [...be(0x01020304, 4), ...be(packets, 8), ...be(flows, 8), ...be(octets, 8)]),
+    ...flowset(259, [...be(0x01020304, 4), ...be(1, 4)]),
+  ];
+  // uptime epoch: 1 s before the first flow's start (ms); header time: the last flow end rounded up to a second
+  const ms = T / 1000000n;
+  const boot = ms - 1000n;
+  const secs = (T + 2_000_000n + 999_999_999n) / 1_000_000_000n;
+  const uptime = secs * 1000n - boot;
+  const rec4 = [192, 0, 2, 1, 198, 51, 100, 2, ...be(1234, 2), ...be(80, 2), 6, 8, 0x12, ...be(40, 8), ...be(1, 8),
+    ...be(ms - boot, 4), ...be(ms - boot, 4), ...be(3, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), 60, 60];
+  const rec6 = [...v6addr(1), ...v6addr(2), 0, 0, 0, 0, 58, 0, 0, ...be(48, 8), ...be(1, 8),
+    ...be(ms + 2n - boot, 4), ...be(ms + 2n - boot, 4), ...be(3, 4), ...be(0, 4), ...be(128 << 8, 2), 0, 0, 64, 64];
+  assert.equal(rec4.length, 53);
+  assert.equal(rec6.length, 77);
+  const header = (count, seq) => [...be(9, 2), ...be(count, 2), ...be(uptime, 4), ...be(secs, 4), ...be(seq, 4), ...be(0x01020304, 4)];
+  const first = [...header(6 + 2, 0), ...block(0, 0, 0), ...flowset(256, rec4), ...flowset(257, rec6)];
+  assert.equal(got[0].toString("hex"), Buffer.from(first).toString("hex"));
+  assert.equal(got[1].toString("hex"), Buffer.from([...header(6, 1), ...block(1, 2, first.length)]).toString("hex"));
+});
+
+test("golden bytes, NetFlow v5: header and the IPv4 flow (the IPv6 flow is not exportable)", async () => {
+  const got = await goldenRun("v5");
+  assert.equal(got.length, 1);
+  const ms = T / 1000000n;
+  const boot = ms - 1000n;
+  const last = T; // the header's time: the latest flow end in the datagram, to the ns
+  const rec = [192, 0, 2, 1, 198, 51, 100, 2, 0, 0, 0, 0, ...be(3, 2), ...be(0, 2), ...be(1, 4), ...be(40, 4),
+    ...be(ms - boot, 4), ...be(ms - boot, 4), ...be(1234, 2), ...be(80, 2), 0, 0x12, 6, 8, 0, 0, 0, 0, 0, 0, 0, 0];
+  assert.equal(rec.length, 48);
+  const header = [...be(5, 2), ...be(1, 2), ...be(last / 1000000n - boot, 4), ...be(last / 1_000_000_000n, 4), ...be(last % 1_000_000_000n, 4),
+    ...be(0, 4), 0, 4, ...be(1, 2)];
+  assert.equal(got[0].toString("hex"), Buffer.from([...header, ...rec]).toString("hex"));
 });

@@ -16,6 +16,7 @@ export interface CoreExports {
   setInterfaceCount(n: number): void;
   advance(nsLo: number, nsHi: number): number;
   flushAll(reason: number): number;
+  sendStats(): number;
   outputLength(): number;
   outputReset(): void;
   configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;

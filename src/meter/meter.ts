@@ -122,9 +122,11 @@ export class Meter {
   }
 
   /** Exports every flow still in the caches with the given end reason (default: forced end),
-   * and sends any partly filled datagram. */
+   * sends any partly filled datagram, then the templates with the final exporter statistics
+   * to every IPFIX and v9 collector. */
   async flush(reason: number = L.END_FORCED): Promise<void> {
     while (this.core.x.flushAll(reason) === 0) await this.drain();
+    while (this.core.x.sendStats() === 0) await this.drain();
     await this.drain();
   }
 

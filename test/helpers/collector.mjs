@@ -33,20 +33,23 @@ export async function startNfcapd(port = freePort()) {
   }
   return {
     port,
-    /** Stops nfcapd (it writes its file on SIGTERM) and returns the flows nfdump reads back. */
+    /** Stops nfcapd (it writes its file on SIGTERM) and returns the flows nfdump reads back,
+     * and what `nfdump -E` says of the exporters (sequence failures, samplers). */
     async stop() {
       child.kill("SIGTERM");
       await exited;
       const files = readdirSync(dir).filter((f) => f.startsWith("nfcapd.")).map((f) => path.join(dir, f));
       const flows = [];
+      let exporters = "";
       for (const f of files) {
+        exporters += spawnSync("nfdump", ["-E", f], { encoding: "utf8" }).stdout;
         const r = spawnSync("nfdump", ["-r", f, "-o", "json"], { encoding: "utf8", env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 28 });
         if (r.status !== 0) throw new Error(`nfdump failed: ${r.stderr}`);
         const text = r.stdout.trim();
         if (text && text !== "[]" && !/No matching flows/.test(text)) flows.push(...JSON.parse(text).filter((x) => x.type === "FLOW"));
       }
       rmSync(dir, { recursive: true, force: true });
-      return { flows, log };
+      return { flows, log, exporters };
     },
   };
 }
