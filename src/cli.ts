@@ -23,6 +23,7 @@ function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
     for (let i = 0; i < batch.length; i += PACE_GROUP * perCollector) {
       const group = batch.slice(i, i + PACE_GROUP * perCollector);
       await pacer.take(group.length / perCollector);
+      for (const d of destinations) await d.maintain();
       for (const [d, datagram] of group) destinations[d]!.send(datagram);
     }
   };
@@ -48,11 +49,15 @@ async function runFile(o: Options, file: string): Promise<number> {
       : undefined,
   };
   const meter = new Meter([target], o.seed, sink);
+  // a re-created socket is a new transport session for the collector: templates again
+  destinations.forEach((d, i) => (d.onReopen = () => meter.resendTemplates(i)));
   meter.setExportTime(Date.now() / 1000);
   // SIGINT/SIGTERM: stop reading, then export every active flow before exit (below)
   let stop: NodeJS.Signals | undefined;
+  const stopping = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     stop = sig;
+    stopping.abort();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -72,6 +77,7 @@ async function runFile(o: Options, file: string): Promise<number> {
       },
       onWarning: (m) => process.stderr.write(`flowprobe: warning: ${m}\n`),
       shouldStop: () => stop !== undefined,
+      stopSignal: stopping.signal,
     });
     fileBytes = r.bytes;
     if (r.stopped) process.stderr.write(`flowprobe: ${stop}: stopped reading; exporting every active flow\n`);

@@ -3,7 +3,10 @@ import { main } from "./cli";
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Everything is written and sent by now (output is written synchronously, sends were
+    // awaited). Exit explicitly: a read still pending on a quiet pipe after SIGTERM would
+    // otherwise keep the process waiting for its writer.
+    process.exit(code);
   },
   (e: unknown) => {
     // not one of ours: a bug, reported as such

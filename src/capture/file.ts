@@ -1,6 +1,8 @@
 // Capture files: classic pcap and pcapng, streamed through the core's input region.
 //
-// File blocks are read with fs.readSync straight into Wasm memory (no copy); the core walks
+// File blocks are read with fs.readSync straight into Wasm memory (no copy); a pipe or socket
+// (standard input) is read as a stream whose chunks are copied in, so a quiet stream never
+// blocks the event loop. The core walks
 // the records and meters them, one call per block of thousands of packets. The host only
 // reads the file header, pcapng section and interface blocks (SHB, IDB: their options), and
 // turns the core's damage reports into errors that name the byte offset.
@@ -10,6 +12,8 @@
 // pcapng — https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html.
 
 import * as fs from "node:fs";
+import * as net from "node:net";
+import type { Readable } from "node:stream";
 import * as L from "../../assembly/layout";
 import { CaptureFormatError, IoError } from "../errors";
 import type { Meter } from "../meter/meter";
@@ -50,6 +54,8 @@ const YIELD_EVERY_WALKS = 4;
 export interface FileReadOptions {
   /** Asked between blocks; true ends the read early (e.g. on SIGTERM), keeping what was metered. */
   shouldStop?: () => boolean;
+  /** Aborted when reading should stop at once, even while a quiet pipe is being waited on. */
+  stopSignal?: AbortSignal;
   /** Called between blocks; cheap to call often (the caller rate-limits). */
   onProgress?: (p: FileProgress) => void;
   onWarning?: (message: string) => void;
@@ -65,10 +71,62 @@ export async function meterFile(meter: Meter, file: string, opts: FileReadOption
   }
   try {
     const st = fs.fstatSync(fd);
-    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, st.isFile() ? st.size : -1, opts);
-    return await reader.run();
+    // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
+    // read that only the writer can end, which would also hold up the exit after SIGTERM)
+    const stream = st.isFile() ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });
+    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, st.isFile() ? st.size : -1, opts, stream);
+    try {
+      return await reader.run();
+    } finally {
+      stream?.destroy();
+    }
   } finally {
-    if (fd !== 0) fs.closeSync(fd);
+    if (fd !== 0 && fs.fstatSync(fd).isFile()) fs.closeSync(fd);
+  }
+}
+
+/** The chunks of a readable stream, one at a time (paused while none is wanted). */
+class ChunkQueue {
+  private readonly ready: Buffer[] = [];
+  private ended = false;
+  private error: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly stream: Readable) {
+    stream.on("data", (c: Buffer) => {
+      this.ready.push(c);
+      stream.pause();
+      this.wake?.();
+    });
+    stream.on("end", () => {
+      this.ended = true;
+      this.wake?.();
+    });
+    stream.on("error", (e: Error) => {
+      this.error = e;
+      this.wake?.();
+    });
+  }
+
+  /** The next chunk, or null at the end. Rejects with StopRequested when `stop` aborts first. */
+  async next(stop?: AbortSignal): Promise<Buffer | null> {
+    for (;;) {
+      const c = this.ready.shift();
+      if (c) return c;
+      if (this.error) throw this.error;
+      if (this.ended) return null;
+      if (stop?.aborted) throw new StopRequested();
+      this.stream.resume();
+      await new Promise<void>((resolve) => {
+        const onStop = () => resolve();
+        stop?.addEventListener("abort", onStop, { once: true });
+        this.wake = () => {
+          stop?.removeEventListener("abort", onStop);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
   }
 }
 
@@ -85,7 +143,14 @@ class BlockReader {
     private readonly name: string,
     private readonly size: number,
     private readonly opts: FileReadOptions,
-  ) {}
+    stream?: Readable,
+  ) {
+    this.chunks = stream ? new ChunkQueue(stream) : undefined;
+  }
+
+  private readonly chunks: ChunkQueue | undefined;
+  /** The part of the last stream chunk that did not fit the region yet. */
+  private leftover: Buffer | undefined;
 
   async run(): Promise<FileResult> {
     try {
@@ -99,7 +164,7 @@ class BlockReader {
   private kind: "pcap" | "pcapng" = "pcap";
 
   private async runFormats(): Promise<FileResult> {
-    this.refill();
+    await this.refill(24); // the pcap file header; a pcapng section header is read with ensure()
     const dv = this.meter.core.dv;
     if (this.fill === 0) throw this.damage(0, "empty file: no capture file header");
     if (this.fill < 4) throw this.damage(0, `only ${this.fill} bytes: too short for a capture file header`);
@@ -156,7 +221,7 @@ class BlockReader {
         }
         this.shift(at);
         at = 0;
-        this.refill();
+        await this.refill();
       }
     }
   }
@@ -182,19 +247,19 @@ class BlockReader {
         this.shift(at);
         at = 0;
         if (this.meter.core.dv.getUint32(L.INPUT_BASE, true) === PCAPNG_SHB) {
-          if (!this.ensure(12)) throw this.damage(0, "file ends inside a section header block");
+          if (!(await this.ensure(12))) throw this.damage(0, "file ends inside a section header block");
           const bom = this.meter.core.dv.getUint32(L.INPUT_BASE + 8, true);
           if (bom === PCAPNG_BOM) swapped = false;
           else if (bom === 0x4d3c2b1a) swapped = true;
           else throw this.damage(0, `section header block with byte-order magic ${bom.toString(16)}, not 1a2b3c4d`);
-          const len = this.blockLength(swapped, 28);
+          const len = await this.blockLength(swapped, 28);
           ifaces = 0;
           x.setInterfaceCount(0);
           at += len;
           continue;
         }
         // interface description block
-        const len = this.blockLength(swapped, 20);
+        const len = await this.blockLength(swapped, 20);
         if (ifaces < L.IFACE_MAX) {
           this.describeInterface(len, swapped, ifaces);
           ifaces++;
@@ -215,17 +280,17 @@ class BlockReader {
       }
       if (at === 0 && this.fill === L.INPUT_SIZE) {
         // one block larger than the whole input region
-        at = this.skipHugeBlock(swapped);
+        at = await this.skipHugeBlock(swapped);
         continue;
       }
       this.shift(at);
       at = 0;
-      this.refill();
+      await this.refill();
     }
   }
 
   /** A block longer than the input region: damaged if past the end of the file, else skipped unread. */
-  private skipHugeBlock(swapped: boolean): number {
+  private async skipHugeBlock(swapped: boolean): Promise<number> {
     const dv = this.meter.core.dv;
     const type = dv.getUint32(L.INPUT_BASE, !swapped);
     const len = dv.getUint32(L.INPUT_BASE + 4, !swapped);
@@ -241,7 +306,7 @@ class BlockReader {
     while (remaining > 0) {
       if (this.fill === 0) {
         if (this.eof) throw this.damage(start - this.base, `block claims a length of ${len} bytes, past the end of the file`);
-        this.refill();
+        await this.refill();
         continue;
       }
       const n = Math.min(remaining, this.fill);
@@ -252,13 +317,13 @@ class BlockReader {
   }
 
   /** Length of the header block at the start of the region, which is then wholly in it. */
-  private blockLength(swapped: boolean, min: number): number {
-    if (!this.ensure(8)) throw this.damage(0, "file ends inside a block header");
+  private async blockLength(swapped: boolean, min: number): Promise<number> {
+    if (!(await this.ensure(8))) throw this.damage(0, "file ends inside a block header");
     const len = this.meter.core.dv.getUint32(L.INPUT_BASE + 4, !swapped);
     if (len < min) throw this.damage(0, `block length ${len} is under the ${min} bytes this block type needs`);
     if (len % 4 !== 0) throw this.damage(0, `block length ${len} is not a multiple of 4`);
     if (len > L.INPUT_SIZE) throw this.damage(0, `header block length ${len} is larger than flowprobe reads (${L.INPUT_SIZE})`);
-    if (!this.ensure(len)) throw this.damage(0, `block claims a length of ${len} bytes but the file ends inside it`);
+    if (!(await this.ensure(len))) throw this.damage(0, `block claims a length of ${len} bytes but the file ends inside it`);
     return len;
   }
 
@@ -323,20 +388,25 @@ class BlockReader {
     this.base += n;
   }
 
-  /** Reads until the region is full or the file ends. */
-  private refill(): void {
+  /**
+   * Reads more into the region: a regular file fills the whole region (fewest calls); a
+   * stream returns as soon as the region holds `atLeast` bytes, so that a live stream
+   * (`tcpdump -w - | flowprobe -r -`) is metered and exported as it comes rather than a
+   * mebibyte later. Stops early at the end of the input.
+   */
+  private async refill(atLeast = this.fill + 1): Promise<void> {
     const input = this.meter.core.input();
+    if (this.chunks) {
+      const want = Math.min(input.length, atLeast);
+      while (!this.eof && this.fill < want) await this.fromStream(input);
+      return;
+    }
     while (!this.eof && this.fill < input.length) {
       let n: number;
       try {
         n = fs.readSync(this.fd, input, this.fill, input.length - this.fill, null);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EAGAIN") {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-          continue;
-        }
-        if (code === "EOF") n = 0;
+        if ((e as NodeJS.ErrnoException).code === "EOF") n = 0;
         else throw new IoError(`reading ${this.name}: ${(e as Error).message}`, e);
       }
       if (n === 0) this.eof = true;
@@ -344,9 +414,36 @@ class BlockReader {
     }
   }
 
-  /** Makes sure the first `len` bytes of the region hold data; false when the file ends first. */
-  private ensure(len: number): boolean {
-    if (len > this.fill) this.refill();
+  /**
+   * Copies the next stream chunk (or what fits of it) into the region. While the stream is
+   * quiet the event loop runs (send results, timers, signals); stopSignal ends the wait.
+   */
+  private async fromStream(input: Uint8Array): Promise<void> {
+    let chunk = this.leftover;
+    this.leftover = undefined;
+    if (!chunk) {
+      let next: Buffer | null;
+      try {
+        next = await this.chunks!.next(this.opts.stopSignal);
+      } catch (e) {
+        if (e instanceof StopRequested) throw e;
+        throw new IoError(`reading ${this.name}: ${(e as Error).message}`, e);
+      }
+      if (next === null) {
+        this.eof = true;
+        return;
+      }
+      chunk = next;
+    }
+    const n = Math.min(chunk.length, input.length - this.fill);
+    input.set(chunk.subarray(0, n), this.fill);
+    this.fill += n;
+    if (n < chunk.length) this.leftover = chunk.subarray(n);
+  }
+
+  /** Makes sure the first `len` bytes of the region hold data; false when the input ends first. */
+  private async ensure(len: number): Promise<boolean> {
+    if (len > this.fill) await this.refill(len);
     return len <= this.fill;
   }
 

@@ -20,7 +20,18 @@ export interface DestinationCounters {
   /** Any other send error (its last message is in lastError). */
   other: number;
   lastError: string;
+  /** Times the socket was re-created after an error that leaves it unusable. */
+  reopened: number;
 }
+
+/**
+ * Send errors after which a connected socket may stay unusable until it is re-created: its
+ * source address went away (a PPPoE or DHCP WAN address that changed: EINVAL,
+ * EADDRNOTAVAIL) or its route did. A refused send (collector down) and a full buffer do not.
+ */
+const REOPEN_ON = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "EBADF", "ENOTCONN", "EPIPE"]);
+/** Least time between two attempts to re-create a socket, ms. */
+export const REOPEN_INTERVAL_MS = 1000;
 
 export interface Collector {
   host: string;
@@ -42,39 +53,83 @@ export function parseCollectors(text: string, option = "--destination"): Collect
 export const SEND_QUEUE_MAX = 1024;
 
 export class UdpDestination {
-  readonly counters: DestinationCounters = { attempted: 0, sent: 0, bytes: 0, refused: 0, queueFull: 0, other: 0, lastError: "" };
+  readonly counters: DestinationCounters = { attempted: 0, sent: 0, bytes: 0, refused: 0, queueFull: 0, other: 0, lastError: "", reopened: 0 };
   private socket: dgram.Socket | undefined;
   private inFlight = 0;
   private idle: (() => void)[] = [];
+  /** An error left the socket unusable: re-create it (maintain()). */
+  private broken = false;
+  private lastAttempt = -Infinity;
   address = "";
+  /** Called after the socket was re-created: the collector must get the templates again. */
+  onReopen: () => void = () => {};
 
-  constructor(readonly collector: Collector, private readonly sndbuf = 0) {}
+  constructor(
+    readonly collector: Collector,
+    private readonly sndbuf = 0,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get label(): string {
     return this.collector.host.includes(":") ? `[${this.collector.host}]:${this.collector.port}` : `${this.collector.host}:${this.collector.port}`;
   }
 
-  /** Resolves the host (once) and connects the socket. */
+  /** Resolves the host and connects the socket; a name that does not resolve is a usage error. */
   async open(): Promise<void> {
-    let address: string;
-    let family: number;
     try {
-      ({ address, family } = await dns.lookup(this.collector.host));
+      this.socket = await this.connect();
     } catch (e) {
-      throw new UsageError(`--destination ${this.label}: cannot resolve ${this.collector.host} (${(e as Error).message})`);
+      if ((e as NodeJS.ErrnoException).syscall === "getaddrinfo") {
+        throw new UsageError(`--destination ${this.label}: cannot resolve ${this.collector.host} (${(e as Error).message})`);
+      }
+      throw e;
     }
+  }
+
+  /** A new socket connected to the collector (its name resolved again). */
+  private async connect(): Promise<dgram.Socket> {
+    const { address, family } = await dns.lookup(this.collector.host);
     this.address = address;
     const socket = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4" });
-    socket.on("error", (err) => this.failed(err as NodeJS.ErrnoException));
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.connect(this.collector.port, address, () => {
-        socket.off("error", reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.connect(this.collector.port, address, () => {
+          socket.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    socket.on("error", (err) => this.failed(err as NodeJS.ErrnoException));
     if (this.sndbuf > 0) socket.setSendBufferSize(this.sndbuf);
+    return socket;
+  }
+
+  /**
+   * Call before sending: when an error left the socket unusable, re-creates it (at most once
+   * every REOPEN_INTERVAL_MS; the old socket keeps sending, and failing, until a new one is
+   * connected), then calls onReopen so the templates go out again. Never throws: a failed
+   * attempt is counted as an error and tried again later.
+   */
+  async maintain(): Promise<void> {
+    if (!this.broken || this.now() - this.lastAttempt < REOPEN_INTERVAL_MS) return;
+    this.lastAttempt = this.now();
+    let socket: dgram.Socket;
+    try {
+      socket = await this.connect();
+    } catch (e) {
+      this.counters.lastError = `re-creating the socket: ${(e as Error).message}`;
+      return;
+    }
+    const old = this.socket;
     this.socket = socket;
+    this.broken = false;
+    this.counters.reopened++;
+    old?.close();
+    this.onReopen();
   }
 
   /** Sends one datagram (copied: the caller's bytes may be reused at once). */
@@ -102,6 +157,7 @@ export class UdpDestination {
     else {
       this.counters.other++;
       this.counters.lastError = err.message;
+      if (err.code !== undefined && REOPEN_ON.has(err.code)) this.broken = true;
     }
   }
 

@@ -116,6 +116,11 @@ export class Meter {
     this.core.x.outputReset();
   }
 
+  /** Destination d (numbered across targets in order) gets the templates with its next datagram: its socket was re-created. */
+  resendTemplates(d: number): void {
+    this.core.x.resendTemplates(d);
+  }
+
   /** The clock for message headers: call before walking (seconds since the epoch). */
   setExportTime(seconds: number): void {
     this.core.x.setExportTime(seconds >>> 0);

@@ -78,6 +78,7 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
     const failed = c.refused + c.queueFull + c.other;
     const addr = d.address && d.address !== d.collector.host ? ` (${d.address})` : "";
     return `  collector ${d.label}${addr}: datagrams attempted ${fmt(c.attempted)} = sent ${fmt(c.sent)} + failed ${fmt(failed)}` +
-      ` (refused ${fmt(c.refused)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)}${c.lastError ? `: ${c.lastError}` : ""}); ${fmt(c.bytes)} bytes sent\n`;
+      ` (refused ${fmt(c.refused)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)}${c.lastError ? `: ${c.lastError}` : ""}); ${fmt(c.bytes)} bytes sent` +
+      `${c.reopened > 0 ? `; socket re-created ${fmt(c.reopened)} times` : ""}\n`;
   }).join("");
 }
