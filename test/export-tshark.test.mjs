@@ -4,12 +4,12 @@
 // meter and are wrapped into a capture file here, so no live capture is needed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { lib, meterBatch } from "./helpers/meter.mjs";
-import { fixtures } from "./helpers/run.mjs";
+import { fixtures, cli } from "./helpers/run.mjs";
 import * as P from "./helpers/packets.mjs";
 
 const PORT = 4739;
@@ -225,3 +225,74 @@ test("golden bytes, NetFlow v5: header and the IPv4 flow (the IPv6 flow is not e
     ...be(0, 4), 0, 4, ...be(1, 2)];
   assert.equal(got[0].toString("hex"), Buffer.from([...header, ...rec]).toString("hex"));
 });
+
+// The same, from the wire: real UDP datagrams captured by dumpcap on the loopback of a
+// network namespace the test creates (never the machine's own interfaces), one capture per
+// run, a receiver listening so that no datagram is refused.
+const NS = `fp-tshark-${process.pid}`;
+const inNs = (...args) => ["netns", "exec", NS, ...args];
+const RECEIVER = `
+const s = require("node:dgram").createSocket("udp4");
+let n = 0;
+s.on("message", () => n++);
+s.bind(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("ready\\n"));
+process.on("SIGTERM", () => { process.stdout.write(n + "\\n"); process.exit(0); });
+`;
+
+async function captured(format, file) {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-wire-"));
+  const pcap = path.join(dir, "wire.pcapng");
+  const children = [];
+  const spawnIn = (args) => {
+    const c = spawn("ip", inNs(...args), { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(c);
+    let out = "";
+    c.stdout.on("data", (d) => (out += d));
+    c.stderr.on("data", (d) => (out += d));
+    const closed = new Promise((resolve) => c.on("close", resolve));
+    return { child: c, out: () => out, closed };
+  };
+  const waitFor = async (p, re, what) => {
+    for (let i = 0; !re.test(p.out()); i++) {
+      if (i > 500) throw new Error(`${what}: ${p.out()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  execFileSync("ip", ["netns", "add", NS]);
+  try {
+    execFileSync("ip", inNs("ip", "link", "set", "lo", "up"));
+    const receiver = spawnIn([process.execPath, "-e", RECEIVER, String(PORT)]);
+    await waitFor(receiver, /ready/, "receiver");
+    const dump = spawnIn(["dumpcap", "-q", "-i", "lo", "-f", `udp dst port ${PORT}`, "-w", pcap]);
+    await waitFor(dump, /Capturing on/, "dumpcap");
+    const fp = spawnIn([process.execPath, cli, "-r", file, "--seed", "1", "-d", `127.0.0.1:${PORT}`, "--protocol", format, "--engine-id", "7"]);
+    assert.equal(await fp.closed, 0, fp.out());
+    await new Promise((r) => setTimeout(r, 300));
+    dump.child.kill("SIGINT");
+    await dump.closed;
+    receiver.child.kill("SIGTERM");
+    await receiver.closed;
+    const sent = Number(/= sent ([\d,]+) \+ failed 0 /.exec(fp.out())[1].replace(/,/g, ""));
+    const args = ["-n", "-r", pcap, "-d", `udp.port==${PORT},cflow`];
+    const verbose = spawnSync("tshark", [...args, "-V"], { encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
+    const expert = spawnSync("tshark", [...args, "-q", "-z", "expert,warn"], { encoding: "utf8" });
+    return { sent, received: Number(receiver.out().trim().split("\n").at(-1)), verbose, expert: expert.stdout + expert.stderr };
+  } finally {
+    for (const c of children) c.kill("SIGKILL");
+    execFileSync("ip", ["netns", "del", NS]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const [format, label, domain] of [["10", "IPFIX", /Observation Domain Id: 7/], ["9", "NetFlow v9", /SourceId: 7/], ["5", "NetFlow v5", /EngineId: 7/]]) {
+  test(`${label} on the wire: tshark decodes every datagram captured on a namespace's loopback cleanly`, async () => {
+    const t = await captured(format, path.join(fixtures, "pcaps", "zeek--dhcp--dhcp_flood.pcap"));
+    assert.ok(t.sent > 3, `${t.sent} datagrams`);
+    assert.equal(t.received, t.sent, "the receiver got every datagram");
+    assert.equal(t.verbose.split("\n").filter((l) => /^Frame \d+:/.test(l)).length, t.sent, "every datagram captured and decoded");
+    assert.equal(t.verbose.split("\n").filter((l) => /^Cisco NetFlow\/IPFIX$/.test(l)).length, t.sent, "each one as NetFlow/IPFIX");
+    assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+    assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
+    assert.match(t.verbose, domain);
+  });
+}
