@@ -6,8 +6,11 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 # Debian tools the tests and the benchmark compare against: tshark/capinfos (oracles, frame
 # counts), nfdump (nfcapd, nfpcapd) and pmacct (nfacctd) as collectors, softflowd, tcpdump;
-# time measures the benchmark's peers; iproute2 makes the network namespaces of the tests.
-pkgs=(tshark wireshark-common nfdump pmacct softflowd tcpdump time iproute2)
+# time measures the benchmark's peers; iproute2 makes the network namespaces of the tests;
+# gcc and libpcap-dev build the capture shim (libpcap only compiles --filter expressions);
+# tcpreplay replays captures into the test namespaces; ethtool switches VLAN offload there;
+# libcap2-bin (setcap) gives the shim its capabilities in the unprivileged test.
+pkgs=(tshark wireshark-common nfdump pmacct softflowd tcpdump time iproute2 gcc libc6-dev libpcap-dev tcpreplay ethtool libcap2-bin)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

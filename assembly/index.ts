@@ -138,6 +138,17 @@ export function resendTemplates(d: u32): void {
   store<u32>(targetPtr(t - 1) + T_TEMPLATES_NEXT, 1);
 }
 
+/** Once at start, for a live source: 1 = skip and count frames addressed to another host (no --promisc). */
+export function setSkipOtherhost(on: u32): void {
+  meter.setSkipOtherhost(on != 0);
+}
+
+/** Per host tick (live): seals every partly filled export datagram, so a quiet link's flows
+ * still reach the collectors. 1 = done, 0 = drain output and call again. */
+export function sealStaged(): u32 {
+  return meter.sealAll();
+}
+
 /** Per walk call: the host's clock for message headers, seconds since the epoch. */
 export function setExportTime(s: u32): void {
   meter.setExportTime(s);

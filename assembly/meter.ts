@@ -14,7 +14,7 @@ import {
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
   FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
-  C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY,
+  C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_OTHERHOST,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
@@ -156,10 +156,23 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   tableRemove(tp, s);
 }
 
+/** Live capture without --promisc: frames addressed to another host (Linux PACKET_OTHERHOST,
+ * which a veth or a hub delivers anyway) are counted and skipped. Files meter everything. */
+let skipOtherhost = false;
+const PACKET_OTHERHOST: u32 = 3;
+
+export function setSkipOtherhost(on: bool): void {
+  skipOtherhost = on;
+}
+
 /** Parses one packet and queues it for metering. Called by the walkers for every record
  * (they count it as read). */
 export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, pkttype: u32,
   linktype: u32, vlanTci: u32, vlanTpid: u32, p: usize): void {
+  if (pkttype == PACKET_OTHERHOST && skipOtherhost) {
+    count(C_OTHERHOST);
+    return;
+  }
   // the key is parsed straight into the next pending entry
   const e = PEND_BASE + <usize>pendCount * PEND_ENTRY;
   setKeyPtr(e);

@@ -8,8 +8,13 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
-// the third-party decoders the tests compare against, and the Debian package of each
-const TOOLS = { capinfos: "wireshark-common", tshark: "tshark", nfcapd: "nfdump", nfdump: "nfdump", nfacctd: "pmacct" };
+// system tools live in sbin too (ip, nfacctd, setcap, ethtool), which not every PATH has
+process.env.PATH = [...new Set([...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"])].filter(Boolean).join(":");
+// the third-party decoders and tools the tests use, and the Debian package of each
+const TOOLS = {
+  capinfos: "wireshark-common", tshark: "tshark", dumpcap: "wireshark-common", nfcapd: "nfdump", nfdump: "nfdump", nfacctd: "pmacct",
+  ip: "iproute2", tcpreplay: "tcpreplay", ethtool: "ethtool", setcap: "libcap2-bin", setpriv: "util-linux", cc: "gcc",
+};
 for (const [tool, pkg] of Object.entries(TOOLS)) {
   if (spawnSync("sh", ["-c", `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0) {
     console.error(`npm test: ${tool} is missing; run ./setup.sh (it installs Debian's ${pkg})`);

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import { parseOptions, helpText, describeCache, type Options } from "./config/options";
 import { Meter, forEachDatagram, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
-import { summaryText, destinationsText, ProgressLine } from "./stats/summary";
+import { meterLive, defaultHelper, type LiveResult } from "./capture/live";
+import { summaryText, destinationsText, kernelText, ProgressLine } from "./stats/summary";
 import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
 import { UdpDestination, Pacer } from "./export/udp";
@@ -29,7 +30,10 @@ function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
   };
 }
 
-async function runFile(o: Options, file: string): Promise<number> {
+/** Meters a capture file (o.read) or live interfaces (o.interfaces), then exports or prints. */
+async function run(o: Options): Promise<number> {
+  const file = o.read ?? "-";
+  const live = o.interfaces;
   const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
   for (const d of destinations) await d.open();
   let stdoutOpen = true;
@@ -63,24 +67,40 @@ async function runFile(o: Options, file: string): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const started = process.hrtime.bigint();
-  const size = file !== "-" && fs.existsSync(file) ? fs.statSync(file).size : 0;
-  const progress = o.progress === "auto" && process.stderr.isTTY
+  const size = !live && file !== "-" && fs.existsSync(file) ? fs.statSync(file).size : 0;
+  const progress = !live && o.progress === "auto" && process.stderr.isTTY
     ? new ProgressLine((s) => fs.writeSync(2, s), size, Date.now())
     : undefined;
   let failure: FlowprobeError | undefined;
   let fileBytes = 0;
+  let liveResult: LiveResult | undefined;
   try {
-    const r = await meterFile(meter, file, {
-      onProgress: (p) => {
-        meter.setExportTime(Date.now() / 1000);
-        progress?.update(p.bytes, p.packets);
-      },
-      onWarning: (m) => process.stderr.write(`flowprobe: warning: ${m}\n`),
-      shouldStop: () => stop !== undefined,
-      stopSignal: stopping.signal,
-    });
-    fileBytes = r.bytes;
-    if (r.stopped) process.stderr.write(`flowprobe: ${stop}: stopped reading; exporting every active flow\n`);
+    if (live) {
+      liveResult = await meterLive(meter, {
+        interfaces: live,
+        promisc: o.promisc,
+        snaplen: o.snaplen,
+        direction: o.direction,
+        filter: o.filter,
+        helper: o.captureHelper ?? defaultHelper(),
+      }, {
+        stopSignal: stopping.signal,
+        onLog: (line) => process.stderr.write(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
+      });
+      process.stderr.write(`flowprobe: ${stop}: stopped capturing; exporting every active flow\n`);
+    } else {
+      const r = await meterFile(meter, file, {
+        onProgress: (p) => {
+          meter.setExportTime(Date.now() / 1000);
+          progress?.update(p.bytes, p.packets);
+        },
+        onWarning: (m) => process.stderr.write(`flowprobe: warning: ${m}\n`),
+        shouldStop: () => stop !== undefined,
+        stopSignal: stopping.signal,
+      });
+      fileBytes = r.bytes;
+      if (r.stopped) process.stderr.write(`flowprobe: ${stop}: stopped reading; exporting every active flow\n`);
+    }
   } catch (e) {
     if (!(e instanceof FlowprobeError)) throw e;
     failure = e; // everything before the damage is still exported below
@@ -94,14 +114,15 @@ async function runFile(o: Options, file: string): Promise<number> {
   if (snap.notExportable.ipv6InV5 > 0n) {
     process.stderr.write(`flowprobe: warning: ${snap.notExportable.ipv6InV5} IPv6 flows were not sent: NetFlow v5 carries IPv4 only (use --protocol 10)\n`);
   }
-  if (o.summary) {
+  if (o.summary && !(failure instanceof UsageError)) {
     process.stderr.write(summaryText(snap, {
-      source: file === "-" ? "<stdin>" : file,
+      source: live ? `live ${live.join(",")}` : file === "-" ? "<stdin>" : file,
       seconds,
-      fileBytes: failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes,
+      fileBytes: live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes,
       maxflows: o.maxflows,
       cacheAtMost: describeCache(o),
     }));
+    if (liveResult) process.stderr.write(kernelText(liveResult));
     if (destinations.length > 0) process.stderr.write(destinationsText(destinations));
   }
   for (const d of destinations) d.close();
@@ -125,8 +146,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`flowprobe ${pkg.version}\n`);
       return 0;
     }
-    if (o.read === undefined) throw new UsageError("nothing to meter: give a capture file with -r FILE (or -r - for standard input); see flowprobe --help");
-    return await runFile(o, o.read);
+    if (o.read === undefined && o.interfaces === undefined) {
+      throw new UsageError("nothing to meter: give a capture file with -r FILE (or -r - for standard input), or interfaces with -i IF; see flowprobe --help");
+    }
+    return await run(o);
   } catch (e) {
     if (e instanceof FlowprobeError) {
       process.stderr.write(`flowprobe: error: ${e.message}\n`);

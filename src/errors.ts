@@ -43,3 +43,10 @@ export class CoreError extends FlowprobeError {
     super("E_CORE", message, 1);
   }
 }
+
+/** Live capture could not run: the capture shim failed to start or to open its interfaces. */
+export class CaptureError extends FlowprobeError {
+  constructor(message: string, cause?: unknown) {
+    super("E_CAPTURE", message, 1, { cause });
+  }
+}

@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 test("--help lists every option with its default, and units where it has one", () => {
   const r = flowprobe(["--help"]);
   assert.equal(r.status, 0);
-  const options = ["--read", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
+  const options = ["--read", "--interfaces", "--promisc", "--snaplen", "--direction", "--filter", "--capture-helper", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
     "--mtu", "--sndbuf", "--export-rate", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--seed",
     "--progress", "--no-summary", "--help", "--version"];
   for (const opt of options) assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
@@ -34,13 +34,18 @@ test("bad options: exit 2 with a message naming the option and what is right", (
     [["--hashsize", "16", "--maxflows", "1000", "-r", sample], /--hashsize 16: too small for --maxflows 1000; .* at least 2048/],
     [["--bogus"], /Unknown option '--bogus'/],
     [[], /nothing to meter: give a capture file with -r FILE/],
-    [["-r", "/nonexistent.pcap"], /cannot open \/nonexistent.pcap/],
+    [["-r", "/nonexistent.pcap"], /cannot open \/nonexistent.pcap/, 1],
+    [["-r", sample, "--promisc"], /--promisc is for live capture: give --interfaces/],
+    [["-r", sample, "-i", "eth0"], /--read and --interfaces: choose one source/],
+    [["-i", "eth0", "--direction", "out"], /--direction out: expected in or both/],
+    [["-i", "eth0,any"], /any stands alone/],
+    [["-i", "eth0;rm"], /not an interface name/],
   ];
-  for (const [args, re] of cases) {
+  for (const [args, re, status = 2] of cases) {
     const r = flowprobe(args);
     assert.match(r.stderr, re, args.join(" "));
     assert.equal(r.stdout, "");
-    assert.equal(r.status, args[0] === "-r" ? 1 : 2, args.join(" "));
+    assert.equal(r.status, status, args.join(" "));
   }
 });
 

@@ -11,6 +11,18 @@ import { parseCollectors, type Collector } from "../export/udp";
 export interface Options {
   /** Capture file to meter (pcap or pcapng); "-" is standard input. */
   read: string | undefined;
+  /** Live capture: interface names, or ["any"]; undefined when reading a file. */
+  interfaces: string[] | undefined;
+  /** Live: set the interfaces promiscuous and meter frames addressed to other hosts (SPAN port). */
+  promisc: boolean;
+  /** Live: bytes of each packet handed from the kernel. Default 128. */
+  snaplen: number;
+  /** Live: "in" = arriving packets only (each forwarded packet counted once), "both" = also sent ones. Default in. */
+  direction: "in" | "both";
+  /** Live: tcpdump-style filter expression, compiled to classic BPF and run by the kernel. */
+  filter: string | undefined;
+  /** Live: the capture shim's path. Default: flowprobe-capture beside flowprobe. */
+  captureHelper: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
   format: "json" | "ipfix" | "v5" | "v9";
   /** Collectors; every one gets every record (mirror). */
@@ -64,6 +76,12 @@ const DEFAULT_CACHE = describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defa
 
 const SPECS: Spec[] = [
   { name: "read", short: "r", type: "string", arg: "FILE", def: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
+  { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", def: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
+  { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
+  { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
+  { name: "direction", type: "string", arg: "in|both", def: "in", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
+  { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)) for Ethernet frames, compiled by libpcap and run in the kernel" },
+  { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
   { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
   { name: "protocol", type: "string", arg: "5|9|10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 5 = NetFlow v5 (IPv4 only), 9 = NetFlow v9, 10 = IPFIX" },
@@ -163,7 +181,28 @@ export function parseOptions(argv: string[]): Options {
   const progress = str("progress") ?? "auto";
   if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
   const num = (name: string, def: number, min: number, max: number) => (str(name) !== undefined ? integer(name, str(name)!, min, max) : def);
+  const ifText = str("interfaces");
+  const interfaces = ifText === undefined ? undefined : ifText.split(",");
+  if (interfaces !== undefined) {
+    if (str("read") !== undefined) throw new UsageError("--read and --interfaces: choose one source (a capture file, or live capture)");
+    for (const name of interfaces) {
+      if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(name)) throw new UsageError(`--interfaces ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
+    }
+    if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
+  } else {
+    for (const live of ["promisc", "snaplen", "direction", "filter", "capture-helper"]) {
+      if (values[live] !== undefined) throw new UsageError(`--${live} is for live capture: give --interfaces`);
+    }
+  }
+  const direction = str("direction") ?? "in";
+  if (direction !== "in" && direction !== "both") throw new UsageError(`--direction ${direction}: expected in or both`);
   return {
+    interfaces,
+    promisc: Boolean(values.promisc),
+    snaplen: num("snaplen", 128, 64, 65535),
+    direction,
+    filter: str("filter"),
+    captureHelper: str("capture-helper"),
     read: str("read"),
     format,
     destinations,

@@ -17,6 +17,8 @@ export interface CoreExports {
   advance(nsLo: number, nsHi: number): number;
   flushAll(reason: number): number;
   sendStats(): number;
+  setSkipOtherhost(on: number): void;
+  sealStaged(): number;
   outputLength(): number;
   outputReset(): void;
   configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;

@@ -15,6 +15,7 @@ function rate(n: bigint, seconds: number): string {
 export interface SummaryContext {
   source: string;
   seconds: number;
+  /** Bytes of the capture file read; -1 for live capture. */
   fileBytes: number;
   maxflows: number;
   cacheAtMost: string;
@@ -22,7 +23,8 @@ export interface SummaryContext {
 
 export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
   const lines: string[] = [];
-  lines.push(`flowprobe: ${ctx.source}: read ${fmt(s.read)} packets (${fmt(ctx.fileBytes)} bytes) in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
+  const bytes = ctx.fileBytes >= 0 ? ` (${fmt(ctx.fileBytes)} bytes)` : "";
+  lines.push(`flowprobe: ${ctx.source}: read ${fmt(s.read)} packets${bytes} in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
   lines.push(`  metered ${fmt(s.metered)} (${fmt(s.bytes)} IP bytes, ${fmt(s.ipv6)} IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
   if (s.skippedTotal > 0n) {
     const parts = SKIP_REASONS.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
@@ -81,4 +83,11 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
       ` (refused ${fmt(c.refused)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)}${c.lastError ? `: ${c.lastError}` : ""}); ${fmt(c.bytes)} bytes sent` +
       `${c.reopened > 0 ? `; socket re-created ${fmt(c.reopened)} times` : ""}\n`;
   }).join("");
+}
+
+/** Live capture: what the kernel counted for the rings, and the shim's restarts. */
+export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number }): string {
+  const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
+  return `  kernel: packets ${fmt(r.kernel.packets)}, ring drops ${fmt(r.kernel.drops)}, ring freezes ${fmt(r.kernel.freezes)}` +
+    `; interfaces ${ifs || "none opened"}${r.restarts > 0 ? `; capture shim restarted ${r.restarts} times` : ""}\n`;
 }

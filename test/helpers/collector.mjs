@@ -4,10 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** Whether a UDP port is bound on 127.0.0.1 (from /proc/net/udp). */
-export function udpBound(port) {
+/** Whether a UDP port is bound on 127.0.0.1 (from /proc/net/udp; of namespace `ns` when given). */
+export function udpBound(port, ns) {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  return readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`:${hex} `) && l.includes("0100007F:"));
+  const table = ns ? ns.exec("cat", ["/proc/net/udp"]) : readFileSync("/proc/net/udp", "utf8");
+  return table.split("\n").some((l) => l.includes(`:${hex} `) && l.includes("0100007F:"));
 }
 
 /** A port nothing listens on now: below Linux's ephemeral range (32768-), so no client
@@ -19,15 +20,17 @@ export function freePort(start = 20000 + (process.pid % 12000)) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts nfcapd on 127.0.0.1:port and waits until its socket is bound. */
-export async function startNfcapd(port = freePort()) {
+/** Starts nfcapd on 127.0.0.1:port (inside network namespace `ns` when given, see
+ * helpers/netns.mjs) and waits until its socket is bound. */
+export async function startNfcapd(port = freePort(), ns = undefined) {
   const dir = mkdtempSync(path.join(tmpdir(), "fp-nfcapd-"));
-  const child = spawn("nfcapd", ["-w", dir, "-p", String(port), "-b", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["-w", dir, "-p", String(port), "-b", "127.0.0.1"];
+  const child = ns ? ns.spawn("nfcapd", args, { stdio: ["ignore", "pipe", "pipe"] }) : spawn("nfcapd", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((resolve) => child.on("close", resolve)); // after its output is read
-  for (let i = 0; !udpBound(port); i++) {
+  for (let i = 0; !udpBound(port, ns); i++) {
     if (i > 200 || child.exitCode !== null) throw new Error(`nfcapd did not bind port ${port}: ${log}`);
     await sleep(10);
   }

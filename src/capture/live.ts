@@ -1,0 +1,187 @@
+// Live capture through the shim, flowprobe-capture (shim/flowprobe-capture.c): it owns the
+// AF_PACKET sockets and TPACKET_V3 rings and streams batches of batch records (layout.ts,
+// BR_*) on its stdout. Here each batch is copied into the core's input region whole and
+// metered with one call; the shim's once-a-second statistics message is also the host tick
+// that ages idle flows and sends partly filled datagrams from a quiet link.
+//
+// The shim is the only privileged part (CAP_NET_RAW, CAP_NET_ADMIN for --promisc). If it
+// dies it is started again (its exit and the restart are logged); if it fails at start
+// (bad filter, no permission) that is an error for the user.
+
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as L from "../../assembly/layout";
+import { CaptureError, UsageError } from "../errors";
+import type { Meter } from "../meter/meter";
+
+/** Message types on the shim's stdout (shim/flowprobe-capture.c). */
+const FP_BATCH = 1;
+const FP_STATS = 2;
+const FP_IFACE = 3;
+/** Packets may still be in the rings this long after their time when a tick comes. */
+const TICK_LAG_NS = 2_000_000_000n;
+/** Wait before starting a shim that died again. */
+const RESTART_DELAY_MS = 1000;
+
+export interface LiveOptions {
+  /** Interface names, or ["any"]. */
+  interfaces: string[];
+  promisc: boolean;
+  snaplen: number;
+  direction: "in" | "both";
+  filter?: string;
+  /** The shim's path. */
+  helper: string;
+}
+
+export interface LiveHooks {
+  /** Aborted to stop capturing (SIGINT/SIGTERM): the shim hands over what it holds, then this returns. */
+  stopSignal: AbortSignal;
+  /** A line the shim (or this loop) has to say. */
+  onLog: (line: string) => void;
+  /** Wall clock, ns since the epoch (injected for tests). */
+  nowNs?: () => bigint;
+}
+
+export interface KernelCounters {
+  /** Packets the kernel took for the rings (drops included). */
+  packets: bigint;
+  /** Packets the kernel dropped because a ring was full. */
+  drops: bigint;
+  /** Times a ring was frozen full. */
+  freezes: bigint;
+}
+
+export interface LiveResult {
+  kernel: KernelCounters;
+  /** ifindex → interface name, as the shim opened them. */
+  interfaces: Map<number, string>;
+  /** Times the shim was started again after it died. */
+  restarts: number;
+}
+
+/** Where the shim is: beside the single executable, or beside the bundle. */
+export function defaultHelper(): string {
+  let sea = false;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sea = (require("node:sea") as { isSea(): boolean }).isSea();
+  } catch {
+    sea = false;
+  }
+  return path.join(sea ? path.dirname(process.execPath) : __dirname, "flowprobe-capture");
+}
+
+function shimArgs(o: LiveOptions): string[] {
+  const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction];
+  if (o.promisc) args.push("--promisc");
+  if (o.filter !== undefined) args.push("--filter", o.filter);
+  return args;
+}
+
+export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks): Promise<LiveResult> {
+  if (!fs.existsSync(o.helper)) throw new UsageError(`the capture shim ${o.helper} is missing (build it with npm run build, or give --capture-helper)`);
+  const x = meter.core.x;
+  x.setSkipOtherhost(o.promisc ? 0 : 1);
+  const nowNs = hooks.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
+  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0 };
+  const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
+
+  /** Meters one batch: records into the input region, one call (more when the output fills). */
+  const meterBatch = async (payload: Buffer) => {
+    let records = payload.readUInt32LE(0);
+    let bytes = payload.subarray(8);
+    const input = meter.core.input();
+    while (records > 0) {
+      input.set(bytes);
+      const used = x.walkBatch(records);
+      const done = meter.core.status(L.ST_PACKETS);
+      const code = meter.core.status(L.ST_CODE);
+      await meter.drain();
+      if (code !== L.WALK_OUTPUT_FULL) break;
+      records -= done;
+      bytes = bytes.subarray(used);
+    }
+  };
+
+  /** Host tick: the clock moves on without packets, idle flows leave, staged datagrams go. */
+  const tick = async () => {
+    meter.setExportTime(Date.now() / 1000);
+    const t = nowNs() - TICK_LAG_NS;
+    while (x.advance(Number(t & 0xffffffffn), Number(t >> 32n)) === 0) await meter.drain();
+    while (x.sealStaged() === 0) await meter.drain();
+    await meter.drain();
+  };
+
+  for (let started = 0; ; started++) {
+    if (hooks.stopSignal.aborted) break;
+    const child = spawn(o.helper, shimArgs(o), { stdio: ["ignore", "pipe", "pipe"] });
+    const stopChild = () => child.kill("SIGTERM");
+    hooks.stopSignal.addEventListener("abort", stopChild, { once: true });
+    let stderr = "";
+    let opened = false;
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (d: string) => {
+      stderr += d;
+      for (;;) {
+        const nl = stderr.indexOf("\n");
+        if (nl < 0) break;
+        hooks.onLog(stderr.slice(0, nl));
+        stderr = stderr.slice(nl + 1);
+      }
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })));
+    let spawnFailed: Error | undefined;
+    const spawnError = new Promise<Error>((resolve) => child.on("error", (e) => resolve((spawnFailed = e))));
+
+    let pending: Buffer = Buffer.alloc(0);
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        let at = 0;
+        while (pending.length - at >= 8) {
+          const type = pending.readUInt32LE(at);
+          const len = pending.readUInt32LE(at + 4);
+          if (pending.length - at - 8 < len) break;
+          const payload = pending.subarray(at + 8, at + 8 + len);
+          at += 8 + len;
+          if (type === FP_BATCH) await meterBatch(payload);
+          else if (type === FP_STATS) {
+            result.kernel = {
+              packets: carried.packets + payload.readBigUInt64LE(0),
+              drops: carried.drops + payload.readBigUInt64LE(8),
+              freezes: carried.freezes + payload.readBigUInt64LE(16),
+            };
+            await tick();
+          } else if (type === FP_IFACE) {
+            opened = true;
+            const ifindex = payload.readUInt32LE(0);
+            const name = payload.subarray(4).toString("utf8");
+            result.interfaces.set(ifindex, name);
+            hooks.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""}`);
+          }
+        }
+        pending = pending.subarray(at);
+      }
+    } finally {
+      hooks.stopSignal.removeEventListener("abort", stopChild);
+    }
+    const end = await Promise.race([exited, spawnError]);
+    if (spawnFailed) throw new CaptureError(`cannot start the capture shim ${o.helper}: ${spawnFailed.message}`, spawnFailed);
+    if (end instanceof Error) throw end; // (never: spawnFailed is set first)
+    if (stderr) hooks.onLog(stderr.trimEnd());
+    if (hooks.stopSignal.aborted) break;
+    if (!opened && started === 0 && end.code === 2) throw new UsageError("the capture shim refused the capture options; see its message above");
+    if (!opened && started === 0 && end.code === 1) throw new CaptureError("the capture shim could not start; see its message above");
+    carried.packets = result.kernel.packets;
+    carried.drops = result.kernel.drops;
+    carried.freezes = result.kernel.freezes;
+    hooks.onLog(`flowprobe: the capture shim ended (${end.signal ?? `exit status ${end.code}`}); starting it again in ${RESTART_DELAY_MS / 1000} s`);
+    result.restarts++;
+    await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));
+  }
+  await tick();
+  return result;
+}

@@ -1,0 +1,264 @@
+// Live capture through the shim (flowprobe-capture, a TPACKET_V3 ring), in network
+// namespaces the tests create: captures from test/fixtures/pcaps replayed by tcpreplay into
+// one end of a veth pair and captured on the other end. The frames keep their original MAC
+// addresses, so to the capturing end they are addressed to other hosts — a mirror port.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { cli, fixtures, parseFlows, key, oracleCaptures } from "./helpers/run.mjs";
+import { makeNs, until } from "./helpers/netns.mjs";
+import { startNfcapd } from "./helpers/collector.mjs";
+
+const oracleOf = (name) => oracleCaptures().find((c) => c.name === name);
+
+/** Starts flowprobe on `ifaces` in namespace ns; resolves once the shim captures. */
+async function startLive(ns, args, ready = /capturing on/) {
+  const child = ns.spawn(process.execPath, [cli, "--seed", "1", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const run = { child, stdout: "", stderr: "" };
+  child.stdout.on("data", (d) => (run.stdout += d));
+  child.stderr.on("data", (d) => (run.stderr += d));
+  run.closed = new Promise((resolve) => child.on("close", resolve));
+  await until(() => ready.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
+  run.stop = async () => {
+    await new Promise((r) => setTimeout(r, 600)); // the last ring block retires within 50 ms
+    child.kill("SIGTERM");
+    run.code = await run.closed;
+    return run;
+  };
+  return run;
+}
+
+/** Replays a capture into interface `iface` of ns at a moderate rate; waits until done. */
+function replay(ns, iface, name, pps = 2000) {
+  ns.exec("tcpreplay", ["-q", "-i", iface, "--pps", String(pps), path.join(fixtures, "pcaps", name)], { stdio: "ignore" });
+}
+
+const num = (re, text) => {
+  const m = re.exec(text);
+  assert.ok(m, `${re} in ${text}`);
+  return Number(m[1].replace(/,/g, ""));
+};
+
+/** Per 5-tuple sums of flowprobe's JSON flows, and of the oracle's. */
+function compare(stdout, oracle) {
+  const got = new Map();
+  for (const f of parseFlows(stdout)) {
+    const k = key(f.src_addr, f.dst_addr, Number(f.proto), Number(f.src_port), Number(f.dst_port));
+    const g = got.get(k) ?? { packets: 0n, bytes: 0n };
+    g.packets += f.packets;
+    g.bytes += f.bytes;
+    got.set(k, g);
+  }
+  const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
+  assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
+}
+
+test("live, --promisc: a replayed capture is metered exactly as its oracle says, with no ring drops", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    const ifindex = ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const { oracle } = oracleOf("zeek--http--bro.org.pcap");
+    compare(run.stdout, oracle);
+    assert.equal(num(/read ([\d,]+) packets/, run.stderr), oracle.packets);
+    assert.equal(num(/ring drops ([\d,]+)/, run.stderr), 0);
+    assert.equal(num(/kernel: packets ([\d,]+)/, run.stderr), oracle.packets);
+    assert.match(run.stderr, new RegExp(`interfaces fp0 \\(ifindex ${ifindex}\\)`));
+    for (const f of parseFlows(run.stdout)) assert.equal(f.in_if, BigInt(ifindex), "in_if is the capturing interface's ifindex");
+  } finally {
+    ns.del();
+  }
+});
+
+const RECEIVER = `
+const s = require("node:dgram").createSocket("udp4");
+s.on("message", (m) => process.stdout.write(m.length + "\\n"));
+s.bind(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("ready\\n"));
+`;
+
+test("live IPFIX: flows reach the collectors while capture goes on (the host tick sends a quiet link's datagrams), and nfcapd agrees with the oracle", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const nf = await startNfcapd(4739, ns);
+    const receiver = ns.spawn(process.execPath, ["-e", RECEIVER, "4740"], { stdio: ["ignore", "pipe", "ignore"] });
+    let got = "";
+    receiver.stdout.on("data", (d) => (got += d));
+    await until(() => got.startsWith("ready"), 10000, "the receiver");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "-d", "127.0.0.1:4739,127.0.0.1:4740"]);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    // 24 flows ended with FIN/RST during the replay: their records go out within a tick or two
+    await until(() => got.split("\n").length > 2, 5000, "datagrams while capturing");
+    assert.equal(run.child.exitCode, null, "still capturing");
+    await run.stop();
+    receiver.kill();
+    assert.equal(run.code, 0, run.stderr);
+    const { flows } = await nf.stop();
+    const { oracle } = oracleOf("zeek--http--bro.org.pcap");
+    const sums = new Map();
+    for (const f of flows) {
+      const k = key(f.src4_addr, f.dst4_addr, f.proto, f.src_port, f.dst_port);
+      const g = sums.get(k) ?? { packets: 0n, bytes: 0n };
+      g.packets += BigInt(f.in_packets);
+      g.bytes += BigInt(f.in_bytes);
+      sums.set(k, g);
+    }
+    const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
+    assert.deepEqual(Object.fromEntries([...sums].sort()), Object.fromEntries([...want].sort()));
+  } finally {
+    ns.del();
+  }
+});
+
+test("live, without --promisc: frames addressed to another host are skipped and counted; broadcast is metered", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0"]);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    // 15 frames: 11 to unicast MACs (not fp0's), 4 broadcast (the ARP requests, non-IP)
+    assert.equal(num(/read ([\d,]+) packets/, run.stderr), 15);
+    assert.equal(num(/frame addressed to another host: ([\d,]+)/, run.stderr), 11);
+    assert.equal(num(/metered ([\d,]+)/, run.stderr), 0);
+    assert.equal(num(/non-IP ([\d,]+)/, run.stderr), 4);
+    assert.equal(run.stdout, "");
+  } finally {
+    ns.del();
+  }
+});
+
+test("live: 802.1Q frames keep their VLAN id whether the kernel moved the tag out of the frame or not", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    // the tag is moved into the ring's metadata with VLAN offload on, left in the frame with it off
+    for (const offload of ["on", "off"]) {
+      ns.exec("ethtool", ["-K", "fp0", "rxvlan", offload], { stdio: "ignore" });
+      const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
+      replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+      await run.stop();
+      assert.equal(run.code, 0, run.stderr);
+      compare(run.stdout, oracleOf("zeek--icmp_dot1q.pcap").oracle);
+      const flows = parseFlows(run.stdout);
+      assert.equal(flows.length, 2);
+      for (const f of flows) assert.equal(f.vlan_id, 123n, `rxvlan ${offload}`);
+    }
+  } finally {
+    ns.del();
+  }
+});
+
+test("live --filter: the kernel runs the compiled filter; what it drops is never read", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--filter", "icmp and src host 192.168.123.2"]);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const flows = parseFlows(run.stdout);
+    assert.equal(flows.length, 1);
+    assert.equal(flows[0].src_addr, "192.168.123.2");
+    assert.equal(flows[0].packets, 5n);
+    assert.equal(num(/read ([\d,]+) packets/, run.stderr), 5);
+  } finally {
+    ns.del();
+  }
+});
+
+test("live: a bad --filter is a clear error before anything runs", () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    let r;
+    try {
+      ns.exec(process.execPath, [cli, "-i", "fp0", "--filter", "port port"], { stdio: "pipe" });
+    } catch (e) {
+      r = e;
+    }
+    assert.ok(r, "must fail");
+    assert.equal(r.status, 2, "a usage error");
+    assert.match(r.stderr, /--filter "port port": .*syntax error/);
+    assert.match(r.stderr, /capture shim refused the capture options/);
+    assert.doesNotMatch(r.stderr, /read 0 packets/, "no summary of a run that never started");
+  } finally {
+    ns.del();
+  }
+});
+
+test("live: an interface deleted and created again (new ifindex) is captured again; flows afterwards are exported", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    const first = ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+    await new Promise((r) => setTimeout(r, 300));
+    ns.ip("link", "del", "fp0");
+    await until(() => /fp0 went away/.test(run.stderr), 5000, `the shim noticing: ${run.stderr}`);
+    const second = ns.veth("fp0", "fp1");
+    assert.notEqual(second, first);
+    await until(() => new RegExp(`capturing on fp0 \\(ifindex ${second}\\)`).test(run.stderr), 5000, `capture again: ${run.stderr}`);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const flows = parseFlows(run.stdout);
+    const by = (ifindex) => flows.filter((f) => f.in_if === BigInt(ifindex)).reduce((n, f) => n + f.packets, 0n);
+    assert.equal(by(first), 9n, "before: every IP packet");
+    assert.equal(by(second), 9n, "after: every IP packet");
+  } finally {
+    ns.del();
+  }
+});
+
+test("live: the host runs unprivileged, only the shim has CAP_NET_RAW and CAP_NET_ADMIN", async () => {
+  const ns = makeNs("fp-live");
+  const dir = execFileSync("mktemp", ["-d", "/var/tmp/fp-cap-XXXXXX"], { encoding: "utf8" }).trim();
+  try {
+    ns.veth("fp0", "fp1");
+    const shim = path.join(dir, "flowprobe-capture");
+    execFileSync("cp", [path.join(path.dirname(cli), "flowprobe-capture"), shim]);
+    execFileSync("chmod", ["755", dir, shim]);
+    execFileSync("setcap", ["cap_net_raw,cap_net_admin=ep", shim]);
+    const run = await startLiveAs(ns, "nobody", ["-i", "fp0", "--promisc", "--capture-helper", shim]);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+    // and without the capabilities it says what it needs
+    execFileSync("setcap", ["-r", shim]);
+    const bad = ns.spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, "-i", "fp0", "--capture-helper", shim],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    bad.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((resolve) => bad.on("close", resolve));
+    assert.equal(code, 1, err);
+    assert.match(err, /needs CAP_NET_RAW/);
+  } finally {
+    ns.del();
+    execFileSync("rm", ["-rf", dir]);
+  }
+});
+
+/** startLive, as an unprivileged user with no capabilities (setpriv). */
+async function startLiveAs(ns, user, args) {
+  const child = ns.spawn("setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  const run = { child, stdout: "", stderr: "" };
+  child.stdout.on("data", (d) => (run.stdout += d));
+  child.stderr.on("data", (d) => (run.stderr += d));
+  run.closed = new Promise((resolve) => child.on("close", resolve));
+  await until(() => /capturing on/.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
+  run.stop = async () => {
+    await new Promise((r) => setTimeout(r, 600));
+    child.kill("SIGTERM");
+    run.code = await run.closed;
+    return run;
+  };
+  return run;
+}
