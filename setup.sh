@@ -9,8 +9,9 @@ export DEBIAN_FRONTEND=noninteractive
 # time measures the benchmark's peers; iproute2 makes the network namespaces of the tests;
 # gcc and libpcap-dev build the capture shim (libpcap only compiles --filter expressions);
 # tcpreplay replays captures into the test namespaces; ethtool switches VLAN offload there;
-# libcap2-bin (setcap) gives the shim its capabilities in the unprivileged test.
-pkgs=(tshark wireshark-common nfdump pmacct softflowd tcpdump time iproute2 gcc libc6-dev libpcap-dev tcpreplay ethtool libcap2-bin)
+# libcap2-bin (setcap) gives the shim its capabilities in the unprivileged test; nftables,
+# iperf3 and ping make the test router (NAT) and its traffic.
+pkgs=(tshark wireshark-common nfdump pmacct softflowd tcpdump time iproute2 gcc libc6-dev libpcap-dev tcpreplay ethtool libcap2-bin nftables iperf3 iputils-ping)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,12 +9,13 @@ import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER,
+  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX,
 } from "./layout";
 import { heapAlloc } from "./heap";
 import { templateSetLength, RECORD_V6 } from "./ipfix";
 import { v9TemplateLength, V9_RECORD_V6 } from "./v9";
 import * as meter from "./meter";
+import { setRouteCount } from "./routes";
 import * as walk from "./walk";
 
 /** Once at start: sets up the fixed regions and the hash seed. Returns 0, or 1 without memory. */
@@ -147,6 +148,13 @@ export function setSkipOtherhost(on: u32): void {
  * still reach the collectors. 1 = done, 0 = drain output and call again. */
 export function sealStaged(): u32 {
   return meter.sealAll();
+}
+
+/** Per routing-table refresh (live): the host wrote `n` routes into ROUTES_BASE, longest prefix first. */
+export function setRoutes(n: u32): u32 {
+  if (n > ROUTE_MAX) return 2;
+  setRouteCount(n);
+  return 0;
 }
 
 /** Per walk call: the host's clock for message headers, seconds since the epoch. */

@@ -23,6 +23,7 @@ import {
 } from "./layout";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
+import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
 // IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
@@ -40,6 +41,7 @@ const FIELDS_V4: u16[] = [
   153, 8, //  flowEndMilliseconds
   10, 4, //   ingressInterface
   14, 4, //   egressInterface
+  15, 4, //   ipNextHopIPv4Address
   32, 2, //   icmpTypeCodeIPv4
   58, 2, //   vlanId
   245, 2, //  dot1qCustomerVlanId (the inner tag of QinQ)
@@ -51,11 +53,12 @@ const FIELDS_V6: u16[] = [
   27, 16, //  sourceIPv6Address
   28, 16, //  destinationIPv6Address
   7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4,
+  62, 16, //  ipNextHopIPv6Address
   139, 2, //  icmpTypeCodeIPv6
   58, 2, 245, 2, 136, 1, 52, 1, 53, 1,
 ];
-export const RECORD_V4: u32 = 65;
-export const RECORD_V6: u32 = 89;
+export const RECORD_V4: u32 = 69;
+export const RECORD_V6: u32 = 105;
 const SET_HEADER: u32 = 4;
 
 // Options templates (RFC 7011 §3.4.2.2): the first field is the scope.
@@ -270,15 +273,26 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   be64(o + 16, load<u64>(sp + FS_PACKETS));
   be64(o + 24, load<u64>(sp + FS_FIRST) / 1000000); // ns → ms, truncated
   be64(o + 32, load<u64>(sp + FS_LAST) / 1000000);
-  be32(o + 40, load<u32>(sp + FS_IN_IF));
-  be32(o + 44, 0); // egress interface: known once routes are (live capture)
-  be16(o + 48, icmp ? dport : 0);
-  be16(o + 50, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  be16(o + 52, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
-  store<u8>(o + 54, <u8>reason);
-  store<u8>(o + 55, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 56, load<u8>(sp + FS_TTL_MAX));
-  store<u32>(tp + T_STAGE_LEN, <u32>(o + 57 - stage));
+  flowRoute(sp);
+  be32(o + 40, routeIn);
+  be32(o + 44, routeOut);
+  o += 48;
+  // the next hop (zero: none known, or on-link)
+  if (v6) {
+    if (nextHop != 0) memory.copy(o, nextHop, 16);
+    else memory.fill(o, 0, 16);
+    o += 16;
+  } else {
+    store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
+    o += 4;
+  }
+  be16(o, icmp ? dport : 0);
+  be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  be16(o + 4, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
+  store<u8>(o + 6, <u8>reason);
+  store<u8>(o + 7, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 8, load<u8>(sp + FS_TTL_MAX));
+  store<u32>(tp + T_STAGE_LEN, <u32>(o + 9 - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
   return pos;
 }

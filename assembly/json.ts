@@ -10,6 +10,7 @@ import {
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
 } from "./layout";
+import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
 
 // The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
 // jsonInit from the strings below: [u16 offset, u16 length] per piece, then the bytes.
@@ -23,6 +24,9 @@ const PIECES: string[] = [
   '","src_port":',
   ',"dst_port":',
   ',"in_if":',
+  ',"out_if":',
+  ',"next_hop":"',
+  '","bytes":',
   ',"bytes":',
   ',"packets":',
   ',"tcp_flags":',
@@ -190,36 +194,46 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   o = dec32(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
   o = piece(o, 7);
   o = dec32(o, icmp ? 0 : dport);
+  flowRoute(sp);
   o = piece(o, 8);
-  o = dec32(o, load<u32>(sp + FS_IN_IF));
+  o = dec32(o, routeIn);
   o = piece(o, 9);
+  o = dec32(o, routeOut);
+  // the next hop only where a route gives one (not on-link, not without a routing table)
+  if (nextHop != 0 && (load<u64>(nextHop) | load<u64>(nextHop + 8)) != 0) {
+    o = piece(o, 10);
+    o = v6 ? ipv6(o, nextHop) : ipv4(o, nextHop);
+    o = piece(o, 11);
+  } else {
+    o = piece(o, 12);
+  }
   o = dec64(o, load<u64>(sp + FS_BYTES));
-  o = piece(o, 10);
-  o = dec64(o, load<u64>(sp + FS_PACKETS));
-  o = piece(o, 11);
-  o = dec32(o, load<u8>(sp + FS_TCP_FLAGS));
-  o = piece(o, 12);
-  o = dec32(o, load<u8>(sp + FS_TOS));
   o = piece(o, 13);
-  o = dec32(o, load<u8>(sp + FS_TTL_MIN));
+  o = dec64(o, load<u64>(sp + FS_PACKETS));
   o = piece(o, 14);
-  o = dec32(o, load<u8>(sp + FS_TTL_MAX));
+  o = dec32(o, load<u8>(sp + FS_TCP_FLAGS));
   o = piece(o, 15);
+  o = dec32(o, load<u8>(sp + FS_TOS));
+  o = piece(o, 16);
+  o = dec32(o, load<u8>(sp + FS_TTL_MIN));
+  o = piece(o, 17);
+  o = dec32(o, load<u8>(sp + FS_TTL_MAX));
+  o = piece(o, 18);
   o = dec32(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
   // fields that only some flows have are left out of the others' lines
   const inner = <u32>load<u16>(sp + FS_VLAN_INNER);
   if (inner != 0) {
-    o = piece(o, 16);
+    o = piece(o, 19);
     o = dec32(o, inner & ~VLAN_PRESENT);
   }
   if (icmp) {
-    o = piece(o, 17);
+    o = piece(o, 20);
     o = dec32(o, dport >> 8);
-    o = piece(o, 18);
+    o = piece(o, 21);
     o = dec32(o, dport & 0xff);
   }
-  o = piece(o, 19);
+  o = piece(o, 22);
   o = dec32(o, reason);
-  o = piece(o, 20);
+  o = piece(o, 23);
   return o - OUTPUT_BASE;
 }

@@ -98,8 +98,20 @@ export const D_DATAGRAMS: u32 = 24; //     u64 datagrams laid out for this desti
 export const D_RECORDS: u32 = 32; //       u64 flow records laid out for it (options records not included)
 export const D_OCTETS: u32 = 40; //        u64 message bytes laid out for it (headers included)
 
+// ---- routes: a copy of the kernel's main routing tables (IPv4 and IPv6), written by the host
+// sorted by prefix length, longest first; the egress interface and next hop of a flow ----
+export const ROUTES_BASE: u32 = DESTS_BASE + DESTS_SIZE;
+export const ROUTE_MAX: u32 = 1024;
+export const ROUTE_SIZE: u32 = 48;
+export const ROUTES_SIZE: u32 = ROUTE_MAX * ROUTE_SIZE;
+export const RT_FAMILY: u32 = 0; //   u8 4 or 6
+export const RT_PREFIX: u32 = 1; //   u8 prefix length
+export const RT_IFINDEX: u32 = 4; //  u32 the interface the route leaves by
+export const RT_DST: u32 = 8; //      16 bytes, network order (IPv4: first 4)
+export const RT_GATEWAY: u32 = 24; // 16 bytes, network order; all zero = on-link (no next hop)
+
 // ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
-export const KEY_BASE: u32 = DESTS_BASE + DESTS_SIZE;
+export const KEY_BASE: u32 = ROUTES_BASE + ROUTES_SIZE;
 export const KEY_SIZE: u32 = 64;
 
 // ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----

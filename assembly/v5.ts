@@ -8,11 +8,12 @@
 import {
   OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE, D_DATAGRAMS,
   T_MTU, T_ENGINE_ID, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS, T_STAGE_LAST,
-  FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_FIRST, FS_LAST,
+  FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_FIRST, FS_LAST,
   FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS,
   C_V5_IPV6, C_TIME_UNSENDABLE, C_UPTIME_RESTARTS,
 } from "./layout";
 import { be16, be32, bump } from "./bytes";
+import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
 
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
 /** The epoch starts this long before the flow that opens it, as a real exporter boots before
@@ -98,9 +99,10 @@ export function v5Record(t: u32, tp: usize, sp: usize, pos: usize): usize {
   const proto = <u32>load<u8>(sp + FS_PROTO);
   store<u32>(r, load<u32>(sp + FS_SRC));
   store<u32>(r + 4, load<u32>(sp + FS_DST));
-  store<u32>(r + 8, 0); // nexthop: known once routes are (live capture)
-  be16(r + 12, load<u32>(sp + FS_IN_IF) & 0xffff);
-  be16(r + 14, 0); // output interface
+  flowRoute(sp);
+  store<u32>(r + 8, nextHop != 0 ? load<u32>(nextHop) : 0); // (0: none known, or on-link)
+  be16(r + 12, routeIn & 0xffff); // v5's interface indexes are 16 bits
+  be16(r + 14, routeOut & 0xffff);
   be32(r + 16, <u32>load<u64>(sp + FS_PACKETS)); // the meter keeps v5 flows under 2^32
   be32(r + 20, <u32>load<u64>(sp + FS_BYTES));
   be32(r + 24, <u32>(firstMs - boot));

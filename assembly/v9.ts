@@ -21,6 +21,7 @@ import {
 } from "./layout";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
+import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
 
 // [field type, length] (RFC 3954 §8)
 const FIELDS_V4: u16[] = [
@@ -37,6 +38,7 @@ const FIELDS_V4: u16[] = [
   21, 4, //   LAST_SWITCHED
   10, 4, //   INPUT_SNMP
   14, 4, //   OUTPUT_SNMP
+  15, 4, //   IPV4_NEXT_HOP
   32, 2, //   ICMP_TYPE (type × 256 + code)
   58, 2, //   SRC_VLAN
   52, 1, //   MIN_TTL
@@ -46,11 +48,12 @@ const FIELDS_V6: u16[] = [
   27, 16, //  IPV6_SRC_ADDR
   28, 16, //  IPV6_DST_ADDR
   7, 2, 11, 2, 4, 1, 5, 1, 6, 1, 1, 8, 2, 8, 22, 4, 21, 4, 10, 4, 14, 4,
+  62, 16, //  IPV6_NEXT_HOP
   139, 2, //  ICMPv6 type and code (the IPFIX element, which v9 collectors read too)
   58, 2, 52, 1, 53, 1,
 ];
-export const V9_RECORD_V4: u32 = 53;
-export const V9_RECORD_V6: u32 = 77;
+export const V9_RECORD_V4: u32 = 57;
+export const V9_RECORD_V6: u32 = 93;
 const SET_HEADER: u32 = 4;
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
 /** The epoch starts this long before the flow that opens it, as a real exporter boots before
@@ -296,13 +299,23 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   be64(o + 15, load<u64>(sp + FS_PACKETS));
   be32(o + 23, <u32>(firstMs - boot));
   be32(o + 27, <u32>(lastMs - boot));
-  be32(o + 31, load<u32>(sp + FS_IN_IF));
-  be32(o + 35, 0); // output interface: known once routes are (live capture)
-  be16(o + 39, icmp ? dport : 0);
-  be16(o + 41, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  store<u8>(o + 43, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 44, load<u8>(sp + FS_TTL_MAX));
-  store<u32>(tp + T_STAGE_LEN, <u32>(o + 45 - stage));
+  flowRoute(sp);
+  be32(o + 31, routeIn);
+  be32(o + 35, routeOut);
+  o += 39;
+  if (v6) {
+    if (nextHop != 0) memory.copy(o, nextHop, 16);
+    else memory.fill(o, 0, 16);
+    o += 16;
+  } else {
+    store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
+    o += 4;
+  }
+  be16(o, icmp ? dport : 0);
+  be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  store<u8>(o + 4, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 5, load<u8>(sp + FS_TTL_MAX));
+  store<u32>(tp + T_STAGE_LEN, <u32>(o + 6 - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
   if (lastNs > load<u64>(tp + T_STAGE_LAST)) store<u64>(tp + T_STAGE_LAST, lastNs);
   return pos;

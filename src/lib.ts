@@ -10,3 +10,4 @@ export * from "./errors";
 export { main } from "./cli";
 export { forEachDatagram } from "./meter/meter";
 export { UdpDestination, Pacer, parseCollectors } from "./export/udp";
+export { readRoutes, loadRoutes } from "./capture/routes";

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
+import { readRoutes, loadRoutes } from "./routes";
 
 /** Message types on the shim's stdout (shim/flowprobe-capture.c). */
 const FP_BATCH = 1;
@@ -21,6 +22,8 @@ const FP_STATS = 2;
 const FP_IFACE = 3;
 /** Packets may still be in the rings this long after their time when a tick comes. */
 const TICK_LAG_NS = 2_000_000_000n;
+/** Ticks (seconds) between readings of the routing table. */
+const ROUTES_EVERY_TICKS = 5;
 /** Wait before starting a shim that died again. */
 const RESTART_DELAY_MS = 1000;
 
@@ -105,8 +108,22 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     }
   };
 
+  // the routing table, for egress interface and next hop: now, then every few ticks when changed
+  let routesSeen = "";
+  let ticks = 0;
+  const refreshRoutes = () => {
+    const routes = readRoutes();
+    const text = JSON.stringify(routes);
+    if (text === routesSeen) return;
+    routesSeen = text;
+    const n = loadRoutes(meter.core, routes);
+    if (n < routes.length) hooks.onLog(`flowprobe: warning: ${routes.length} routes; the ${n} with the longest prefixes are used for egress interfaces and next hops`);
+  };
+  refreshRoutes();
+
   /** Host tick: the clock moves on without packets, idle flows leave, staged datagrams go. */
   const tick = async () => {
+    if (++ticks % ROUTES_EVERY_TICKS === 0) refreshRoutes();
     meter.setExportTime(Date.now() / 1000);
     const t = nowNs() - TICK_LAG_NS;
     while (x.advance(Number(t & 0xffffffffn), Number(t >> 32n)) === 0) await meter.drain();

@@ -19,6 +19,7 @@ export interface CoreExports {
   sendStats(): number;
   setSkipOtherhost(on: number): void;
   sealStaged(): number;
+  setRoutes(n: number): number;
   outputLength(): number;
   outputReset(): void;
   configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;

@@ -11,13 +11,19 @@ export function makeNs(prefix) {
     ip: (...args) => execFileSync("ip", ["-n", name, ...args], { encoding: "utf8" }),
     exec: (cmd, args, opts = {}) => execFileSync("ip", ["netns", "exec", name, cmd, ...args], { encoding: "utf8", ...opts }),
     spawn: (cmd, args, opts = {}) => spawn("ip", ["netns", "exec", name, cmd, ...args], opts),
-    /** A veth pair a–b in this namespace, up, IPv6 off (no router or neighbour chatter). */
-    veth(a, b, { mtu = 9000 } = {}) {
-      ns.ip("link", "add", a, "type", "veth", "peer", "name", b);
-      for (const i of [a, b]) {
-        ns.exec("sysctl", ["-qw", `net.ipv6.conf.${i}.disable_ipv6=1`]);
-        ns.ip("link", "set", i, "mtu", String(mtu));
-        ns.ip("link", "set", i, "up");
+    /** A veth pair a–b in this namespace (b moved to namespace `peerNs` when given), up;
+     * IPv6 off (no router or neighbour chatter), or on without duplicate address detection
+     * and router advertisements (`ipv6: true`). Returns a's ifindex. */
+    veth(a, b, { mtu = 9000, peerNs = undefined, ipv6 = false } = {}) {
+      ns.ip("link", "add", a, "type", "veth", "peer", "name", b, ...(peerNs ? ["netns", peerNs.name] : []));
+      for (const [n, i] of [[ns, a], [peerNs ?? ns, b]]) {
+        if (ipv6) {
+          for (const k of ["accept_dad=0", "accept_ra=0", "router_solicitations=0"]) n.exec("sysctl", ["-qw", `net.ipv6.conf.${i}.${k}`]);
+        } else {
+          n.exec("sysctl", ["-qw", `net.ipv6.conf.${i}.disable_ipv6=1`]);
+        }
+        n.ip("link", "set", i, "mtu", String(mtu));
+        n.ip("link", "set", i, "up");
       }
       return Number(ns.ip("-j", "link", "show", a).match(/"ifindex":(\d+)/)[1]);
     },

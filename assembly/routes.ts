@@ -1,0 +1,66 @@
+// Egress interface and next hop: a longest-prefix match of a flow's addresses in the copy of
+// the kernel's routing tables that the host keeps in ROUTES_BASE (sorted longest prefix
+// first, so the first match is the longest). A linear scan: a gateway's table has a few
+// dozen routes, and the lookup runs once per exported flow record, not per packet.
+//
+// Done when a flow is exported rather than when it is created, so the 96-byte slot needs no
+// room for it; a flow whose route changed during its life reports the route in force at its
+// end. Which interface is which:
+//   * a flow seen arriving (ingress capture): input = the capturing interface, output and
+//     next hop = the route to its destination;
+//   * a flow seen leaving (Linux PACKET_OUTGOING, --direction both): output = the capturing
+//     interface, input = the route back to its source (the reverse path), next hop = the
+//     route to its destination.
+
+import {
+  ROUTES_BASE, ROUTE_SIZE, RT_FAMILY, RT_PREFIX, RT_IFINDEX, RT_DST, RT_GATEWAY,
+  FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS,
+} from "./layout";
+
+let routeCount: u32 = 0;
+const PACKET_OUTGOING: u32 = 4;
+
+/** Per routing-table refresh (host): the first n entries of ROUTES_BASE are the table. */
+export function setRouteCount(n: u32): void {
+  routeCount = n;
+}
+
+/** The longest-prefix route for the address at a (16 bytes; IPv4 in the first 4), or 0. */
+function lookup(a: usize, v6: bool): usize {
+  const family: u8 = v6 ? 6 : 4;
+  const hi = bswap<u64>(load<u64>(a));
+  const lo = bswap<u64>(load<u64>(a + 8));
+  for (let i: u32 = 0; i < routeCount; i++) {
+    const r = ROUTES_BASE + <usize>i * ROUTE_SIZE;
+    if (load<u8>(r + RT_FAMILY) != family) continue;
+    const len = <u64>load<u8>(r + RT_PREFIX);
+    const rhi = bswap<u64>(load<u64>(r + RT_DST));
+    const rlo = bswap<u64>(load<u64>(r + RT_DST + 8));
+    // masks of the first 64 and the last 64 bits of the prefix
+    const mhi: u64 = len == 0 ? 0 : len >= 64 ? <u64>-1 : ~(<u64>-1 >> len);
+    const mlo: u64 = len <= 64 ? 0 : len >= 128 ? <u64>-1 : ~(<u64>-1 >> (len - 64));
+    if (((hi ^ rhi) & mhi) == 0 && ((lo ^ rlo) & mlo) == 0) return r;
+  }
+  return 0;
+}
+
+/** Set by flowRoute: the flow's input and output interface and its next hop (a route entry's gateway, or 0). */
+export let routeIn: u32 = 0;
+export let routeOut: u32 = 0;
+export let nextHop: usize = 0;
+
+/** Works out input, output and next hop of the flow at sp (see the head of this file). */
+export function flowRoute(sp: usize): void {
+  const v6 = load<u8>(sp + FS_VERSION) == 6;
+  const captured = load<u32>(sp + FS_IN_IF);
+  const toDst = routeCount == 0 ? 0 : lookup(sp + FS_DST, v6);
+  nextHop = toDst != 0 ? toDst + RT_GATEWAY : 0;
+  if ((<u32>load<u8>(sp + FS_FLAGS) & 7) == PACKET_OUTGOING) {
+    const back = routeCount == 0 ? 0 : lookup(sp + FS_SRC, v6);
+    routeIn = back != 0 ? load<u32>(back + RT_IFINDEX) : 0;
+    routeOut = captured;
+  } else {
+    routeIn = captured;
+    routeOut = toDst != 0 ? load<u32>(toDst + RT_IFINDEX) : 0;
+  }
+}

@@ -1,0 +1,105 @@
+// The kernel's main routing tables, for the egress interface and next hop of each flow
+// (assembly/routes.ts does the lookup). Read from /proc/net/route and /proc/net/ipv6_route:
+// no process to spawn and no dependency (OpenWrt's busybox `ip` has no JSON output), and the
+// files are those of the network namespace flowprobe runs in. Re-read every few seconds by
+// the live loop; written into the core only when they changed.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as L from "../../assembly/layout";
+import type { Core } from "../meter/core";
+
+export interface Route {
+  family: 4 | 6;
+  prefix: number;
+  ifindex: number;
+  /** Destination and gateway, 16 bytes in network order (IPv4 in the first 4). */
+  dst: Buffer;
+  gateway: Buffer;
+  metric: number;
+}
+
+const RTF_UP = 0x1;
+const RTF_REJECT = 0x200;
+const RTF_LOCAL = 0x80000000;
+
+/** IPv4 routes of the main table: /proc/net/route holds addresses as little-endian hex. */
+function ipv4Routes(text: string, ifindexOf: (name: string) => number): Route[] {
+  const routes: Route[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8) continue;
+    const flags = parseInt(f[3]!, 16);
+    if (!(flags & RTF_UP) || flags & RTF_REJECT) continue;
+    const ifindex = ifindexOf(f[0]!);
+    if (ifindex === 0) continue;
+    const le = (hex: string) => {
+      const b = Buffer.alloc(16);
+      b.writeUInt32LE(parseInt(hex, 16) >>> 0, 0);
+      return b;
+    };
+    const mask = le(f[7]!).readUInt32BE(0);
+    const prefix = mask === 0 ? 0 : 32 - Math.log2((~mask >>> 0) + 1);
+    routes.push({ family: 4, prefix, ifindex, dst: le(f[1]!), gateway: le(f[2]!), metric: Number(f[6]) });
+  }
+  return routes;
+}
+
+/** IPv6 routes: /proc/net/ipv6_route lines "dst plen src plen nexthop metric refcnt use flags iface". */
+function ipv6Routes(text: string, ifindexOf: (name: string) => number): Route[] {
+  const routes: Route[] = [];
+  for (const line of text.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const flags = parseInt(f[8]!, 16) >>> 0;
+    // the file holds the local table too: this host's own addresses (RTF_LOCAL, or on lo)
+    // and the multicast ff00::/8 routes, none of them a way out
+    if (!(flags & RTF_UP) || flags & (RTF_REJECT | RTF_LOCAL) || f[9] === "lo" || f[0]!.startsWith("ff")) continue;
+    const ifindex = ifindexOf(f[9]!);
+    if (ifindex === 0) continue;
+    routes.push({
+      family: 6, prefix: parseInt(f[1]!, 16), ifindex,
+      dst: Buffer.from(f[0]!, "hex"), gateway: Buffer.from(f[4]!, "hex"), metric: parseInt(f[5]!, 16),
+    });
+  }
+  return routes;
+}
+
+/** The routes of this network namespace, longest prefix first (then lowest metric). */
+export function readRoutes(procNet = "/proc/net", sysNet = "/sys/class/net"): Route[] {
+  const ifindexOf = (name: string) => {
+    try {
+      return Number(fs.readFileSync(path.join(sysNet, name, "ifindex"), "utf8"));
+    } catch {
+      return 0; // gone since the table was read
+    }
+  };
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(path.join(procNet, f), "utf8");
+    } catch {
+      return ""; // no IPv6 in this kernel, say
+    }
+  };
+  const routes = [...ipv4Routes(read("route"), ifindexOf), ...ipv6Routes(read("ipv6_route"), ifindexOf)];
+  return routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
+}
+
+/** Writes the routes into the core (at most ROUTE_MAX, the longest prefixes). Returns how many. */
+export function loadRoutes(core: Core, routes: Route[]): number {
+  const n = Math.min(routes.length, L.ROUTE_MAX);
+  const dv = core.dv;
+  const u8 = core.u8;
+  for (let i = 0; i < n; i++) {
+    const r = routes[i]!;
+    const at = L.ROUTES_BASE + i * L.ROUTE_SIZE;
+    u8.fill(0, at, at + L.ROUTE_SIZE);
+    dv.setUint8(at + L.RT_FAMILY, r.family);
+    dv.setUint8(at + L.RT_PREFIX, r.prefix);
+    dv.setUint32(at + L.RT_IFINDEX, r.ifindex, true);
+    u8.set(r.dst.subarray(0, 16), at + L.RT_DST);
+    u8.set(r.gateway.subarray(0, 16), at + L.RT_GATEWAY);
+  }
+  core.x.setRoutes(n);
+  return n;
+}
