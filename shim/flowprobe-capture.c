@@ -9,7 +9,8 @@
 // flowprobe itself unprivileged. libpcap is used for one thing only: compiling --filter to
 // classic BPF (pcap_compile), which the kernel runs (SO_ATTACH_FILTER).
 //
-// Messages on stdout: [u32 type, u32 length] then `length` bytes, host byte order.
+// Messages on stdout (or on --output, a FIFO the host reads straight into Wasm memory):
+// [u32 type, u32 length] then `length` bytes, host byte order.
 //   FP_BATCH  u32 records, u32 0, then the records (each BR_HEADER + bytes, padded to 8)
 //   FP_STATS  u64 packets (drops included), u64 drops, u64 ring freezes: the kernel's totals
 //              since start (PACKET_STATISTICS); u64 interfaces open
@@ -20,6 +21,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -77,6 +79,7 @@ static uint8_t batch[8 + BATCH_BYTES];
 static size_t batch_len;
 static uint32_t batch_records;
 static volatile sig_atomic_t stopping;
+static int out_fd = STDOUT_FILENO; // or --output FIFO
 
 static void say(const char *fmt, ...) {
   va_list ap;
@@ -97,7 +100,7 @@ static int64_t now_ms(void) {
 static void write_all(const void *buf, size_t len) {
   const uint8_t *p = buf;
   while (len > 0) {
-    ssize_t n = write(STDOUT_FILENO, p, len);
+    ssize_t n = write(out_fd, p, len);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EPIPE) say("writing to flowprobe: %s", strerror(errno));
@@ -291,7 +294,7 @@ static void on_signal(int sig) {
 
 static void usage(void) {
   fputs("usage: flowprobe-capture -i IF[,IF…]|any [--promisc] [--snaplen N] [--direction in|both]\n"
-        "       [--filter EXPR] [--block-size KiB] [--blocks N] [--block-timeout MS]\n"
+        "       [--filter EXPR] [--block-size KiB] [--blocks N] [--block-timeout MS] [--output FIFO]\n"
         "Streams batches of packets to flowprobe on stdout (started by flowprobe -i).\n", stderr);
 }
 
@@ -312,10 +315,10 @@ int main(int argc, char **argv) {
     { "snaplen", required_argument, 0, 's' }, { "direction", required_argument, 0, 'd' },
     { "filter", required_argument, 0, 'f' }, { "block-size", required_argument, 0, 'b' },
     { "blocks", required_argument, 0, 'n' }, { "block-timeout", required_argument, 0, 't' },
-    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+    { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
   };
-  const char *ifaces = NULL, *filter = "";
-  for (int c; (c = getopt_long(argc, argv, "i:ps:d:f:b:n:t:h", longopts, NULL)) != -1;) {
+  const char *ifaces = NULL, *filter = "", *output = NULL;
+  for (int c; (c = getopt_long(argc, argv, "i:ps:d:f:b:n:t:o:h", longopts, NULL)) != -1;) {
     switch (c) {
     case 'i': ifaces = optarg; break;
     case 'p': cfg.promisc = 1; break;
@@ -329,6 +332,7 @@ int main(int argc, char **argv) {
     case 'b': cfg.block_size = number("block-size", optarg, 4, 65536) * 1024u; break;
     case 'n': cfg.block_nr = number("blocks", optarg, 2, 1024); break;
     case 't': cfg.block_timeout_ms = number("block-timeout", optarg, 1, 10000); break;
+    case 'o': output = optarg; break;
     case 'h': usage(); return 0;
     default: usage(); return 2;
     }
@@ -358,6 +362,13 @@ int main(int argc, char **argv) {
     else if (cfg.promisc) say("--promisc does not apply to any: set each interface promiscuous by name");
   }
 
+  // --output: a FIFO the host made and reads straight into Wasm memory (opening it waits for the reader)
+  if (output) {
+    out_fd = open(output, O_WRONLY | O_CLOEXEC);
+    if (out_fd < 0) { say("--output %s: %s", output, strerror(errno)); return 2; }
+  }
+  // a pipe as large as a batch: one write per batch, fewer wake-ups of the host
+  fcntl(out_fd, F_SETPIPE_SZ, BATCH_BYTES + 4096);
   signal(SIGPIPE, SIG_IGN);
   struct sigaction sa = { .sa_handler = on_signal };
   sigaction(SIGTERM, &sa, NULL);
@@ -380,7 +391,7 @@ int main(int argc, char **argv) {
   struct pollfd pfd[MAX_IFACES + 1];
   while (!stopping) {
     int n = 0;
-    pfd[n++] = (struct pollfd){ .fd = STDOUT_FILENO, .events = 0 }; // POLLERR/POLLHUP: reader gone
+    pfd[n++] = (struct pollfd){ .fd = out_fd, .events = 0 }; // POLLERR/POLLHUP: reader gone
     for (int i = 0; i < cfg.count; i++) pfd[n++] = (struct pollfd){ .fd = cfg.ifaces[i].fd, .events = POLLIN };
     int r = poll(pfd, (nfds_t)n, 100);
     if (r < 0 && errno != EINTR) { say("poll: %s", strerror(errno)); return 1; }

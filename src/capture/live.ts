@@ -8,7 +8,8 @@
 // dies it is started again (its exit and the restart are logged); if it fails at start
 // (bad filter, no permission) that is an error for the user.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
@@ -83,6 +84,34 @@ function shimArgs(o: LiveOptions): string[] {
   return args;
 }
 
+/**
+ * Opens the FIFO for reading once the shim has opened it for writing. If the shim exits first
+ * (a bad filter, no permission), the pending open is released by opening the write end here
+ * (without blocking) and closing it; then the first read finds the end of the stream.
+ */
+async function openFifo(fifo: string, exited: Promise<unknown>): Promise<number> {
+  const opening = new Promise<number>((resolve, reject) => fs.open(fifo, fs.constants.O_RDONLY, (err, fd) => (err ? reject(err) : resolve(fd))));
+  void exited.then(() => {
+    try {
+      fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    } catch {
+      // no reader waiting (it had opened already): nothing to release
+    }
+  });
+  return opening;
+}
+
+/** Reads exactly `len` bytes into buf at `at`; false at the end of the stream (the shim exited). */
+async function readFully(fd: number, buf: Uint8Array, at: number, len: number): Promise<boolean> {
+  while (len > 0) {
+    const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, at, len, null, (err, bytes) => (err ? reject(err) : resolve(bytes))));
+    if (n === 0) return false;
+    at += n;
+    len -= n;
+  }
+  return true;
+}
+
 export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks): Promise<LiveResult> {
   if (!fs.existsSync(o.helper)) throw new UsageError(`the capture shim ${o.helper} is missing (build it with npm run build, or give --capture-helper)`);
   const x = meter.core.x;
@@ -91,20 +120,18 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0 };
   const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
 
-  /** Meters one batch: records into the input region, one call (more when the output fills). */
-  const meterBatch = async (payload: Buffer) => {
-    let records = payload.readUInt32LE(0);
-    let bytes = payload.subarray(8);
-    const input = meter.core.input();
+  /** Meters the `records` batch records that lie in the input region from its start: one
+   * call (more when the output region fills and must be drained between). */
+  const meterBatch = async (records: number, bytes: number) => {
     while (records > 0) {
-      input.set(bytes);
       const used = x.walkBatch(records);
       const done = meter.core.status(L.ST_PACKETS);
       const code = meter.core.status(L.ST_CODE);
       await meter.drain();
       if (code !== L.WALK_OUTPUT_FULL) break;
       records -= done;
-      bytes = bytes.subarray(used);
+      bytes -= used;
+      meter.core.input().copyWithin(0, used, used + bytes);
     }
   };
 
@@ -133,7 +160,13 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
 
   for (let started = 0; ; started++) {
     if (hooks.stopSignal.aborted) break;
-    const child = spawn(o.helper, shimArgs(o), { stdio: ["ignore", "pipe", "pipe"] });
+    // the shim writes into a FIFO that is read straight into Wasm memory (its stdout would
+    // come as freshly allocated chunks, to be joined and copied again)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowprobe-"));
+    const fifo = path.join(dir, "capture");
+    const mk = spawnSync("mkfifo", ["-m", "600", fifo], { encoding: "utf8" });
+    if (mk.status !== 0) throw new CaptureError(`cannot make the capture FIFO ${fifo}: ${mk.stderr || mk.error?.message}`);
+    const child = spawn(o.helper, [...shimArgs(o), "--output", fifo], { stdio: ["ignore", "ignore", "pipe"] });
     const stopChild = () => child.kill("SIGTERM");
     hooks.stopSignal.addEventListener("abort", stopChild, { once: true });
     let stderr = "";
@@ -153,37 +186,47 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     let spawnFailed: Error | undefined;
     const spawnError = new Promise<Error>((resolve) => child.on("error", (e) => resolve((spawnFailed = e))));
 
-    let pending: Buffer = Buffer.alloc(0);
+    const head = Buffer.alloc(8);
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-        let at = 0;
-        while (pending.length - at >= 8) {
-          const type = pending.readUInt32LE(at);
-          const len = pending.readUInt32LE(at + 4);
-          if (pending.length - at - 8 < len) break;
-          const payload = pending.subarray(at + 8, at + 8 + len);
-          at += 8 + len;
-          if (type === FP_BATCH) await meterBatch(payload);
-          else if (type === FP_STATS) {
-            result.kernel = {
-              packets: carried.packets + payload.readBigUInt64LE(0),
-              drops: carried.drops + payload.readBigUInt64LE(8),
-              freezes: carried.freezes + payload.readBigUInt64LE(16),
-            };
-            await tick();
-          } else if (type === FP_IFACE) {
-            opened = true;
-            const ifindex = payload.readUInt32LE(0);
-            const name = payload.subarray(4).toString("utf8");
-            result.interfaces.set(ifindex, name);
-            hooks.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""}`);
+      const fd = await openFifo(fifo, exited);
+      try {
+        {
+          for (;;) {
+            if (!(await readFully(fd, head, 0, 8))) break;
+            const type = head.readUInt32LE(0);
+            const len = head.readUInt32LE(4);
+            if (type === FP_BATCH && len >= 8 && len - 8 <= L.INPUT_SIZE) {
+              if (!(await readFully(fd, head, 0, 8))) break;
+              const records = head.readUInt32LE(0);
+              // straight into the core's input region: no copy, no buffer to allocate
+              if (!(await readFully(fd, meter.core.input(), 0, len - 8))) break;
+              await meterBatch(records, len - 8);
+              continue;
+            }
+            const payload = Buffer.alloc(len);
+            if (!(await readFully(fd, payload, 0, len))) break;
+            if (type === FP_STATS) {
+              result.kernel = {
+                packets: carried.packets + payload.readBigUInt64LE(0),
+                drops: carried.drops + payload.readBigUInt64LE(8),
+                freezes: carried.freezes + payload.readBigUInt64LE(16),
+              };
+              await tick();
+            } else if (type === FP_IFACE) {
+              opened = true;
+              const ifindex = payload.readUInt32LE(0);
+              const name = payload.subarray(4).toString("utf8");
+              result.interfaces.set(ifindex, name);
+              hooks.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""}`);
+            }
           }
         }
-        pending = pending.subarray(at);
+      } finally {
+        fs.closeSync(fd);
       }
     } finally {
       hooks.stopSignal.removeEventListener("abort", stopChild);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
     const end = await Promise.race([exited, spawnError]);
     if (spawnFailed) throw new CaptureError(`cannot start the capture shim ${o.helper}: ${spawnFailed.message}`, spawnFailed);
