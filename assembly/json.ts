@@ -10,7 +10,7 @@ import {
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
 } from "./layout";
-import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
+import { flowRoute, flowSide, routeIn, routeOut, nextHop, SIDE_UPLOAD, SIDE_DOWNLOAD } from "./routes";
 
 // The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
 // jsonInit from the strings below: [u16 offset, u16 length] per piece, then the bytes.
@@ -37,6 +37,8 @@ const PIECES: string[] = [
   ',"vlan_id_inner":',
   ',"icmp_type":',
   ',"icmp_code":',
+  ',"lan_direction":"upload"',
+  ',"lan_direction":"download"',
   ',"flow_end_reason":',
   "}\n",
 ];
@@ -232,8 +234,11 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
     o = piece(o, 21);
     o = dec32(o, dport & 0xff);
   }
-  o = piece(o, 22);
+  const side = flowSide();
+  if (side == SIDE_UPLOAD) o = piece(o, 22);
+  else if (side == SIDE_DOWNLOAD) o = piece(o, 23);
+  o = piece(o, 24);
   o = dec32(o, reason);
-  o = piece(o, 23);
+  o = piece(o, 25);
   return o - OUTPUT_BASE;
 }

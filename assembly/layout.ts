@@ -110,8 +110,15 @@ export const RT_IFINDEX: u32 = 4; //  u32 the interface the route leaves by
 export const RT_DST: u32 = 8; //      16 bytes, network order (IPv4: first 4)
 export const RT_GATEWAY: u32 = 24; // 16 bytes, network order; all zero = on-link (no next hop)
 
+// ---- LAN and WAN interfaces (--lan, --wan): the numbers flows carry for them ----
+// Upload = from a LAN interface out of a non-LAN one; download = the other way (JSON only).
+export const SIDES_BASE: u32 = ROUTES_BASE + ROUTES_SIZE;
+export const SIDE_MAX: u32 = 16;
+export const SIDES_SIZE: u32 = 2 * SIDE_MAX * 4; // u32 LAN numbers, then u32 WAN numbers (0 = none)
+export const SIDE_WAN: u32 = SIDE_MAX * 4; //      offset of the WAN list
+
 // ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
-export const KEY_BASE: u32 = ROUTES_BASE + ROUTES_SIZE;
+export const KEY_BASE: u32 = SIDES_BASE + SIDES_SIZE;
 export const KEY_SIZE: u32 = 64;
 
 // ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----

@@ -14,7 +14,7 @@
 
 import {
   ROUTES_BASE, ROUTE_SIZE, RT_FAMILY, RT_PREFIX, RT_IFINDEX, RT_DST, RT_GATEWAY,
-  FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS,
+  FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS, SIDES_BASE, SIDE_MAX, SIDE_WAN,
 } from "./layout";
 
 let routeCount: u32 = 0;
@@ -63,4 +63,33 @@ export function flowRoute(sp: usize): void {
     routeIn = captured;
     routeOut = toDst != 0 ? load<u32>(toDst + RT_IFINDEX) : 0;
   }
+}
+
+/** Whether interface number n is in the list at SIDES_BASE + offset. */
+function onSide(n: u32, offset: u32): bool {
+  if (n == 0) return false;
+  for (let i: u32 = 0; i < SIDE_MAX; i++) {
+    const v = load<u32>(SIDES_BASE + offset + (i << 2));
+    if (v == 0) return false;
+    if (v == n) return true;
+  }
+  return false;
+}
+
+export const SIDE_NONE: u32 = 0;
+export const SIDE_UPLOAD: u32 = 1;
+export const SIDE_DOWNLOAD: u32 = 2;
+
+/**
+ * After flowRoute: upload (from a LAN interface out of a non-LAN one), download (into a LAN
+ * interface from a non-LAN one), or neither (LAN to LAN, or no --lan). With --wan as well, the
+ * other side must be one of the WAN interfaces; without, anything not LAN counts as outside.
+ */
+export function flowSide(): u32 {
+  if (load<u32>(SIDES_BASE) == 0) return SIDE_NONE;
+  const anyWan = load<u32>(SIDES_BASE + SIDE_WAN) == 0;
+  const inLan = onSide(routeIn, 0), outLan = onSide(routeOut, 0);
+  if (inLan && !outLan && (anyWan || onSide(routeOut, SIDE_WAN))) return SIDE_UPLOAD;
+  if (outLan && !inLan && (anyWan || onSide(routeIn, SIDE_WAN))) return SIDE_DOWNLOAD;
+  return SIDE_NONE;
 }

@@ -15,8 +15,9 @@
 //   FP_STATS  u64 packets (drops included), u64 drops, u64 ring freezes: the kernel's totals
 //              since start (PACKET_STATISTICS); u64 interfaces open
 //   FP_IFACE  u32 ifindex, then the interface name: an interface was (re)opened
-// Diagnostics go to stderr, one line each. It exits when stdout's reader goes away (EOF,
-// EPIPE), on SIGTERM/SIGINT (after writing what it holds), or on a usage error (status 2).
+// Diagnostics go to stderr, one line each. It exits when its output's reader goes away
+// (EPIPE), when stdin ends or on SIGTERM/SIGINT (after writing what it holds), or on a usage
+// error (status 2).
 
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -74,6 +75,26 @@ static struct {
   struct sock_fprog filter;
   uint64_t packets, drops, freezes;
 } cfg = { .snaplen = 128, .ingress_only = 1, .block_size = 1 << 20, .block_nr = 4, .block_timeout_ms = 50 };
+
+// --ifindex-map: stable interface numbers (like ipt_NETFLOW's snmp-rules), so a ppp0 that
+// gets a new ifindex at every reconnect keeps its number at the collector
+enum { MAX_MAPS = 64, MAP_CACHE = 4096 };
+static struct { char name[IF_NAMESIZE]; uint32_t number; } maps[MAX_MAPS];
+static int nmaps;
+static uint32_t map_cache[MAP_CACHE]; // ifindex → its number + 1 (0: not looked up yet)
+
+/** The number flows carry for an ifindex: its --ifindex-map number, else the ifindex. */
+static uint32_t number_of(int ifindex) {
+  if (nmaps == 0 || ifindex <= 0) return (uint32_t)ifindex;
+  if (ifindex < MAP_CACHE && map_cache[ifindex]) return map_cache[ifindex] - 1;
+  uint32_t v = (uint32_t)ifindex;
+  char name[IF_NAMESIZE];
+  if (if_indextoname((unsigned)ifindex, name)) {
+    for (int i = 0; i < nmaps; i++) if (strcmp(maps[i].name, name) == 0) v = maps[i].number;
+  }
+  if (ifindex < MAP_CACHE) map_cache[ifindex] = v + 1;
+  return v;
+}
 
 static uint8_t batch[8 + BATCH_BYTES];
 static size_t batch_len;
@@ -153,7 +174,7 @@ static void add_packet(const struct tpacket3_hdr *h, const struct sockaddr_ll *s
   uint8_t *r = batch + 8 + batch_len;
   memset(r, 0, BR_HEADER);
   uint64_t ts = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
-  uint32_t wire = h->tp_len, ifindex = (uint32_t)sll->sll_ifindex;
+  uint32_t wire = h->tp_len, ifindex = number_of(sll->sll_ifindex);
   uint16_t linktype = linktype_of(sll->sll_hatype), tci = 0, tpid = 0;
   if (h->tp_status & TP_STATUS_VLAN_VALID) {
     tci = h->hv1.tp_vlan_tci;
@@ -218,7 +239,8 @@ static int open_iface(struct iface *f) {
     if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) goto fail;
   }
   uint8_t msg[4 + IF_NAMESIZE];
-  uint32_t idx = (uint32_t)f->ifindex;
+  memset(map_cache, 0, sizeof map_cache); // an interface came (back): names may have moved
+  uint32_t idx = number_of(f->ifindex);
   memcpy(msg, &idx, 4);
   size_t nlen = strlen(f->name[0] ? f->name : "any");
   memcpy(msg + 4, f->name[0] ? f->name : "any", nlen);
@@ -269,6 +291,7 @@ static void check_iface(struct iface *f) {
 }
 
 static void send_stats(void) {
+  memset(map_cache, 0, sizeof map_cache); // once a second: interfaces renamed or recreated
   uint32_t up = 0;
   for (int i = 0; i < cfg.count; i++) {
     struct iface *f = &cfg.ifaces[i];
@@ -295,6 +318,7 @@ static void on_signal(int sig) {
 static void usage(void) {
   fputs("usage: flowprobe-capture -i IF[,IF…]|any [--promisc] [--snaplen N] [--direction in|both]\n"
         "       [--filter EXPR] [--block-size KiB] [--blocks N] [--block-timeout MS] [--output FIFO]\n"
+        "       [--ifindex-map NAME=N[,…]]\n"
         "Streams batches of packets to flowprobe on stdout (started by flowprobe -i).\n", stderr);
 }
 
@@ -315,10 +339,10 @@ int main(int argc, char **argv) {
     { "snaplen", required_argument, 0, 's' }, { "direction", required_argument, 0, 'd' },
     { "filter", required_argument, 0, 'f' }, { "block-size", required_argument, 0, 'b' },
     { "blocks", required_argument, 0, 'n' }, { "block-timeout", required_argument, 0, 't' },
-    { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+    { "output", required_argument, 0, 'o' }, { "ifindex-map", required_argument, 0, 'm' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
   };
   const char *ifaces = NULL, *filter = "", *output = NULL;
-  for (int c; (c = getopt_long(argc, argv, "i:ps:d:f:b:n:t:o:h", longopts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "i:ps:d:f:b:n:t:o:m:h", longopts, NULL)) != -1;) {
     switch (c) {
     case 'i': ifaces = optarg; break;
     case 'p': cfg.promisc = 1; break;
@@ -333,6 +357,18 @@ int main(int argc, char **argv) {
     case 'n': cfg.block_nr = number("blocks", optarg, 2, 1024); break;
     case 't': cfg.block_timeout_ms = number("block-timeout", optarg, 1, 10000); break;
     case 'o': output = optarg; break;
+    case 'm':
+      for (char *save = NULL, *item = strtok_r(optarg, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || (size_t)(eq - item) >= IF_NAMESIZE || nmaps == MAX_MAPS) {
+          say("--ifindex-map %s: expected NAME=NUMBER (at most %d)", item, MAX_MAPS);
+          return 2;
+        }
+        *eq = '\0';
+        strcpy(maps[nmaps].name, item);
+        maps[nmaps++].number = number("ifindex-map", eq + 1, 1, 0x7fffffff);
+      }
+      break;
     case 'h': usage(); return 0;
     default: usage(); return 2;
     }
@@ -388,14 +424,22 @@ int main(int argc, char **argv) {
   }
 
   int64_t next_stats = now_ms() + STATS_INTERVAL_MS;
-  struct pollfd pfd[MAX_IFACES + 1];
+  struct pollfd pfd[MAX_IFACES + 2];
   while (!stopping) {
     int n = 0;
     pfd[n++] = (struct pollfd){ .fd = out_fd, .events = 0 }; // POLLERR/POLLHUP: reader gone
+    // stdin is the host's stop line: its end (the host closed it, or died) means stop, like
+    // SIGTERM; it works after the host dropped the privileges it would need to signal us
+    pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
     for (int i = 0; i < cfg.count; i++) pfd[n++] = (struct pollfd){ .fd = cfg.ifaces[i].fd, .events = POLLIN };
     int r = poll(pfd, (nfds_t)n, 100);
     if (r < 0 && errno != EINTR) { say("poll: %s", strerror(errno)); return 1; }
     if (pfd[0].revents & (POLLERR | POLLHUP)) return 0;
+    if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char b[64];
+      ssize_t got = read(STDIN_FILENO, b, sizeof b);
+      if (got <= 0 && !(got < 0 && errno == EINTR)) break;
+    }
     int64_t now = now_ms();
     for (int i = 0; i < cfg.count; i++) {
       struct iface *f = &cfg.ifaces[i];
@@ -406,7 +450,7 @@ int main(int argc, char **argv) {
         continue;
       }
       drain_ring(f);
-      if (pfd[1 + i].revents & POLLERR) check_iface(f);
+      if (pfd[2 + i].revents & POLLERR) check_iface(f);
     }
     flush_batch();
     if (now >= next_stats) {

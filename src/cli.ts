@@ -1,6 +1,7 @@
 // flowprobe's command line: parse options, meter, export or print, summarize. Exit status as --help says.
 
 import * as fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import { parseOptions, helpText, describeCache, type Options } from "./config/options";
 import { Meter, forEachDatagram, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
@@ -30,10 +31,26 @@ function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
   };
 }
 
+/**
+ * --user: flowprobe continues as this user and its primary group, with no supplementary
+ * groups; the capture shim it started keeps running with its privileges (a shim started again
+ * later needs its file capabilities: see the README's setcap line).
+ */
+function dropPrivileges(user: string): void {
+  const gid = spawnSync("id", ["-g", user], { encoding: "utf8" });
+  if (gid.status !== 0) throw new UsageError(`--user ${user}: no such user`);
+  process.setgroups!([]);
+  process.setgid!(Number(gid.stdout.trim()));
+  process.setuid!(user);
+  process.stderr.write(`flowprobe: running as ${user} (uid ${process.getuid?.()}, gid ${process.getgid?.()})\n`);
+}
+
 /** Meters a capture file (o.read) or live interfaces (o.interfaces), then exports or prints. */
 async function run(o: Options): Promise<number> {
   const file = o.read ?? "-";
   const live = o.interfaces;
+  if (o.user !== undefined && process.getuid?.() !== 0) throw new UsageError(`--user ${o.user}: flowprobe is not running as root, there is nothing to drop`);
+  if (o.user !== undefined && spawnSync("id", ["-g", o.user]).status !== 0) throw new UsageError(`--user ${o.user}: no such user`);
   const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
   for (const d of destinations) await d.open();
   let stdoutOpen = true;
@@ -83,9 +100,13 @@ async function run(o: Options): Promise<number> {
         direction: o.direction,
         filter: o.filter,
         helper: o.captureHelper ?? defaultHelper(),
+        ifindexMap: o.ifindexMap,
+        lan: o.lan,
+        wan: o.wan,
       }, {
         stopSignal: stopping.signal,
         onLog: (line) => process.stderr.write(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
+        onCapturing: o.user === undefined ? undefined : () => dropPrivileges(o.user!),
       });
       process.stderr.write(`flowprobe: ${stop}: stopped capturing; exporting every active flow\n`);
     } else {

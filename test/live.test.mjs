@@ -2,7 +2,7 @@
 // namespaces the tests create: captures from test/fixtures/pcaps replayed by tcpreplay into
 // one end of a veth pair and captured on the other end. The frames keep their original MAC
 // addresses, so to the capturing end they are addressed to other hosts — a mirror port.
-import { test } from "node:test";
+import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -12,20 +12,36 @@ import { startNfcapd } from "./helpers/collector.mjs";
 
 const oracleOf = (name) => oracleCaptures().find((c) => c.name === name);
 
+// a test that failed half-way leaves no flowprobe running (it would keep this file's process alive)
+const running = new Set();
+afterEach(() => {
+  for (const c of running) c.kill("SIGKILL");
+  running.clear();
+});
+
 /** Starts flowprobe on `ifaces` in namespace ns; resolves once the shim captures. */
 async function startLive(ns, args, ready = /capturing on/) {
   const child = ns.spawn(process.execPath, [cli, "--seed", "1", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
   const run = { child, stdout: "", stderr: "" };
   child.stdout.on("data", (d) => (run.stdout += d));
   child.stderr.on("data", (d) => (run.stderr += d));
   run.closed = new Promise((resolve) => child.on("close", resolve));
   await until(() => ready.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
-  run.stop = async () => {
-    await new Promise((r) => setTimeout(r, 600)); // the last ring block retires within 50 ms
-    child.kill("SIGTERM");
-    run.code = await run.closed;
-    return run;
-  };
+  run.stop = () => stopRun(run);
+  return run;
+}
+
+/** SIGTERM after the last ring block retired (50 ms); flowprobe must exit within 20 s. */
+async function stopRun(run) {
+  await new Promise((r) => setTimeout(r, 600));
+  run.child.kill("SIGTERM");
+  const code = await Promise.race([run.closed, new Promise((r) => setTimeout(() => r("hung"), 20000))]);
+  if (code === "hung") {
+    run.child.kill("SIGKILL");
+    throw new Error(`flowprobe did not exit within 20 s of SIGTERM: ${run.stderr}`);
+  }
+  run.code = code;
   return run;
 }
 
@@ -82,14 +98,15 @@ s.bind(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("ready\\
 
 test("live IPFIX: flows reach the collectors while capture goes on (the host tick sends a quiet link's datagrams), and nfcapd agrees with the oracle", async () => {
   const ns = makeNs("fp-live");
+  let nf, receiver, run;
   try {
     ns.veth("fp0", "fp1");
-    const nf = await startNfcapd(4739, ns);
-    const receiver = ns.spawn(process.execPath, ["-e", RECEIVER, "4740"], { stdio: ["ignore", "pipe", "ignore"] });
+    nf = await startNfcapd(4739, ns);
+    receiver = ns.spawn(process.execPath, ["-e", RECEIVER, "4740"], { stdio: ["ignore", "pipe", "ignore"] });
     let got = "";
     receiver.stdout.on("data", (d) => (got += d));
     await until(() => got.startsWith("ready"), 10000, "the receiver");
-    const run = await startLive(ns, ["-i", "fp0", "--promisc", "-d", "127.0.0.1:4739,127.0.0.1:4740"]);
+    run = await startLive(ns, ["-i", "fp0", "--promisc", "-d", "127.0.0.1:4739,127.0.0.1:4740"]);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
     // 24 flows ended with FIN/RST during the replay: their records go out within a tick or two
     await until(() => got.split("\n").length > 2, 5000, "datagrams while capturing");
@@ -98,6 +115,7 @@ test("live IPFIX: flows reach the collectors while capture goes on (the host tic
     receiver.kill();
     assert.equal(run.code, 0, run.stderr);
     const { flows } = await nf.stop();
+    nf = undefined;
     const { oracle } = oracleOf("zeek--http--bro.org.pcap");
     const sums = new Map();
     for (const f of flows) {
@@ -110,6 +128,9 @@ test("live IPFIX: flows reach the collectors while capture goes on (the host tic
     const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
     assert.deepEqual(Object.fromEntries([...sums].sort()), Object.fromEntries([...want].sort()));
   } finally {
+    nf?.kill();
+    receiver?.kill("SIGKILL");
+    run?.child.kill("SIGKILL");
     ns.del();
   }
 });
@@ -216,6 +237,39 @@ test("live: an interface deleted and created again (new ifindex) is captured aga
   }
 });
 
+test("live --ifindex-map: an interface recreated under a new ifindex keeps its number, in flows and in routes", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    const first = ns.veth("fp0", "fp1");
+    const routeVia = () => {
+      ns.ip("addr", "add", "10.9.0.1/24", "dev", "fp0");
+      ns.ip("route", "add", "192.150.187.0/24", "via", "10.9.0.2");
+    };
+    routeVia();
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--ifindex-map", "fp0=100"], /capturing on fp0 \(ifindex 100\)/);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    await new Promise((r) => setTimeout(r, 300));
+    ns.ip("link", "del", "fp0");
+    await until(() => /fp0 went away/.test(run.stderr), 5000, `the shim noticing: ${run.stderr}`);
+    const second = ns.veth("fp0", "fp1");
+    routeVia();
+    assert.notEqual(second, first);
+    await until(() => (run.stderr.match(/capturing on fp0 \(ifindex 100\)/g) ?? []).length === 2, 5000, `capture again: ${run.stderr}`);
+    await new Promise((r) => setTimeout(r, 5500)); // the routing table is read again within 5 s
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const flows = parseFlows(run.stdout);
+    assert.equal(flows.reduce((n, f) => n + f.packets, 0n), 2n * 751n, "both replays, whole");
+    for (const f of flows) assert.equal(f.in_if, 100n);
+    const out = flows.filter((f) => f.dst_addr === "192.150.187.43");
+    assert.ok(out.length > 10);
+    for (const f of out) assert.deepEqual([f.out_if, f.next_hop], [100n, "10.9.0.2"]);
+  } finally {
+    ns.del();
+  }
+});
+
 test("live: the host runs unprivileged, only the shim has CAP_NET_RAW and CAP_NET_ADMIN", async () => {
   const ns = makeNs("fp-live");
   const dir = execFileSync("mktemp", ["-d", "/var/tmp/fp-cap-XXXXXX"], { encoding: "utf8" }).trim();
@@ -245,20 +299,62 @@ test("live: the host runs unprivileged, only the shim has CAP_NET_RAW and CAP_NE
   }
 });
 
+test("live --user: started as root, flowprobe continues as the user while the shim captures", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--user", "nobody"], /running as nobody/);
+    const uid = /^Uid:\s+(\d+)\s+(\d+)/m.exec(execFileSync("cat", [`/proc/${run.child.pid}/status`], { encoding: "utf8" }));
+    const nobody = execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim();
+    assert.deepEqual([uid[1], uid[2]], [nobody, nobody], "real and effective uid");
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+  } finally {
+    ns.del();
+  }
+});
+
+test("live: a shim that dies is started again and capture goes on; a shim whose host dies exits", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
+    const shimOf = () => Number(execFileSync("pgrep", ["-P", String(run.child.pid), "flowprobe-captu"], { encoding: "utf8" }).trim());
+    const first = shimOf();
+    process.kill(first, "SIGKILL");
+    await until(() => (run.stderr.match(/capturing on fp0/g) ?? []).length === 2, 10000, `the shim started again: ${run.stderr}`);
+    assert.match(run.stderr, /the capture shim ended \(SIGKILL\); starting it again/);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    const second = shimOf();
+    assert.notEqual(second, first);
+    await new Promise((r) => setTimeout(r, 600));
+    // the host dies without a word: the shim sees its stop line end and exits
+    run.child.kill("SIGKILL");
+    await until(() => {
+      try {
+        process.kill(second, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 5000, "the shim exiting after its host died");
+  } finally {
+    ns.del();
+  }
+});
+
 /** startLive, as an unprivileged user with no capabilities (setpriv). */
 async function startLiveAs(ns, user, args) {
   const child = ns.spawn("setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args],
     { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
   const run = { child, stdout: "", stderr: "" };
   child.stdout.on("data", (d) => (run.stdout += d));
   child.stderr.on("data", (d) => (run.stderr += d));
   run.closed = new Promise((resolve) => child.on("close", resolve));
   await until(() => /capturing on/.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
-  run.stop = async () => {
-    await new Promise((r) => setTimeout(r, 600));
-    child.kill("SIGTERM");
-    run.code = await run.closed;
-    return run;
-  };
+  run.stop = () => stopRun(run);
   return run;
 }

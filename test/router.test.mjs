@@ -40,10 +40,11 @@ function tsharkTotals(file, into = new Map()) {
   return into;
 }
 
-test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and next hop are the router's, the LAN view shows the client", async () => {
+test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and next hop are the router's, the LAN view shows the client", { timeout: 180000 }, async () => {
   const C = makeNs("fp-client"), R = makeNs("fp-router"), S = makeNs("fp-server");
   const dir = mkdtempSync(path.join(tmpdir(), "fp-router-"));
   const children = [];
+  let nf;
   try {
     // links: client c0 — r-lan (router) r-wan — s0 server
     const lanIf = R.veth("r-lan", "c0", { peerNs: C, ipv6: true, mtu: 1500 });
@@ -69,7 +70,7 @@ test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and
     R.exec("nft", ["add table ip nat; add chain ip nat post { type nat hook postrouting priority 100; }; add rule ip nat post ip saddr 10.0.0.0/24 oifname r-wan masquerade"]);
     await sleep(300);
 
-    const nf = await startNfcapd(4739, R);
+    nf = await startNfcapd(4739, R);
     const spawnIn = (ns, cmd, args) => {
       const c = ns.spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
       const run = { child: c, stdout: "", stderr: "" };
@@ -81,7 +82,8 @@ test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and
     };
     // the exporter (ingress on both sides, the router default) and the LAN view (both directions on the LAN)
     const fp = spawnIn(R, process.execPath, [cli, "-i", "r-lan,r-wan", "-d", "127.0.0.1:4739"]);
-    const lanView = spawnIn(R, process.execPath, [cli, "-i", "r-lan", "--direction", "both"]);
+    // --lan alone: the LAN interface in both directions, flows marked upload/download
+    const lanView = spawnIn(R, process.execPath, [cli, "--lan", "r-lan", "--wan", "r-wan"]);
     await until(() => (fp.stderr.match(/capturing on/g) ?? []).length === 2 && /capturing on/.test(lanView.stderr), 10000, `capture: ${fp.stderr}${lanView.stderr}`);
     const dumps = ["r-lan", "r-wan"].map((i) => spawnIn(R, "tcpdump", ["-i", i, "-Q", "in", "-n", "-U", "-s", "128", "-B", "65536", "-w", path.join(dir, `${i}.pcap`)]));
     await until(() => dumps.every((d) => /listening on/.test(d.stderr)), 10000, "tcpdump");
@@ -103,6 +105,7 @@ test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and
     await Promise.all([fp.closed, lanView.closed, ...dumps.map((d) => d.closed)]);
     iperf.child.kill("SIGTERM");
     const { flows } = await nf.stop();
+    nf = undefined;
 
     // no packet lost in the kernel, none in the rings (flowprobe's nor tcpdump's)
     for (const r of [fp, lanView]) {
@@ -157,14 +160,15 @@ test("a NAT router: flows equal tcpdump's on the same interfaces, interfaces and
     const up = lan.filter((f) => f.src_addr === "10.0.0.2" && f.dst_addr === "203.0.113.10");
     const down = lan.filter((f) => f.src_addr === "203.0.113.10" && f.dst_addr === "10.0.0.2");
     assert.ok(up.length >= 3 && down.length >= 3, `${up.length} up, ${down.length} down`);
-    for (const f of up) assert.deepEqual([f.in_if, f.out_if, f.next_hop], [BigInt(lanIf), BigInt(wanIf), "192.0.2.2"]);
+    for (const f of up) assert.deepEqual([f.in_if, f.out_if, f.next_hop, f.lan_direction], [BigInt(lanIf), BigInt(wanIf), "192.0.2.2", "upload"]);
     // a download is seen leaving on the LAN: it came in by the WAN (the route back to its source)
-    for (const f of down) assert.deepEqual([f.in_if, f.out_if], [BigInt(wanIf), BigInt(lanIf)]);
+    for (const f of down) assert.deepEqual([f.in_if, f.out_if, f.lan_direction], [BigInt(wanIf), BigInt(lanIf), "download"]);
     const lanPackets = (list) => list.reduce((n, f) => n + f.packets, 0n);
     // the upload packets the LAN view saw are the ones the exporter saw arrive on r-lan
     assert.equal(lanPackets(up), BigInt(uploads.reduce((n, f) => n + f.in_packets, 0)));
   } finally {
     for (const c of children) c.kill("SIGKILL");
+    nf?.kill();
     for (const ns of [C, R, S]) ns.del();
     rmSync(dir, { recursive: true, force: true });
   }

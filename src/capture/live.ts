@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
-import { readRoutes, loadRoutes } from "./routes";
+import { readRoutes, loadRoutes, loadSides, numberOf } from "./routes";
 
 /** Message types on the shim's stdout (shim/flowprobe-capture.c). */
 const FP_BATCH = 1;
@@ -37,6 +37,11 @@ export interface LiveOptions {
   filter?: string;
   /** The shim's path. */
   helper: string;
+  /** LAN and WAN interface names, for upload/download in the JSON output. */
+  lan?: string[];
+  wan?: string[];
+  /** Stable interface numbers by name; flows and routes carry these instead of the ifindex. */
+  ifindexMap?: ReadonlyMap<string, number>;
 }
 
 export interface LiveHooks {
@@ -44,6 +49,8 @@ export interface LiveHooks {
   stopSignal: AbortSignal;
   /** A line the shim (or this loop) has to say. */
   onLog: (line: string) => void;
+  /** Called once, when the shim captures on its first interface (e.g. to drop privileges). */
+  onCapturing?: () => void;
   /** Wall clock, ns since the epoch (injected for tests). */
   nowNs?: () => bigint;
 }
@@ -81,6 +88,7 @@ function shimArgs(o: LiveOptions): string[] {
   const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction];
   if (o.promisc) args.push("--promisc");
   if (o.filter !== undefined) args.push("--filter", o.filter);
+  if (o.ifindexMap && o.ifindexMap.size > 0) args.push("--ifindex-map", [...o.ifindexMap].map(([n, i]) => `${n}=${i}`).join(","));
   return args;
 }
 
@@ -99,6 +107,14 @@ async function openFifo(fifo: string, exited: Promise<unknown>): Promise<number>
     }
   });
   return opening;
+}
+
+function removeDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // made before --user dropped the privileges it needs: /tmp is cleaned by the system
+  }
 }
 
 /** Reads exactly `len` bytes into buf at `at`; false at the end of the stream (the shim exited). */
@@ -139,7 +155,10 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   let routesSeen = "";
   let ticks = 0;
   const refreshRoutes = () => {
-    const routes = readRoutes();
+    // the LAN/WAN interfaces too: one that was recreated has a new ifindex
+    const numbers = (names: string[] | undefined) => (names ?? []).map((n) => numberOf(n, o.ifindexMap)).filter((n) => n > 0);
+    loadSides(meter.core, numbers(o.lan), numbers(o.wan));
+    const routes = readRoutes(o.ifindexMap);
     const text = JSON.stringify(routes);
     if (text === routesSeen) return;
     routesSeen = text;
@@ -166,8 +185,11 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     const fifo = path.join(dir, "capture");
     const mk = spawnSync("mkfifo", ["-m", "600", fifo], { encoding: "utf8" });
     if (mk.status !== 0) throw new CaptureError(`cannot make the capture FIFO ${fifo}: ${mk.stderr || mk.error?.message}`);
-    const child = spawn(o.helper, [...shimArgs(o), "--output", fifo], { stdio: ["ignore", "ignore", "pipe"] });
-    const stopChild = () => child.kill("SIGTERM");
+    // stdin is the shim's stop line: closing it stops the shim, also once --user has made this
+    // process unable to signal it; and the shim ends by itself if this process dies
+    const child = spawn(o.helper, [...shimArgs(o), "--output", fifo], { stdio: ["pipe", "ignore", "pipe"] });
+    child.stdin!.on("error", () => {}); // (it may have exited already)
+    const stopChild = () => child.stdin!.end();
     hooks.stopSignal.addEventListener("abort", stopChild, { once: true });
     let stderr = "";
     let opened = false;
@@ -189,6 +211,7 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     const head = Buffer.alloc(8);
     try {
       const fd = await openFifo(fifo, exited);
+      removeDir(dir); // both ends are open: the name is no longer needed
       try {
         {
           for (;;) {
@@ -213,6 +236,7 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
               };
               await tick();
             } else if (type === FP_IFACE) {
+              if (!opened && started === 0) hooks.onCapturing?.();
               opened = true;
               const ifindex = payload.readUInt32LE(0);
               const name = payload.subarray(4).toString("utf8");
@@ -226,7 +250,7 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
       }
     } finally {
       hooks.stopSignal.removeEventListener("abort", stopChild);
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     }
     const end = await Promise.race([exited, spawnError]);
     if (spawnFailed) throw new CaptureError(`cannot start the capture shim ${o.helper}: ${spawnFailed.message}`, spawnFailed);

@@ -12,6 +12,8 @@ import type { Core } from "../meter/core";
 export interface Route {
   family: 4 | 6;
   prefix: number;
+  /** The interface the route leaves by: its name, and the number flows carry for it. */
+  name: string;
   ifindex: number;
   /** Destination and gateway, 16 bytes in network order (IPv4 in the first 4). */
   dst: Buffer;
@@ -40,7 +42,7 @@ function ipv4Routes(text: string, ifindexOf: (name: string) => number): Route[] 
     };
     const mask = le(f[7]!).readUInt32BE(0);
     const prefix = mask === 0 ? 0 : 32 - Math.log2((~mask >>> 0) + 1);
-    routes.push({ family: 4, prefix, ifindex, dst: le(f[1]!), gateway: le(f[2]!), metric: Number(f[6]) });
+    routes.push({ family: 4, prefix, name: f[0]!, ifindex, dst: le(f[1]!), gateway: le(f[2]!), metric: Number(f[6]) });
   }
   return routes;
 }
@@ -58,7 +60,7 @@ function ipv6Routes(text: string, ifindexOf: (name: string) => number): Route[] 
     const ifindex = ifindexOf(f[9]!);
     if (ifindex === 0) continue;
     routes.push({
-      family: 6, prefix: parseInt(f[1]!, 16), ifindex,
+      family: 6, prefix: parseInt(f[1]!, 16), name: f[9]!, ifindex,
       dst: Buffer.from(f[0]!, "hex"), gateway: Buffer.from(f[4]!, "hex"), metric: parseInt(f[5]!, 16),
     });
   }
@@ -66,8 +68,10 @@ function ipv6Routes(text: string, ifindexOf: (name: string) => number): Route[] 
 }
 
 /** The routes of this network namespace, longest prefix first (then lowest metric). */
-export function readRoutes(procNet = "/proc/net", sysNet = "/sys/class/net"): Route[] {
+export function readRoutes(ifindexMap: ReadonlyMap<string, number> = new Map(), procNet = "/proc/net", sysNet = "/sys/class/net"): Route[] {
   const ifindexOf = (name: string) => {
+    const mapped = ifindexMap.get(name);
+    if (mapped !== undefined) return mapped;
     try {
       return Number(fs.readFileSync(path.join(sysNet, name, "ifindex"), "utf8"));
     } catch {
@@ -102,4 +106,24 @@ export function loadRoutes(core: Core, routes: Route[]): number {
   }
   core.x.setRoutes(n);
   return n;
+}
+
+/** The number flows carry for an interface name (--ifindex-map, else its ifindex), 0 when absent. */
+export function numberOf(name: string, ifindexMap: ReadonlyMap<string, number> = new Map(), sysNet = "/sys/class/net"): number {
+  const mapped = ifindexMap.get(name);
+  if (mapped !== undefined) return mapped;
+  try {
+    return Number(fs.readFileSync(path.join(sysNet, name, "ifindex"), "utf8"));
+  } catch {
+    return 0;
+  }
+}
+
+/** Writes the LAN and WAN interface numbers (--lan, --wan) into the core, for upload/download. */
+export function loadSides(core: Core, lan: number[], wan: number[]): void {
+  const dv = core.dv;
+  for (let i = 0; i < L.SIDE_MAX; i++) {
+    dv.setUint32(L.SIDES_BASE + i * 4, lan[i] ?? 0, true);
+    dv.setUint32(L.SIDES_BASE + L.SIDE_WAN + i * 4, wan[i] ?? 0, true);
+  }
 }

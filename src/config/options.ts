@@ -21,6 +21,13 @@ export interface Options {
   direction: "in" | "both";
   /** Live: tcpdump-style filter expression, compiled to classic BPF and run by the kernel. */
   filter: string | undefined;
+  /** Live: stable interface numbers by name (ipt_NETFLOW's snmp-rules), e.g. ppp0 → 100. */
+  ifindexMap: Map<string, number>;
+  /** Live: LAN interfaces (home side) and WAN interfaces: flows get upload/download in JSON. */
+  lan: string[] | undefined;
+  wan: string[] | undefined;
+  /** Live, started as root: drop to this user once the capture runs (the shim keeps its privileges). */
+  user: string | undefined;
   /** Live: the capture shim's path. Default: flowprobe-capture beside flowprobe. */
   captureHelper: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
@@ -79,8 +86,12 @@ const SPECS: Spec[] = [
   { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", def: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
   { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
   { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
-  { name: "direction", type: "string", arg: "in|both", def: "in", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
+  { name: "direction", type: "string", arg: "in|both", def: "in; both with --lan alone", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
   { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)) for Ethernet frames, compiled by libpcap and run in the kernel" },
+  { name: "ifindex-map", type: "string", arg: "NAME=N[,…]", def: "none", help: "live: the interface numbers flows carry, by name, instead of the kernel's ifindex (a ppp0 that gets a new ifindex at every reconnect keeps its number at the collector)" },
+  { name: "lan", type: "string", arg: "IF[,IF…]", def: "none", help: "live: the LAN interfaces. JSON flows from them out of another interface say \"lan_direction\":\"upload\", into them \"download\". Without --interfaces, these are captured in both directions and nothing else: each LAN host's own address, for its uploads and downloads, before NAT" },
+  { name: "wan", type: "string", arg: "IF[,IF…]", def: "any non-LAN interface", help: "live: the WAN interfaces: upload and download are then only flows between LAN and these" },
+  { name: "user", type: "string", arg: "NAME", def: "none", help: "live, started as root: once the capture shim runs, flowprobe itself continues as this user (and its group); only the shim keeps the capture privileges" },
   { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
   { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
@@ -181,23 +192,47 @@ export function parseOptions(argv: string[]): Options {
   const progress = str("progress") ?? "auto";
   if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
   const num = (name: string, def: number, min: number, max: number) => (str(name) !== undefined ? integer(name, str(name)!, min, max) : def);
-  const ifText = str("interfaces");
-  const interfaces = ifText === undefined ? undefined : ifText.split(",");
-  if (interfaces !== undefined) {
-    if (str("read") !== undefined) throw new UsageError("--read and --interfaces: choose one source (a capture file, or live capture)");
-    for (const name of interfaces) {
-      if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(name)) throw new UsageError(`--interfaces ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
+  const names = (option: string) => {
+    const text = str(option);
+    if (text === undefined) return undefined;
+    const list = text.split(",");
+    for (const name of list) {
+      if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(name) || (name === "any" && option !== "interfaces")) {
+        throw new UsageError(`--${option} ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
+      }
     }
+    return list;
+  };
+  const lan = names("lan");
+  const wan = names("wan");
+  if (wan && !lan) throw new UsageError("--wan goes with --lan (upload and download are seen from the LAN)");
+  // --lan alone: the LAN interfaces, both directions (the per-host view of a home router)
+  const interfaces = names("interfaces") ?? lan;
+  const directionDefault = str("interfaces") === undefined && lan ? "both" : "in";
+  if (interfaces !== undefined) {
+    if (str("read") !== undefined) throw new UsageError(`--read and --${str("interfaces") !== undefined ? "interfaces" : "lan"}: choose one source (a capture file, or live capture)`);
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
   } else {
-    for (const live of ["promisc", "snaplen", "direction", "filter", "capture-helper"]) {
+    for (const live of ["promisc", "snaplen", "direction", "filter", "capture-helper", "ifindex-map", "user"]) {
       if (values[live] !== undefined) throw new UsageError(`--${live} is for live capture: give --interfaces`);
     }
   }
-  const direction = str("direction") ?? "in";
+  const direction = str("direction") ?? directionDefault;
   if (direction !== "in" && direction !== "both") throw new UsageError(`--direction ${direction}: expected in or both`);
+  const ifindexMap = new Map<string, number>();
+  for (const item of (str("ifindex-map") ?? "").split(",").filter(Boolean)) {
+    const m = /^([A-Za-z0-9_.:@-]{1,15})=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`--ifindex-map ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
+    ifindexMap.set(m[1]!, Number(m[2]));
+  }
+  const user = str("user");
+  if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`--user ${JSON.stringify(user)}: not a user name`);
   return {
     interfaces,
+    lan,
+    wan,
+    ifindexMap,
+    user,
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen", 128, 64, 65535),
     direction,
