@@ -13,7 +13,8 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 test("--help lists every option with its default, and units where it has one", () => {
   const r = flowprobe(["--help"]);
   assert.equal(r.status, 0);
-  const options = ["--read", "--interfaces", "--promisc", "--snaplen", "--direction", "--filter", "--capture-helper", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
+  const options = ["--read", "--interfaces", "--promisc", "--snaplen", "--direction", "--filter", "--ifindex-map", "--lan", "--wan", "--user",
+    "--capture-helper", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
     "--mtu", "--sndbuf", "--export-rate", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--seed",
     "--progress", "--no-summary", "--help", "--version"];
   for (const opt of options) assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
@@ -40,6 +41,9 @@ test("bad options: exit 2 with a message naming the option and what is right", (
     [["-i", "eth0", "--direction", "out"], /--direction out: expected in or both/],
     [["-i", "eth0,any"], /any stands alone/],
     [["-i", "eth0;rm"], /not an interface name/],
+    [["--wan", "eth0"], /--wan goes with --lan/],
+    [["-i", "eth0", "--ifindex-map", "eth0=0"], /--ifindex-map "eth0=0": expected NAME=NUMBER/],
+    [["-i", "eth0", "--user", "no such"], /--user "no such": not a user name/],
   ];
   for (const [args, re, status = 2] of cases) {
     const r = flowprobe(args);
