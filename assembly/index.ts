@@ -68,6 +68,11 @@ export function advance(nsLo: u32, nsHi: u32): u32 {
   return meter.advance((<u64>nsHi << 32) | <u64>nsLo);
 }
 
+/** After a step of the system clock, once flushAll has emptied the caches: the meter clock becomes ns (hi·2^32 + lo). 1 = done, 0 = flows left. */
+export function resetClock(nsLo: u32, nsHi: u32): u32 {
+  return meter.resetClock((<u64>nsHi << 32) | <u64>nsLo);
+}
+
 /** At the end of input or at shutdown: exports every flow with `reason`. 1 = done, 0 = drain output and call again. */
 export function flushAll(reason: u32): u32 {
   store<u64>(STATUS_BASE + ST_NOW_NS, meter.meterNow());

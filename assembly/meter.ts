@@ -393,6 +393,23 @@ export function advance(ts: u64): u32 {
   return 1;
 }
 
+/**
+ * After the system clock stepped (live): with every cache emptied by flushAll, the meter clock
+ * is set to `ts` — earlier or later — and each wheel starts again at the next packet. Without
+ * it a clock set back would freeze aging until the new time caught up with the old. Returns 1,
+ * or 0 when a cache still holds flows.
+ */
+export function resetClock(ts: u64): u32 {
+  meterPending();
+  for (let t: u32 = 0; t < targetCount; t++) {
+    if (load<u32>(targetPtr(t) + T_COUNT) != 0) return 0;
+  }
+  for (let t: u32 = 0; t < targetCount; t++) store<u32>(targetPtr(t) + T_WHEEL_STARTED, 0);
+  now = ts;
+  store<u64>(STATUS_BASE + ST_NOW_NS, now);
+  return 1;
+}
+
 /** Exports every active flow with `reason`, oldest wheel bucket first. Returns 1 when all are out, 0 when the output must be drained first. */
 export function flushAll(reason: u32): u32 {
   meterPending();

@@ -11,3 +11,4 @@ export { main } from "./cli";
 export { forEachDatagram } from "./meter/meter";
 export { UdpDestination, Pacer, parseCollectors } from "./export/udp";
 export { readRoutes, loadRoutes } from "./capture/routes";
+export { meterLive } from "./capture/live";

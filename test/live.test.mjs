@@ -358,3 +358,45 @@ async function startLiveAs(ns, user, args) {
   run.stop = () => stopRun(run);
   return run;
 }
+
+test("live: a step of the system clock exports every active flow and aging goes on from the new time", async () => {
+  const { lib } = await import("./helpers/meter.mjs");
+  const ns = makeNs("fp-live");
+  const dir = execFileSync("mktemp", ["-d"], { encoding: "utf8" }).trim();
+  const stop = new AbortController();
+  try {
+    ns.veth("fp0", "fp1");
+    // the shim runs inside the namespace; the meter runs here, with a clock the test moves
+    const helper = path.join(dir, "shim");
+    execFileSync("sh", ["-c", `printf '#!/bin/sh\\nexec ip netns exec ${ns.name} ${path.join(path.dirname(cli), "flowprobe-capture")} "$@"\\n' > ${helper} && chmod 755 ${helper}`]);
+    let shift = 0;
+    const clock = { realtimeMs: () => Date.now() + shift, monotonicMs: () => performance.now() };
+    const chunks = [];
+    const meter = new lib.Meter([{ maxflows: 1000, hashsize: 2048, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json" }], 1n,
+      (b) => chunks.push(Buffer.from(b).toString("utf8")));
+    let log = "";
+    const done = lib.meterLive(meter, { interfaces: ["fp0"], promisc: true, snaplen: 128, direction: "in", helper },
+      { stopSignal: stop.signal, onLog: (l) => (log += `${l}\n`), clock });
+    await until(() => /capturing on fp0/.test(log), 10000, `capture: ${log}`);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(chunks.join(""), "", "nothing exported yet: the flows are active");
+    shift = -3_600_000; // the clock is set back an hour
+    await until(() => /clock stepped back by 3600\.\d s/.test(log), 5000, `the step: ${log}`);
+    const atStep = parseFlows(chunks.join(""));
+    assert.equal(atStep.length, 2, "both flows exported at the step");
+    for (const f of atStep) assert.equal(f.flow_end_reason, 4n);
+    replay(ns, "fp1", "zeek--icmp_dot1q.pcap"); // metered after the step, from the new time
+    await new Promise((r) => setTimeout(r, 1500));
+    stop.abort();
+    const r = await done;
+    assert.equal(r.clockSteps, 1);
+    await meter.flush();
+    const all = parseFlows(chunks.join(""));
+    assert.equal(all.reduce((n, f) => n + f.packets, 0n), 18n, "every packet of both replays");
+  } finally {
+    stop.abort();
+    ns.del();
+    execFileSync("rm", ["-rf", dir]);
+  }
+});

@@ -23,6 +23,8 @@ const FP_STATS = 2;
 const FP_IFACE = 3;
 /** Packets may still be in the rings this long after their time when a tick comes. */
 const TICK_LAG_NS = 2_000_000_000n;
+/** A change of realtime − monotonic larger than this between ticks is a step of the clock. */
+const CLOCK_STEP_MS = 2000;
 /** Ticks (seconds) between readings of the routing table. */
 const ROUTES_EVERY_TICKS = 5;
 /** Wait before starting a shim that died again. */
@@ -51,8 +53,8 @@ export interface LiveHooks {
   onLog: (line: string) => void;
   /** Called once, when the shim captures on its first interface (e.g. to drop privileges). */
   onCapturing?: () => void;
-  /** Wall clock, ns since the epoch (injected for tests). */
-  nowNs?: () => bigint;
+  /** Clocks, ms: the system's (realtime, as packets are stamped) and a monotonic one (injected for tests). */
+  clock?: { realtimeMs(): number; monotonicMs(): number };
 }
 
 export interface KernelCounters {
@@ -70,6 +72,8 @@ export interface LiveResult {
   interfaces: Map<number, string>;
   /** Times the shim was started again after it died. */
   restarts: number;
+  /** Steps of the system clock seen (each exported every active flow and restarted aging). */
+  clockSteps: number;
 }
 
 /** Where the shim is: beside the single executable, or beside the bundle. */
@@ -132,8 +136,9 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   if (!fs.existsSync(o.helper)) throw new UsageError(`the capture shim ${o.helper} is missing (build it with npm run build, or give --capture-helper)`);
   const x = meter.core.x;
   x.setSkipOtherhost(o.promisc ? 0 : 1);
-  const nowNs = hooks.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
-  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0 };
+  const clock = hooks.clock ?? { realtimeMs: () => Date.now(), monotonicMs: () => performance.now() };
+  const nowNs = () => BigInt(Math.round(clock.realtimeMs())) * 1_000_000n;
+  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0 };
   const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
 
   /** Meters the `records` batch records that lie in the input region from its start: one
@@ -167,8 +172,22 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   };
   refreshRoutes();
 
+  // a step of the system clock (NTP setting a router's clock after boot) shows as a change of
+  // realtime - monotonic between ticks; the packets' stamps jump with it
+  let clockOffset: number | undefined;
+  const checkClock = async () => {
+    const offset = clock.realtimeMs() - clock.monotonicMs();
+    const step = clockOffset === undefined ? 0 : offset - clockOffset;
+    clockOffset = offset;
+    if (Math.abs(step) < CLOCK_STEP_MS) return;
+    result.clockSteps++;
+    hooks.onLog(`flowprobe: the system clock stepped ${step > 0 ? "forward" : "back"} by ${(Math.abs(step) / 1000).toFixed(1)} s: every active flow is exported now (forced end), and aging goes on from the new time`);
+    await meter.restartClock(nowNs() - TICK_LAG_NS);
+  };
+
   /** Host tick: the clock moves on without packets, idle flows leave, staged datagrams go. */
   const tick = async () => {
+    await checkClock();
     if (++ticks % ROUTES_EVERY_TICKS === 0) refreshRoutes();
     meter.setExportTime(Date.now() / 1000);
     const t = nowNs() - TICK_LAG_NS;

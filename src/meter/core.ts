@@ -20,6 +20,7 @@ export interface CoreExports {
   setSkipOtherhost(on: number): void;
   sealStaged(): number;
   setRoutes(n: number): number;
+  resetClock(nsLo: number, nsHi: number): number;
   outputLength(): number;
   outputReset(): void;
   configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;

@@ -135,6 +135,14 @@ export class Meter {
     await this.drain();
   }
 
+  /** After a step of the system clock (live): every flow is exported (forced end), then the
+   * meter clock is set to `ns`, earlier or later, and aging goes on from there. */
+  async restartClock(ns: bigint): Promise<void> {
+    while (this.core.x.flushAll(L.END_FORCED) === 0) await this.drain();
+    await this.drain();
+    if (this.core.x.resetClock(Number(ns & 0xffffffffn), Number(ns >> 32n)) !== 1) throw new CoreError("the meter clock could not be reset: flows were left in a cache");
+  }
+
   snapshot(): MeterSnapshot {
     const c = this.core;
     const skipped = new Map<string, bigint>();

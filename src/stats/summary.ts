@@ -86,8 +86,9 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
 }
 
 /** Live capture: what the kernel counted for the rings, and the shim's restarts. */
-export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number }): string {
+export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number; clockSteps: number }): string {
   const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
   return `  kernel: packets ${fmt(r.kernel.packets)}, ring drops ${fmt(r.kernel.drops)}, ring freezes ${fmt(r.kernel.freezes)}` +
-    `; interfaces ${ifs || "none opened"}${r.restarts > 0 ? `; capture shim restarted ${r.restarts} times` : ""}\n`;
+    `; interfaces ${ifs || "none opened"}${r.restarts > 0 ? `; capture shim restarted ${r.restarts} times` : ""}` +
+    `${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n`;
 }
