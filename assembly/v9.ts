@@ -263,7 +263,8 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
   const size = v6 ? V9_RECORD_V6 : V9_RECORD_V4;
-  const room = load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength() : 0);
+  // a multiple of 4: the open flowset is padded to 4 when the datagram is sealed
+  const room = (load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength() : 0)) & ~3;
   const open = load<u32>(tp + T_SET_AT) != NIL && load<u32>(tp + T_SET_ID) == tid;
   // a new flowset costs its header, and closing the open one up to 3 bytes of padding
   if (load<u32>(tp + T_STAGE_LEN) + size + (open ? 0 : SET_HEADER + 3) > room) {

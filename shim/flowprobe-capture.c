@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -72,7 +73,7 @@ static struct {
   int ingress_only;
   unsigned snaplen;
   unsigned block_size, block_nr, block_timeout_ms;
-  struct sock_fprog filter;
+  const char *filter; // the --filter expression ("" = everything)
   uint64_t packets, drops, freezes;
 } cfg = { .snaplen = 128, .ingress_only = 1, .block_size = 1 << 20, .block_nr = 4, .block_timeout_ms = 50 };
 
@@ -194,7 +195,19 @@ static void add_packet(const struct tpacket3_hdr *h, const struct sockaddr_ll *s
   batch_records++;
 }
 
+/** Adds a socket's kernel counts since the last reading (reading them resets them). */
+static void take_stats(int fd) {
+  struct tpacket_stats_v3 st;
+  socklen_t len = sizeof st;
+  if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
+    cfg.packets += st.tp_packets;
+    cfg.drops += st.tp_drops;
+    cfg.freezes += st.tp_freeze_q_cnt;
+  }
+}
+
 static void close_iface(struct iface *f) {
+  if (f->fd >= 0) take_stats(f->fd); // what it counted before it went
   if (f->ring) munmap(f->ring, (size_t)cfg.block_size * cfg.block_nr);
   if (f->fd >= 0) close(f->fd);
   f->ring = NULL;
@@ -227,8 +240,29 @@ static int open_iface(struct iface *f) {
     f->ring = NULL;
     goto fail;
   }
-  // the filter also cuts each packet to the snap length in the kernel (its "ret #snaplen")
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &cfg.filter, sizeof cfg.filter) < 0) goto fail;
+  // the filter, compiled for this interface's link type; it also cuts each packet to the snap
+  // length in the kernel (its "ret #snaplen")
+  {
+    struct ifreq ifr = { 0 };
+    int dlt = DLT_EN10MB;
+    if (f->name[0] != '\0') {
+      snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", f->name);
+      if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 && linktype_of(ifr.ifr_hwaddr.sa_family) == LINKTYPE_RAW) dlt = DLT_RAW;
+    }
+    struct bpf_program prog;
+    pcap_t *dead = pcap_open_dead(dlt, (int)cfg.snaplen);
+    if (!dead || pcap_compile(dead, &prog, cfg.filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      say("%s: --filter \"%s\" for its link type (%s): %s", f->name, cfg.filter, dlt == DLT_RAW ? "raw IP" : "Ethernet", dead ? pcap_geterr(dead) : "libpcap failed");
+      if (dead) pcap_close(dead);
+      errno = EINVAL;
+      goto fail;
+    }
+    struct sock_fprog fprog = { .len = (unsigned short)prog.bf_len, .filter = (struct sock_filter *)prog.bf_insns }; // same layout as struct bpf_insn
+    int r = setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog);
+    pcap_freecode(&prog);
+    pcap_close(dead);
+    if (r < 0) goto fail;
+  }
   f->filter_outgoing = 0;
   if (cfg.ingress_only && setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0) f->filter_outgoing = 1;
   struct sockaddr_ll addr = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = f->ifindex };
@@ -258,7 +292,9 @@ fail: {
 static void drain_ring(struct iface *f) {
   for (unsigned seen = 0; seen < cfg.block_nr; seen++) {
     struct tpacket_block_desc *bd = (struct tpacket_block_desc *)(f->ring + (size_t)f->block * cfg.block_size);
-    if (!(bd->hdr.bh1.block_status & TP_STATUS_USER)) return;
+    // acquire: the packet bytes are read only after the kernel's hand-over is seen (weakly
+    // ordered CPUs, such as the ARM and MIPS of many routers), as libpcap does
+    if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) return;
     const uint8_t *p = (const uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
     for (uint32_t i = 0; i < bd->hdr.bh1.num_pkts; i++) {
       const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)p;
@@ -296,14 +332,17 @@ static void send_stats(void) {
   for (int i = 0; i < cfg.count; i++) {
     struct iface *f = &cfg.ifaces[i];
     if (f->fd < 0) continue;
-    up++;
-    struct tpacket_stats_v3 st;
-    socklen_t len = sizeof st;
-    if (getsockopt(f->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) { // reading resets them
-      cfg.packets += st.tp_packets;
-      cfg.drops += st.tp_drops;
-      cfg.freezes += st.tp_freeze_q_cnt;
+    // an interface taken down and then deleted raises no second error on the socket: look
+    // for a new ifindex under its name once a second (pppd does exactly this with ppp0)
+    if (f->name[0] != '\0' && (int)if_nametoindex(f->name) != f->ifindex) {
+      say("%s went away (its ifindex %d is gone); waiting for it to come back", f->name, f->ifindex);
+      drain_ring(f);
+      close_iface(f);
+      f->next_retry_ms = now_ms();
+      continue;
     }
+    up++;
+    take_stats(f->fd);
   }
   uint64_t m[4] = { cfg.packets, cfg.drops, cfg.freezes, up };
   flush_batch(); // counts after the packets they count
@@ -376,15 +415,19 @@ int main(int argc, char **argv) {
   if (!ifaces || optind != argc) { usage(); return 2; }
   if (cfg.block_size % (unsigned)getpagesize() != 0) { say("--block-size must be a multiple of the page size"); return 2; }
 
-  // the filter, compiled for Ethernet frames by libpcap; it also sets the snap length
-  pcap_t *dead = pcap_open_dead(DLT_EN10MB, (int)cfg.snaplen);
-  struct bpf_program prog;
-  if (!dead || pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    say("--filter \"%s\": %s", filter, dead ? pcap_geterr(dead) : "libpcap failed");
-    return 2;
+  // the filter must compile (for Ethernet here; each interface compiles it for its own link
+  // type when it is opened); a mistake is a usage error before anything runs
+  {
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, (int)cfg.snaplen);
+    struct bpf_program prog;
+    if (!dead || pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      say("--filter \"%s\": %s", filter, dead ? pcap_geterr(dead) : "libpcap failed");
+      return 2;
+    }
+    pcap_freecode(&prog);
+    pcap_close(dead);
+    cfg.filter = filter;
   }
-  cfg.filter.len = (unsigned short)prog.bf_len;
-  cfg.filter.filter = (struct sock_filter *)prog.bf_insns; // same layout as struct bpf_insn
 
   char list[1024];
   snprintf(list, sizeof list, "%s", ifaces);
@@ -395,7 +438,12 @@ int main(int argc, char **argv) {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     if (strcmp(name, "any") != 0) strcpy(f->name, name);
-    else if (cfg.promisc) say("--promisc does not apply to any: set each interface promiscuous by name");
+    if (f->name[0] == '\0' && cfg.promisc) say("--promisc does not apply to any: set each interface promiscuous by name");
+    if (f->name[0] == '\0' && filter[0] != '\0') {
+      // "any" mixes link types (Ethernet, PPP, tunnels): one filter cannot read them all
+      say("--filter with any: the interfaces differ in link type; name the interfaces instead");
+      return 2;
+    }
   }
 
   // --output: a FIFO the host made and reads straight into Wasm memory (opening it waits for the reader)
@@ -413,6 +461,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < cfg.count; i++) {
     struct iface *f = &cfg.ifaces[i];
     if (open_iface(f) == 0) continue;
+    if (errno == EINVAL) return 2; // the filter does not fit its link type (said above)
     if (errno == EPERM || errno == EACCES) {
       say("%s: %s: needs CAP_NET_RAW%s (run as root, or setcap cap_net_raw,cap_net_admin=ep on this file)",
           f->name[0] ? f->name : "any", strerror(errno), cfg.promisc ? " and CAP_NET_ADMIN" : "");
@@ -458,7 +507,11 @@ int main(int argc, char **argv) {
       next_stats = now + STATS_INTERVAL_MS;
     }
   }
-  // SIGTERM/SIGINT: what the rings hold, then the final counts
+  // SIGTERM/SIGINT/stdin closed: what the rings hold — after one block timeout, so the block
+  // being filled is handed over too — then the final counts
+  for (int i = 0; i < cfg.count; i++) if (cfg.ifaces[i].fd >= 0) drain_ring(&cfg.ifaces[i]);
+  struct timespec wait = { 0, (long)(cfg.block_timeout_ms + 10) * 1000000L };
+  nanosleep(&wait, NULL);
   for (int i = 0; i < cfg.count; i++) if (cfg.ifaces[i].fd >= 0) drain_ring(&cfg.ifaces[i]);
   send_stats();
   return 0;

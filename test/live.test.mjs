@@ -220,6 +220,9 @@ test("live: an interface deleted and created again (new ifindex) is captured aga
     const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
     replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
     await new Promise((r) => setTimeout(r, 300));
+    // as pppd does: down first (the socket sees ENETDOWN), then deleted (no second error)
+    ns.ip("link", "set", "fp0", "down");
+    await new Promise((r) => setTimeout(r, 300));
     ns.ip("link", "del", "fp0");
     await until(() => /fp0 went away/.test(run.stderr), 5000, `the shim noticing: ${run.stderr}`);
     const second = ns.veth("fp0", "fp1");

@@ -134,3 +134,22 @@ test("a collector's socket that broke is re-created, and the templates go to it 
     execFileSync("ip", ["netns", "del", NS]);
   }
 });
+
+test("a named pipe given to -r is read as a stream, and closed cleanly", async () => {
+  const dir = execFileSync("mktemp", ["-d"], { encoding: "utf8" }).trim();
+  try {
+    const fifo = `${dir}/capture.fifo`;
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [cli, "-r", fifo, "--no-summary"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exit = new Promise((resolve) => child.on("close", resolve));
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(fifo, Buffer.concat([pcapHeader(), phase(T0, 25)])); // opens, writes, closes: the end of the stream
+    assert.equal(await exit, 0, err);
+    assert.equal(out.split("\n").filter(Boolean).length, 25);
+  } finally {
+    execFileSync("rm", ["-rf", dir]);
+  }
+});

@@ -69,8 +69,10 @@ export async function meterFile(meter: Meter, file: string, opts: FileReadOption
   } catch (e) {
     throw new IoError(`cannot open ${file}: ${(e as Error).message}`, e);
   }
+  let regular = true;
   try {
     const st = fs.fstatSync(fd);
+    regular = st.isFile();
     // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
     // read that only the writer can end, which would also hold up the exit after SIGTERM)
     const stream = st.isFile() ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });
@@ -81,7 +83,8 @@ export async function meterFile(meter: Meter, file: string, opts: FileReadOption
       stream?.destroy();
     }
   } finally {
-    if (fd !== 0 && fs.fstatSync(fd).isFile()) fs.closeSync(fd);
+    // a stream's fd was closed with the stream (destroy); a regular file's is closed here
+    if (fd !== 0 && regular) fs.closeSync(fd);
   }
 }
 
