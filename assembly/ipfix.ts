@@ -23,7 +23,7 @@ import {
 } from "./layout";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
-import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
+import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
 // IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
@@ -277,15 +277,7 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   be32(o + 40, routeIn);
   be32(o + 44, routeOut);
   o += 48;
-  // the next hop (zero: none known, or on-link)
-  if (v6) {
-    if (nextHop != 0) memory.copy(o, nextHop, 16);
-    else memory.fill(o, 0, 16);
-    o += 16;
-  } else {
-    store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
-    o += 4;
-  }
+  o = writeNextHop(o, v6); // (zero: none known, or on-link)
   be16(o, icmp ? dport : 0);
   be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
   be16(o + 4, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);

@@ -93,3 +93,15 @@ export function flowSide(): u32 {
   if (outLan && !inLan && (anyWan || onSide(routeIn, SIDE_WAN))) return SIDE_DOWNLOAD;
   return SIDE_NONE;
 }
+
+/** Writes the flow's next hop (after flowRoute) at o, 16 bytes for IPv6 and 4 for IPv4, all
+ * zero when none is known or the destination is on-link; returns the end. */
+export function writeNextHop(o: usize, v6: bool): usize {
+  if (v6) {
+    if (nextHop != 0) memory.copy(o, nextHop, 16);
+    else memory.fill(o, 0, 16);
+    return o + 16;
+  }
+  store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
+  return o + 4;
+}

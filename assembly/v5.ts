@@ -86,7 +86,7 @@ export function v5Record(t: u32, tp: usize, sp: usize, pos: usize): usize {
   if (boot == 0 || firstMs < boot || lastMs - boot > UPTIME_SPAN_MS) {
     // a new uptime epoch: what is staged keeps the old one
     pos = v5Seal(t, tp, pos);
-    if (boot != 0) bump(C_UPTIME_RESTARTS);
+    if (boot != 0 && firstMs - BOOT_LEAD_MS > boot) bump(C_UPTIME_RESTARTS); // (moved back: not a restart, see v9.ts)
     boot = firstMs - BOOT_LEAD_MS;
     store<u64>(tp + T_BOOT_MS, boot);
   }

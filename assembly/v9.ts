@@ -21,7 +21,7 @@ import {
 } from "./layout";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
-import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
+import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
 
 // [field type, length] (RFC 3954 §8)
 const FIELDS_V4: u16[] = [
@@ -253,7 +253,11 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   let boot = load<u64>(tp + T_BOOT_MS);
   if (boot == 0 || firstMs < boot || lastMs + 1000 - boot > UPTIME_SPAN_MS) {
     pos = v9Seal(t, tp, pos, exportTime);
-    if (boot != 0 && lastNs != 0) {
+    // Only an epoch that starts later looks like an exporter restart to a collector (its
+    // sysUptime goes down): count it and send the templates again. A flow that started before
+    // the epoch (a long flow cut by its active timeout, exported after shorter ones) only moves
+    // the epoch back: uptime keeps growing, nothing restarts.
+    if (boot != 0 && firstMs - BOOT_LEAD_MS > boot) {
       bump(C_UPTIME_RESTARTS);
       templatesAgain(t);
     }
@@ -304,14 +308,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   be32(o + 31, routeIn);
   be32(o + 35, routeOut);
   o += 39;
-  if (v6) {
-    if (nextHop != 0) memory.copy(o, nextHop, 16);
-    else memory.fill(o, 0, 16);
-    o += 16;
-  } else {
-    store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
-    o += 4;
-  }
+  o = writeNextHop(o, v6);
   be16(o, icmp ? dport : 0);
   be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
   store<u8>(o + 4, load<u8>(sp + FS_TTL_MIN));

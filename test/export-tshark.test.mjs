@@ -296,3 +296,25 @@ for (const [format, label, domain] of [["10", "IPFIX", /Observation Domain Id: 7
     assert.match(t.verbose, domain);
   });
 }
+
+test("NetFlow v9: a long flow exported after a shorter, later one moves the uptime epoch back without a restart or templates", async () => {
+  const got = [];
+  const meter = new lib.Meter([{
+    maxflows: 16, hashsize: 32, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "v9",
+    export: { mtu: 1400, engineId: 1, refreshRate: 1000, templateTimeoutS: 1800, destinations: 1 },
+  }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push(Buffer.from(dg))));
+  meter.setExportTime(1700000000);
+  const T = 1_700_000_000_000_000_000n;
+  const udp = (ts, sport) => ({ ts, data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(sport, 53), { proto: 17, src: "192.0.2.1", dst: "192.0.2.2" })) });
+  const tcp = (ts, flags) => ({ ts, data: P.eth(P.ETH_IPV4, P.ipv4(P.tcp(4000, 80, flags), { src: "192.0.2.1", dst: "192.0.2.3" })) });
+  // the long UDP flow starts first; a TCP flow starts 10 s later and ends at once (FIN): it is
+  // exported first, sealed on its own by a full datagram of short flows after it
+  const packets = [udp(T, 1000), tcp(T + 10_000_000_000n, 0x02), tcp(T + 10_001_000_000n, 0x11)];
+  for (let i = 0; i < 30; i++) packets.push(tcp(T + 10_002_000_000n + BigInt(i), 0x01), udp(T + 10_002_000_000n + BigInt(i), 2000 + i));
+  packets.push(udp(T + 11_000_000_000n, 1000));
+  await meterBatch(packets, {}, { meterState: { meter, text: () => "" } });
+  assert.equal(meter.snapshot().uptimeRestarts, 0n);
+  const templated = got.map((dg) => dg.readUInt16BE(20) === 0);
+  assert.equal(templated[0], true);
+  assert.deepEqual(templated.slice(1, -1).filter(Boolean), [], "no templates between the first and the final statistics");
+});
