@@ -6,14 +6,15 @@
 // Counters are 32-bit: the meter exports a flow early before they overflow.
 
 import {
-  OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE, D_DATAGRAMS,
+  OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
   T_MTU, T_ENGINE_ID, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS, T_STAGE_LAST,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_FIRST, FS_LAST,
   FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS,
   C_V5_IPV6, C_TIME_UNSENDABLE, C_UPTIME_RESTARTS,
 } from "./layout";
 import { be16, be32, bump } from "./bytes";
-import { flowRoute, routeIn, routeOut, nextHop } from "./routes";
+import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
+import { countMessage } from "./templates";
 
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
 /** The epoch starts this long before the flow that opens it, as a real exporter boots before
@@ -53,7 +54,7 @@ export function v5Seal(t: u32, tp: usize, pos: usize): usize {
     memory.copy(m + V5_HEADER, stage, body);
     const len = V5_HEADER + body;
     store<u32>(dp + D_SEQUENCE, seq + recs);
-    store<u64>(dp + D_DATAGRAMS, load<u64>(dp + D_DATAGRAMS) + 1);
+    countMessage(dp, len, recs);
     store<u16>(o, <u16>d);
     store<u16>(o + 2, <u16>len);
     pos += (OD_HEADER + len + 3) & ~3;
@@ -100,7 +101,7 @@ export function v5Record(t: u32, tp: usize, sp: usize, pos: usize): usize {
   store<u32>(r, load<u32>(sp + FS_SRC));
   store<u32>(r + 4, load<u32>(sp + FS_DST));
   flowRoute(sp);
-  store<u32>(r + 8, nextHop != 0 ? load<u32>(nextHop) : 0); // (0: none known, or on-link)
+  writeNextHop(r + 8, false); // (0: none known, or on-link)
   be16(r + 12, routeIn & 0xffff); // v5's interface indexes are 16 bits
   be16(r + 14, routeOut & 0xffff);
   be32(r + 16, <u32>load<u64>(sp + FS_PACKETS)); // the meter keeps v5 flows under 2^32

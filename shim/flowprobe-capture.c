@@ -63,7 +63,6 @@ struct iface {
   unsigned block;         // the next block to look at
   int filter_outgoing;    // PACKET_IGNORE_OUTGOING unavailable: drop them here
   int64_t next_retry_ms;
-  int said_waiting;
 };
 
 static struct {
@@ -307,6 +306,15 @@ static void drain_ring(struct iface *f) {
   }
 }
 
+/** The interface f was open on is gone: hand over what its ring holds, close it, and try to
+ * open it again under its name from the next loop on. */
+static void lose_iface(struct iface *f, const char *why) {
+  say("%s went away (%s); waiting for it to come back", f->name, why);
+  drain_ring(f);
+  close_iface(f);
+  f->next_retry_ms = now_ms();
+}
+
 /** After POLLERR: the interface went down (same ifindex: the kernel resumes by itself when
  * it comes up) or went away (deleted, or recreated with a new ifindex: reopen it). */
 static void check_iface(struct iface *f) {
@@ -319,11 +327,7 @@ static void check_iface(struct iface *f) {
     if (err) say("%s: %s; capture resumes when it is up again", f->name, strerror(err));
     return;
   }
-  say("%s went away (%s); waiting for it to come back", f->name, err ? strerror(err) : "no such device");
-  drain_ring(f);
-  close_iface(f);
-  f->next_retry_ms = now_ms();
-  f->said_waiting = 1;
+  lose_iface(f, err ? strerror(err) : "no such device");
 }
 
 static void send_stats(void) {
@@ -335,10 +339,7 @@ static void send_stats(void) {
     // an interface taken down and then deleted raises no second error on the socket: look
     // for a new ifindex under its name once a second (pppd does exactly this with ppp0)
     if (f->name[0] != '\0' && (int)if_nametoindex(f->name) != f->ifindex) {
-      say("%s went away (its ifindex %d is gone); waiting for it to come back", f->name, f->ifindex);
-      drain_ring(f);
-      close_iface(f);
-      f->next_retry_ms = now_ms();
+      lose_iface(f, "its ifindex is gone");
       continue;
     }
     up++;
@@ -468,7 +469,6 @@ int main(int argc, char **argv) {
       return 1;
     }
     say("%s: %s; waiting for it", f->name[0] ? f->name : "any", strerror(errno));
-    f->said_waiting = 1;
     f->next_retry_ms = now_ms() + RETRY_INTERVAL_MS;
   }
 

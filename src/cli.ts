@@ -36,11 +36,9 @@ function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
  * groups; the capture shim it started keeps running with its privileges (a shim started again
  * later needs its file capabilities: see the README's setcap line).
  */
-function dropPrivileges(user: string): void {
-  const gid = spawnSync("id", ["-g", user], { encoding: "utf8" });
-  if (gid.status !== 0) throw new UsageError(`--user ${user}: no such user`);
+function dropPrivileges(user: string, gid: number): void {
   process.setgroups!([]);
-  process.setgid!(Number(gid.stdout.trim()));
+  process.setgid!(gid);
   process.setuid!(user);
   process.stderr.write(`flowprobe: running as ${user} (uid ${process.getuid?.()}, gid ${process.getgid?.()})\n`);
 }
@@ -49,8 +47,13 @@ function dropPrivileges(user: string): void {
 async function run(o: Options): Promise<number> {
   const file = o.read ?? "-";
   const live = o.interfaces;
-  if (o.user !== undefined && process.getuid?.() !== 0) throw new UsageError(`--user ${o.user}: flowprobe is not running as root, there is nothing to drop`);
-  if (o.user !== undefined && spawnSync("id", ["-g", o.user]).status !== 0) throw new UsageError(`--user ${o.user}: no such user`);
+  let userGid = 0;
+  if (o.user !== undefined) {
+    if (process.getuid?.() !== 0) throw new UsageError(`--user ${o.user}: flowprobe is not running as root, there is nothing to drop`);
+    const id = spawnSync("id", ["-g", o.user], { encoding: "utf8" });
+    if (id.status !== 0) throw new UsageError(`--user ${o.user}: no such user`);
+    userGid = Number(id.stdout.trim());
+  }
   const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
   for (const d of destinations) await d.open();
   let stdoutOpen = true;
@@ -106,7 +109,7 @@ async function run(o: Options): Promise<number> {
       }, {
         stopSignal: stopping.signal,
         onLog: (line) => process.stderr.write(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
-        onCapturing: o.user === undefined ? undefined : () => dropPrivileges(o.user!),
+        onCapturing: o.user === undefined ? undefined : () => dropPrivileges(o.user!, userGid),
       });
       process.stderr.write(`flowprobe: ${stop}: stopped capturing; exporting every active flow\n`);
     } else {

@@ -19,9 +19,18 @@ afterEach(() => {
   running.clear();
 });
 
-/** Starts flowprobe on `ifaces` in namespace ns; resolves once the shim captures. */
-async function startLive(ns, args, ready = /capturing on/) {
-  const child = ns.spawn(process.execPath, [cli, "--seed", "1", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts flowprobe in namespace ns; resolves once the shim captures. */
+function startLive(ns, args, ready = /capturing on/) {
+  return startRun(ns, process.execPath, [cli, "--seed", "1", ...args], ready);
+}
+
+/** startLive, as an unprivileged user with no capabilities (setpriv). */
+function startLiveAs(ns, user, args) {
+  return startRun(ns, "setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args], /capturing on/);
+}
+
+async function startRun(ns, cmd, argv, ready) {
+  const child = ns.spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   const run = { child, stdout: "", stderr: "" };
   child.stdout.on("data", (d) => (run.stdout += d));
@@ -29,6 +38,15 @@ async function startLive(ns, args, ready = /capturing on/) {
   run.closed = new Promise((resolve) => child.on("close", resolve));
   await until(() => ready.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
   run.stop = () => stopRun(run);
+  return run;
+}
+
+/** Captures with `args` while `capture` is replayed into fp1; returns the finished run (exit 0 checked). */
+async function captureReplay(ns, args, capture, start = startLive) {
+  const run = await start(ns, args);
+  replay(ns, "fp1", capture);
+  await run.stop();
+  assert.equal(run.code, 0, run.stderr);
   return run;
 }
 
@@ -74,10 +92,7 @@ test("live, --promisc: a replayed capture is metered exactly as its oracle says,
   const ns = makeNs("fp-live");
   try {
     const ifindex = ns.veth("fp0", "fp1");
-    const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
-    replay(ns, "fp1", "zeek--http--bro.org.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
+    const run = await captureReplay(ns, ["-i", "fp0", "--promisc"], "zeek--http--bro.org.pcap");
     const { oracle } = oracleOf("zeek--http--bro.org.pcap");
     compare(run.stdout, oracle);
     assert.equal(num(/read ([\d,]+) packets/, run.stderr), oracle.packets);
@@ -139,10 +154,7 @@ test("live, without --promisc: frames addressed to another host are skipped and 
   const ns = makeNs("fp-live");
   try {
     ns.veth("fp0", "fp1");
-    const run = await startLive(ns, ["-i", "fp0"]);
-    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
+    const run = await captureReplay(ns, ["-i", "fp0"], "zeek--icmp_dot1q.pcap");
     // 15 frames: 11 to unicast MACs (not fp0's), 4 broadcast (the ARP requests, non-IP)
     assert.equal(num(/read ([\d,]+) packets/, run.stderr), 15);
     assert.equal(num(/frame addressed to another host: ([\d,]+)/, run.stderr), 11);
@@ -161,10 +173,7 @@ test("live: 802.1Q frames keep their VLAN id whether the kernel moved the tag ou
     // the tag is moved into the ring's metadata with VLAN offload on, left in the frame with it off
     for (const offload of ["on", "off"]) {
       ns.exec("ethtool", ["-K", "fp0", "rxvlan", offload], { stdio: "ignore" });
-      const run = await startLive(ns, ["-i", "fp0", "--promisc"]);
-      replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
-      await run.stop();
-      assert.equal(run.code, 0, run.stderr);
+      const run = await captureReplay(ns, ["-i", "fp0", "--promisc"], "zeek--icmp_dot1q.pcap");
       compare(run.stdout, oracleOf("zeek--icmp_dot1q.pcap").oracle);
       const flows = parseFlows(run.stdout);
       assert.equal(flows.length, 2);
@@ -179,10 +188,7 @@ test("live --filter: the kernel runs the compiled filter; what it drops is never
   const ns = makeNs("fp-live");
   try {
     ns.veth("fp0", "fp1");
-    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--filter", "icmp and src host 192.168.123.2"]);
-    replay(ns, "fp1", "zeek--icmp_dot1q.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
+    const run = await captureReplay(ns, ["-i", "fp0", "--promisc", "--filter", "icmp and src host 192.168.123.2"], "zeek--icmp_dot1q.pcap");
     const flows = parseFlows(run.stdout);
     assert.equal(flows.length, 1);
     assert.equal(flows[0].src_addr, "192.168.123.2");
@@ -348,19 +354,6 @@ test("live: a shim that dies is started again and capture goes on; a shim whose 
   }
 });
 
-/** startLive, as an unprivileged user with no capabilities (setpriv). */
-async function startLiveAs(ns, user, args) {
-  const child = ns.spawn("setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args],
-    { stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  const run = { child, stdout: "", stderr: "" };
-  child.stdout.on("data", (d) => (run.stdout += d));
-  child.stderr.on("data", (d) => (run.stderr += d));
-  run.closed = new Promise((resolve) => child.on("close", resolve));
-  await until(() => /capturing on/.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
-  run.stop = () => stopRun(run);
-  return run;
-}
 
 test("live: a step of the system clock exports every active flow and aging goes on from the new time", async () => {
   const { lib } = await import("./helpers/meter.mjs");

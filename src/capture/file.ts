@@ -75,8 +75,8 @@ export async function meterFile(meter: Meter, file: string, opts: FileReadOption
     regular = st.isFile();
     // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
     // read that only the writer can end, which would also hold up the exit after SIGTERM)
-    const stream = st.isFile() ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });
-    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, st.isFile() ? st.size : -1, opts, stream);
+    const stream = regular ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });
+    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, regular ? st.size : -1, opts, stream);
     try {
       return await reader.run();
     } finally {

@@ -1,6 +1,6 @@
 // Live capture through the shim, flowprobe-capture (shim/flowprobe-capture.c): it owns the
-// AF_PACKET sockets and TPACKET_V3 rings and streams batches of batch records (layout.ts,
-// BR_*) on its stdout. Here each batch is copied into the core's input region whole and
+// AF_PACKET sockets and TPACKET_V3 rings and writes batches of batch records (layout.ts,
+// BR_*) into a FIFO. Here each batch is read straight into the core's input region and
 // metered with one call; the shim's once-a-second statistics message is also the host tick
 // that ages idle flows and sends partly filled datagrams from a quiet link.
 //
@@ -224,44 +224,42 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on("close", (code, signal) => resolve({ code, signal })));
-    let spawnFailed: Error | undefined;
-    const spawnError = new Promise<Error>((resolve) => child.on("error", (e) => resolve((spawnFailed = e))));
+    let spawnFailed: Error | undefined; // (Node emits "close" after a spawn "error" too)
+    child.on("error", (e) => (spawnFailed = e));
 
     const head = Buffer.alloc(8);
     try {
       const fd = await openFifo(fifo, exited);
       removeDir(dir); // both ends are open: the name is no longer needed
       try {
-        {
-          for (;;) {
+        for (;;) {
+          if (!(await readFully(fd, head, 0, 8))) break;
+          const type = head.readUInt32LE(0);
+          const len = head.readUInt32LE(4);
+          if (type === FP_BATCH && len >= 8 && len - 8 <= L.INPUT_SIZE) {
             if (!(await readFully(fd, head, 0, 8))) break;
-            const type = head.readUInt32LE(0);
-            const len = head.readUInt32LE(4);
-            if (type === FP_BATCH && len >= 8 && len - 8 <= L.INPUT_SIZE) {
-              if (!(await readFully(fd, head, 0, 8))) break;
-              const records = head.readUInt32LE(0);
-              // straight into the core's input region: no copy, no buffer to allocate
-              if (!(await readFully(fd, meter.core.input(), 0, len - 8))) break;
-              await meterBatch(records, len - 8);
-              continue;
-            }
-            const payload = Buffer.alloc(len);
-            if (!(await readFully(fd, payload, 0, len))) break;
-            if (type === FP_STATS) {
-              result.kernel = {
-                packets: carried.packets + payload.readBigUInt64LE(0),
-                drops: carried.drops + payload.readBigUInt64LE(8),
-                freezes: carried.freezes + payload.readBigUInt64LE(16),
-              };
-              await tick();
-            } else if (type === FP_IFACE) {
-              if (!opened && started === 0) hooks.onCapturing?.();
-              opened = true;
-              const ifindex = payload.readUInt32LE(0);
-              const name = payload.subarray(4).toString("utf8");
-              result.interfaces.set(ifindex, name);
-              hooks.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""}`);
-            }
+            const records = head.readUInt32LE(0);
+            // straight into the core's input region: no copy, no buffer to allocate
+            if (!(await readFully(fd, meter.core.input(), 0, len - 8))) break;
+            await meterBatch(records, len - 8);
+            continue;
+          }
+          const payload = Buffer.alloc(len);
+          if (!(await readFully(fd, payload, 0, len))) break;
+          if (type === FP_STATS) {
+            result.kernel = {
+              packets: carried.packets + payload.readBigUInt64LE(0),
+              drops: carried.drops + payload.readBigUInt64LE(8),
+              freezes: carried.freezes + payload.readBigUInt64LE(16),
+            };
+            await tick();
+          } else if (type === FP_IFACE) {
+            if (!opened && started === 0) hooks.onCapturing?.();
+            opened = true;
+            const ifindex = payload.readUInt32LE(0);
+            const name = payload.subarray(4).toString("utf8");
+            result.interfaces.set(ifindex, name);
+            hooks.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""}`);
           }
         }
       } finally {
@@ -271,9 +269,8 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
       hooks.stopSignal.removeEventListener("abort", stopChild);
       removeDir(dir);
     }
-    const end = await Promise.race([exited, spawnError]);
+    const end = await exited;
     if (spawnFailed) throw new CaptureError(`cannot start the capture shim ${o.helper}: ${spawnFailed.message}`, spawnFailed);
-    if (end instanceof Error) throw end; // (never: spawnFailed is set first)
     if (stderr) hooks.onLog(stderr.trimEnd());
     if (hooks.stopSignal.aborted) break;
     if (!opened && started === 0 && end.code === 2) throw new UsageError("the capture shim refused the capture options; see its message above");

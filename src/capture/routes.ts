@@ -12,8 +12,7 @@ import type { Core } from "../meter/core";
 export interface Route {
   family: 4 | 6;
   prefix: number;
-  /** The interface the route leaves by: its name, and the number flows carry for it. */
-  name: string;
+  /** The number flows carry for the interface the route leaves by (see numberOf). */
   ifindex: number;
   /** Destination and gateway, 16 bytes in network order (IPv4 in the first 4). */
   dst: Buffer;
@@ -42,7 +41,7 @@ function ipv4Routes(text: string, ifindexOf: (name: string) => number): Route[] 
     };
     const mask = le(f[7]!).readUInt32BE(0);
     const prefix = mask === 0 ? 0 : 32 - Math.log2((~mask >>> 0) + 1);
-    routes.push({ family: 4, prefix, name: f[0]!, ifindex, dst: le(f[1]!), gateway: le(f[2]!), metric: Number(f[6]) });
+    routes.push({ family: 4, prefix, ifindex, dst: le(f[1]!), gateway: le(f[2]!), metric: Number(f[6]) });
   }
   return routes;
 }
@@ -60,7 +59,7 @@ function ipv6Routes(text: string, ifindexOf: (name: string) => number): Route[] 
     const ifindex = ifindexOf(f[9]!);
     if (ifindex === 0) continue;
     routes.push({
-      family: 6, prefix: parseInt(f[1]!, 16), name: f[9]!, ifindex,
+      family: 6, prefix: parseInt(f[1]!, 16), ifindex,
       dst: Buffer.from(f[0]!, "hex"), gateway: Buffer.from(f[4]!, "hex"), metric: parseInt(f[5]!, 16),
     });
   }
@@ -69,15 +68,7 @@ function ipv6Routes(text: string, ifindexOf: (name: string) => number): Route[] 
 
 /** The routes of this network namespace, longest prefix first (then lowest metric). */
 export function readRoutes(ifindexMap: ReadonlyMap<string, number> = new Map(), procNet = "/proc/net", sysNet = "/sys/class/net"): Route[] {
-  const ifindexOf = (name: string) => {
-    const mapped = ifindexMap.get(name);
-    if (mapped !== undefined) return mapped;
-    try {
-      return Number(fs.readFileSync(path.join(sysNet, name, "ifindex"), "utf8"));
-    } catch {
-      return 0; // gone since the table was read
-    }
-  };
+  const ifindexOf = (name: string) => numberOf(name, ifindexMap, sysNet); // 0: gone since the table was read
   const read = (f: string) => {
     try {
       return fs.readFileSync(path.join(procNet, f), "utf8");

@@ -79,6 +79,9 @@ interface Spec {
 
 export const DEFAULT_MAXFLOWS = 2_000_000;
 
+/** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
+const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
+
 const DEFAULT_CACHE = describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defaultHashsize(DEFAULT_MAXFLOWS) });
 
 const SPECS: Spec[] = [
@@ -87,7 +90,7 @@ const SPECS: Spec[] = [
   { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
   { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
   { name: "direction", type: "string", arg: "in|both", def: "in; both with --lan alone", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
-  { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)) for Ethernet frames, compiled by libpcap and run in the kernel" },
+  { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)), compiled by libpcap for each interface's link type (Ethernet, or raw IP on PPP and tunnels; not with any) and run in the kernel" },
   { name: "ifindex-map", type: "string", arg: "NAME=N[,…]", def: "none", help: "live: the interface numbers flows carry, by name, instead of the kernel's ifindex (a ppp0 that gets a new ifindex at every reconnect keeps its number at the collector)" },
   { name: "lan", type: "string", arg: "IF[,IF…]", def: "none", help: "live: the LAN interfaces. JSON flows from them out of another interface say \"lan_direction\":\"upload\", into them \"download\". Without --interfaces, these are captured in both directions and nothing else: each LAN host's own address, for its uploads and downloads, before NAT" },
   { name: "wan", type: "string", arg: "IF[,IF…]", def: "any non-LAN interface", help: "live: the WAN interfaces: upload and download are then only flows between LAN and these" },
@@ -197,7 +200,7 @@ export function parseOptions(argv: string[]): Options {
     if (text === undefined) return undefined;
     const list = text.split(",");
     for (const name of list) {
-      if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(name) || (name === "any" && option !== "interfaces")) {
+      if (!IFNAME.test(name) || (name === "any" && option !== "interfaces")) {
         throw new UsageError(`--${option} ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
       }
     }
@@ -221,8 +224,8 @@ export function parseOptions(argv: string[]): Options {
   if (direction !== "in" && direction !== "both") throw new UsageError(`--direction ${direction}: expected in or both`);
   const ifindexMap = new Map<string, number>();
   for (const item of (str("ifindex-map") ?? "").split(",").filter(Boolean)) {
-    const m = /^([A-Za-z0-9_.:@-]{1,15})=(\d+)$/.exec(item);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`--ifindex-map ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
+    const m = /^(.+)=(\d+)$/.exec(item);
+    if (!m || !IFNAME.test(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`--ifindex-map ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
     ifindexMap.set(m[1]!, Number(m[2]));
   }
   const user = str("user");

@@ -130,16 +130,21 @@ export class Meter {
    * sends any partly filled datagram, then the templates with the final exporter statistics
    * to every IPFIX and v9 collector. */
   async flush(reason: number = L.END_FORCED): Promise<void> {
-    while (this.core.x.flushAll(reason) === 0) await this.drain();
+    await this.exportAll(reason);
     while (this.core.x.sendStats() === 0) await this.drain();
+    await this.drain();
+  }
+
+  /** Every flow in the caches out with `reason`, partly filled datagrams sealed, all drained. */
+  private async exportAll(reason: number): Promise<void> {
+    while (this.core.x.flushAll(reason) === 0) await this.drain();
     await this.drain();
   }
 
   /** After a step of the system clock (live): every flow is exported (forced end), then the
    * meter clock is set to `ns`, earlier or later, and aging goes on from there. */
   async restartClock(ns: bigint): Promise<void> {
-    while (this.core.x.flushAll(L.END_FORCED) === 0) await this.drain();
-    await this.drain();
+    await this.exportAll(L.END_FORCED);
     if (this.core.x.resetClock(Number(ns & 0xffffffffn), Number(ns >> 32n)) !== 1) throw new CoreError("the meter clock could not be reset: flows were left in a cache");
   }
 
