@@ -1,19 +1,20 @@
 // The Wasm core's only export list. Every export takes and returns numbers; bulk data moves
-import "./env";
 // through the regions of layout.ts. The doc line of each says how often the host calls it.
+import "./env";
 
 import { heapInit } from "./heap";
 import { jsonInit } from "./json";
 import { setSeed, tableInit, targetPtr } from "./table";
+import { namesChanged } from "./ifnames";
 import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
-  DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX,
+  DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, IFNAMES_PER_BLOCK, NIL, IPFIX_HEADER, OUTPUT_SIZE,
+  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX,
 } from "./layout";
 import { heapAlloc } from "./heap";
-import { templateSetLength, RECORD_V6 } from "./ipfix";
-import { v9TemplateLength, V9_RECORD_V6 } from "./v9";
+import { templateSetLengthWith, RECORD_V6 } from "./ipfix";
+import { v9TemplateLengthWith, V9_RECORD_V6 } from "./v9";
 import * as meter from "./meter";
 import { setRouteCount } from "./routes";
 import * as walk from "./walk";
@@ -101,9 +102,12 @@ export function outputReset(): void {
  */
 export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
   if (t >= <u32>TARGET_MAX) return 2;
-  // room for the template block and one IPv6 record, in either format
-  if (mtu < IPFIX_HEADER + templateSetLength() + 4 + RECORD_V6 || mtu < V9_HEADER + v9TemplateLength() + 7 + V9_RECORD_V6 || mtu > 65507) return 2;
+  // room for the template block and one IPv6 record; interface names: as many as then fit
+  if (mtu > 65507 || !fitsTemplates(mtu, 0)) return 2;
   const tp = targetPtr(t);
+  let names = IFNAMES_PER_BLOCK;
+  while (names > 0 && !fitsTemplates(mtu, names)) names--;
+  store<u32>(tp + T_NAMES_MAX, names);
   const stage = heapAlloc(mtu);
   if (stage == 0) return 1;
   store<u32>(tp + T_MTU, mtu);
@@ -116,6 +120,11 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
   store<u32>(tp + T_SET_AT, NIL);
   store<u32>(tp + T_STAGE_RECS, 0);
   return 0;
+}
+
+/** Whether a datagram of `mtu` bytes holds the template block with `names` interface names and one IPv6 record, in either format. */
+function fitsTemplates(mtu: u32, names: u32): bool {
+  return mtu >= IPFIX_HEADER + templateSetLengthWith(names) + 4 + RECORD_V6 && mtu >= V9_HEADER + v9TemplateLengthWith(names) + 7 + V9_RECORD_V6;
 }
 
 /** Once per collector at start: destination d receives every datagram of target t (mirror). Returns 0, or 2 for a bad argument. */
@@ -142,6 +151,13 @@ export function resendTemplates(d: u32): void {
   if (t == 0) return;
   store<u32>(dp + D_NEED_TEMPLATES, 1);
   store<u32>(targetPtr(t - 1) + T_TEMPLATES_NEXT, 1);
+}
+
+/** After the host wrote n interface names at IFNAMES_BASE: collectors get them with the next templates. Returns 0, or 2 for too many. */
+export function setInterfaceNames(n: u32): u32 {
+  if (n > IFNAME_MAX) return 2;
+  namesChanged(n);
+  return 0;
 }
 
 /** Once at start, for a live source: 1 = skip and count frames addressed to another host (no --promisc). */

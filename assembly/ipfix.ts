@@ -10,7 +10,8 @@
 //
 // The template block: the template set (IPv4 and IPv6 flows), two options template sets
 // (RFC 7011 §4: exporter statistics, §4.1-4.2; sampling, RFC 5477 / RFC 7270) and one
-// options data record of each, with this collector's own figures.
+// options data record of each, with this collector's own figures; then, when the host knows
+// interface names, a third options template and the names (ifnames.ts).
 
 import {
   OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
@@ -19,8 +20,9 @@ import {
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
-  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING,
+  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN,
 } from "./layout";
+import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
 import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
@@ -81,14 +83,23 @@ const OPTIONS_SAMPLING: u16[] = [
   306, 4, //  samplingPacketSpace: packets not selected after them (N - 1)
 ];
 const SAMPLING_RECORD: u32 = 18;
-/** Options data records in a template block. */
-const OPTIONS_RECORDS: u32 = 2;
+// Interface names (ifnames.ts), when the host gave any: one record per interface.
+const OPTIONS_IFNAMES: u16[] = [
+  10, 4, //   ingressInterface (scope): the number flows carry for the interface
+  82, <u16>IFNAME_LEN, // interfaceName, NUL-padded
+];
 
-/** Bytes of the template block: templates, options templates, options data. */
-export function templateSetLength(): u32 {
+/** Bytes of the template block with `names` interface names: templates, options templates, options data. */
+export function templateSetLengthWith(names: u32): u32 {
   return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
     SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2 + SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2 +
-    SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD;
+    SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD +
+    (names > 0 ? SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2 + SET_HEADER + names * IFNAME_RECORD : 0);
+}
+
+/** Bytes of the template block now. */
+export function templateSetLength(tp: usize): u32 {
+  return templateSetLengthWith(ifNamesInBlock(tp));
 }
 
 /** Writes the template block at p with the figures of the collector at dp; returns its length. */
@@ -102,6 +113,8 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   // IPFIX options template and drops the rest of a message whose set holds a second one
   o = writeOptionsSet(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
   o = writeOptionsSet(o, TEMPLATE_OPTIONS_SAMPLING, OPTIONS_SAMPLING);
+  const names = ifNamesInBlock(tp);
+  if (names > 0) o = writeOptionsSet(o, TEMPLATE_OPTIONS_IFNAMES, OPTIONS_IFNAMES);
   const domain = load<u32>(tp + T_ENGINE_ID);
   be16(o, TEMPLATE_OPTIONS_STATS);
   be16(o + 2, SET_HEADER + STATS_RECORD);
@@ -120,6 +133,11 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   be32(o + 14, 1);
   be32(o + 18, n - 1);
   o += SET_HEADER + SAMPLING_RECORD;
+  if (names > 0) {
+    be16(o, TEMPLATE_OPTIONS_IFNAMES);
+    be16(o + 2, SET_HEADER + names * IFNAME_RECORD);
+    o = writeIfNames(o + SET_HEADER, tp, dp);
+  }
   return <u32>(o - p);
 }
 
@@ -172,10 +190,10 @@ function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32,
   let len = IPFIX_HEADER;
   let options: u32 = 0;
   // a time-based refresh that finds no room waits for the next datagram (it stays due)
-  if ((forceTemplates || templatesDue(tp, dp, exportTime)) && IPFIX_HEADER + templateSetLength() + body <= load<u32>(tp + T_MTU)) {
+  if ((forceTemplates || templatesDue(tp, dp, exportTime)) && IPFIX_HEADER + templateSetLength(tp) + body <= load<u32>(tp + T_MTU)) {
     len += writeTemplates(m + len, tp, dp);
     templatesSent(dp, exportTime);
-    options = OPTIONS_RECORDS;
+    options = 2 + ifNamesInBlock(tp); // statistics, sampling, the names
   }
   memory.copy(m + len, <usize>load<u32>(tp + T_STAGE), body);
   len += body;
@@ -235,7 +253,7 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
   const size = v6 ? RECORD_V6 : RECORD_V4;
-  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? templateSetLength() : 0);
+  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? templateSetLength(tp) : 0);
   let setAt = load<u32>(tp + T_SET_AT);
   const open = setAt != NIL && load<u32>(tp + T_SET_ID) == tid;
   const need = size + (open ? 0 : SET_HEADER);

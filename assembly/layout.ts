@@ -94,6 +94,7 @@ export const D_SEQUENCE: u32 = 4; //       u32 IPFIX: data records sent before; 
 export const D_SINCE_TEMPLATES: u32 = 8; // u32 datagrams since templates were last sent
 export const D_TEMPLATES_AT: u32 = 12; //  u32 export time (s) templates were last sent
 export const D_NEED_TEMPLATES: u32 = 16; // u32 1 = send templates with the next datagram
+export const D_NAMES_AT: u32 = 20; //      u32 the interface name its next template block starts with
 export const D_DATAGRAMS: u32 = 24; //     u64 datagrams laid out for this destination
 export const D_RECORDS: u32 = 32; //       u64 flow records laid out for it (options records not included)
 export const D_OCTETS: u32 = 40; //        u64 message bytes laid out for it (headers included)
@@ -117,8 +118,17 @@ export const SIDE_MAX: u32 = 16;
 export const SIDES_SIZE: u32 = 2 * SIDE_MAX * 4; // u32 LAN numbers, then u32 WAN numbers (0 = none)
 export const SIDE_WAN: u32 = SIDE_MAX * 4; //      offset of the WAN list
 
+// ---- interface names, written by the host (the kernel's interfaces live, IDB names from a
+// pcapng file): exported as options records (interfaceName, IE 82) with the templates ----
+export const IFNAMES_BASE: u32 = SIDES_BASE + SIDES_SIZE;
+export const IFNAME_MAX: u32 = 256;
+export const IFNAME_SIZE: u32 = 20; // u32 the number flows carry for it · 16 bytes name, NUL-padded
+export const IFNAME_LEN: u32 = 16; //  IFNAMSIZ: 15 characters and a NUL at most
+export const IFNAMES_SIZE: u32 = 8 + IFNAME_MAX * IFNAME_SIZE; // u32 count, u32 reserved, then the entries
+export const IFNAMES_PER_BLOCK: u32 = 16; // names in one template block at most (more take turns; a small MTU fits fewer)
+
 // ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
-export const KEY_BASE: u32 = SIDES_BASE + SIDES_SIZE;
+export const KEY_BASE: u32 = IFNAMES_BASE + IFNAMES_SIZE;
 export const KEY_SIZE: u32 = 64;
 
 // ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----
@@ -239,6 +249,7 @@ export const T_WHEEL_STARTED: u32 = 204; // u32 1 once the wheel's position is s
 export const T_TEMPLATES_NEXT: u32 = 200; // u32 1 = a collector wants templates with the next datagram: keep room
 export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed datagram (v9: the final statistics' header time)
 export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
+export const T_NAMES_MAX: u32 = 212; //  u32 interface names one template block may carry (what the MTU leaves room for)
 export const NIL: u32 = 0xffffffff;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
@@ -276,3 +287,4 @@ export const IPFIX_HEADER: u32 = 16;
 // the sampling interval, one record each per collector, sent with the templates
 export const TEMPLATE_OPTIONS_STATS: u32 = 258;
 export const TEMPLATE_OPTIONS_SAMPLING: u32 = 259;
+export const TEMPLATE_OPTIONS_IFNAMES: u32 = 260; // interface names (IE 82), scope the interface number

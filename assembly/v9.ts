@@ -7,7 +7,8 @@
 // uptime epoch being the first exported flow's start (a flow beyond the 32-bit uptime
 // starts a new epoch in a new datagram, with the templates again); flowsets padded to 4.
 // With the templates go two options templates (RFC 3954 §6.1, scope System) and their data:
-// the exporter's statistics for this collector and the sampling interval.
+// the exporter's statistics for this collector and the sampling interval; and, when the host
+// knows interface names, a third (scope Interface) with the names (ifnames.ts).
 
 import {
   OUTPUT_BASE, OD_HEADER, DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SEQUENCE,
@@ -17,8 +18,9 @@ import {
   FS_VLAN, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, V9_HEADER, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
-  T_TEMPLATES_NEXT,
+  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN,
 } from "./layout";
+import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
 import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
@@ -73,20 +75,32 @@ const OPTIONS_SAMPLING: u16[] = [
   1, 4, //    scope System
   34, 4, //   SAMPLING_INTERVAL: 1 of every N packets
 ];
+// Interface names (ifnames.ts), when the host gave any: one record per interface.
+const OPTIONS_IFNAMES: u16[] = [
+  2, 4, //    scope Interface (its value: the number flows carry in INPUT_SNMP/OUTPUT_SNMP)
+  82, <u16>IFNAME_LEN, // IF_NAME, NUL-padded
+];
 const STATS_DATA: u32 = 4 + 4 + 24; //    flowset header, scope, three counters (a multiple of 4)
 const SAMPLING_DATA: u32 = 4 + 4 + 4; //   flowset header, scope, interval
-/** Records in a template block: two templates, two options templates, two options data records. */
+/** Records in a template block: two templates, two options templates, two options data records
+ * (and with interface names one more options template and a record per name). */
 const TEMPLATE_BLOCK_RECORDS: u32 = 6;
 
 @inline function pad4(n: u32): u32 {
   return (n + 3) & ~3;
 }
 
-/** Bytes of the template block: the template flowset, one options template flowset each, their data. */
-export function v9TemplateLength(): u32 {
+/** Bytes of the template block with `names` interface names: the template flowset, one options template flowset each, their data. */
+export function v9TemplateLengthWith(names: u32): u32 {
   return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
     pad4(SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2) + pad4(SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2) +
-    STATS_DATA + SAMPLING_DATA;
+    STATS_DATA + SAMPLING_DATA +
+    (names > 0 ? pad4(SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2) + SET_HEADER + names * IFNAME_RECORD : 0);
+}
+
+/** Bytes of the template block now. */
+export function v9TemplateLength(tp: usize): u32 {
+  return v9TemplateLengthWith(ifNamesInBlock(tp));
 }
 
 function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
@@ -104,7 +118,7 @@ function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
 function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
   be16(p, 1);
   be16(p + 4, id);
-  be16(p + 6, 4); //                       option scope length, bytes (one scope field)
+  be16(p + 6, 4); //                       option scope length, bytes (one scope field, 4 bytes)
   be16(p + 8, (fields.length - 2) * 2); // option length, bytes
   let o = p + 10;
   for (let i = 0; i < fields.length; i++) {
@@ -125,6 +139,8 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   be16(p + 2, <u32>(o - p));
   o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
   o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_SAMPLING, OPTIONS_SAMPLING);
+  const names = ifNamesInBlock(tp);
+  if (names > 0) o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_IFNAMES, OPTIONS_IFNAMES);
   const source = load<u32>(tp + T_ENGINE_ID);
   be16(o, TEMPLATE_OPTIONS_STATS);
   be16(o + 2, STATS_DATA);
@@ -138,6 +154,11 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   be32(o + 4, source);
   be32(o + 8, load<u32>(tp + T_SAMPLING));
   o += SAMPLING_DATA;
+  if (names > 0) {
+    be16(o, TEMPLATE_OPTIONS_IFNAMES);
+    be16(o + 2, SET_HEADER + names * IFNAME_RECORD); // records of 20 bytes: a multiple of 4
+    o = writeIfNames(o + SET_HEADER, tp, dp);
+  }
   return <u32>(o - p);
 }
 
@@ -163,9 +184,10 @@ function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32,
   let len = V9_HEADER;
   let count = recs;
   // a time-based refresh that finds no room waits for the next datagram (it stays due)
-  if ((force || templatesDue(tp, dp, exportTime)) && V9_HEADER + v9TemplateLength() + body <= load<u32>(tp + T_MTU)) {
+  if ((force || templatesDue(tp, dp, exportTime)) && V9_HEADER + v9TemplateLength(tp) + body <= load<u32>(tp + T_MTU)) {
     len += writeTemplates(m + len, tp, dp);
-    count += TEMPLATE_BLOCK_RECORDS;
+    const names = ifNamesInBlock(tp);
+    count += TEMPLATE_BLOCK_RECORDS + (names > 0 ? 1 + names : 0);
     templatesSent(dp, exportTime);
   }
   memory.copy(m + len, <usize>load<u32>(tp + T_STAGE), body);
@@ -268,7 +290,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
   const size = v6 ? V9_RECORD_V6 : V9_RECORD_V4;
   // a multiple of 4: the open flowset is padded to 4 when the datagram is sealed
-  const room = (load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength() : 0)) & ~3;
+  const room = (load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength(tp) : 0)) & ~3;
   const open = load<u32>(tp + T_SET_AT) != NIL && load<u32>(tp + T_SET_ID) == tid;
   // a new flowset costs its header, and closing the open one up to 3 bytes of padding
   if (load<u32>(tp + T_STAGE_LEN) + size + (open ? 0 : SET_HEADER + 3) > room) {

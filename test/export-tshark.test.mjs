@@ -127,6 +127,55 @@ test("every collector gets every record with its own sequence numbers; templates
   assert.deepEqual(dataOf(0), dataOf(1));
 });
 
+/** [interface number, name] of the interface-name options records tshark decodes, in order. */
+function namesDecoded(verbose) {
+  return [...verbose.matchAll(/(?:InputInt|ScopeInterface): (\d+)\n\s+IfName: (.*)/g)].map((m) => [Number(m[1]), m[2]]);
+}
+
+for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
+  test(`${label}: interface names (interfaceName, IE 82) go with the templates, as the capture's interface blocks name them`, async () => {
+    const file = path.join(fixtures, "pcaps", "zeek--pcapng-multi-interface.pcapng");
+    // what tshark reads as each interface's name; flows carry interface id + 1, names are cut to 15 bytes
+    const expected = new Map(execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.interface_id", "-e", "frame.interface_name"], { encoding: "utf8" })
+      .trim().split("\n").map((l) => l.split("\t")).map(([id, name]) => [Number(id) + 1, Buffer.from(name).subarray(0, 15).toString()]));
+    assert.equal(expected.size, 2);
+    const datagrams = await ipfixOf(file, { format, collectors: 1 });
+    const t = tshark(datagrams, 0);
+    assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+    assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
+    const blocks = t.verbose.split(/^Frame \d+:/m).slice(1).filter((f) => /IfName:/.test(f));
+    assert.equal(blocks.length, datagrams.length, "every datagram here carries the templates (the first and the final statistics)");
+    for (const f of blocks) assert.deepEqual(new Map(namesDecoded(f)), expected);
+  });
+
+  test(`${label}: more interfaces than a small MTU's template block holds take turns, and each collector gets every name`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fp-ifnames-"));
+    try {
+      const ng = new P.Pcapng().shb();
+      const names = [...Array(20)].map((_, i) => `lan${i}`);
+      for (const name of names) ng.idb(1, { name, tsresol: 9 });
+      for (let i = 0; i < 200; i++) {
+        ng.epb(i % 20, 1_700_000_000_000_000_000n + BigInt(i) * 1000n, P.eth(P.ETH_IPV4, P.ipv4(P.udp(1000 + i, 53), { proto: 17, src: "10.0.0.1", dst: "10.0.0.2" })));
+      }
+      const file = path.join(dir, "many.pcapng");
+      writeFileSync(file, ng.bytes());
+      const datagrams = await ipfixOf(file, { format, collectors: 2, refreshRate: 1, mtu: 576 });
+      for (const dest of [0, 1]) {
+        const mine = datagrams.filter(([d]) => d === dest).map(([, dg]) => dg);
+        assert.ok(mine.every((dg) => dg.length <= 576), "every datagram within the MTU");
+        const t = tshark(datagrams, dest);
+        assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+        assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
+        const perBlock = t.verbose.split(/^Frame \d+:/m).slice(1).map((f) => namesDecoded(f).length);
+        assert.ok(perBlock.every((n) => n > 0 && n < 20), `a block holds some of the names: ${perBlock}`);
+        assert.deepEqual(new Map(namesDecoded(t.verbose)), new Map(names.map((n, i) => [i + 1, n])));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 const be = (v, n) => [...Array(n)].map((_, i) => Number((BigInt(v) >> BigInt(8 * (n - 1 - i))) & 255n));
 const fields = (list) => list.flatMap((v) => be(v, 2));
 const T = 1_700_000_000_123_456_789n;

@@ -29,6 +29,7 @@ const PCAP_MAGIC_US = 0xa1b2c3d4;
 const PCAP_MAGIC_NS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
+const IDB_OPT_NAME = 2;
 const IDB_OPT_TSRESOL = 9;
 const IDB_OPT_TSOFFSET = 14;
 
@@ -138,6 +139,7 @@ class BlockReader {
   private base = 0; // file offset of input[0]
   private eof = false;
   private readonly warnings: string[] = [];
+  private ifnames: Array<[number, string]> = []; // this section's IDB names, for the collectors
   private walks = 0;
 
   constructor(
@@ -258,6 +260,7 @@ class BlockReader {
           const len = await this.blockLength(swapped, 28);
           ifaces = 0;
           x.setInterfaceCount(0);
+          this.ifnames = [];
           at += len;
           continue;
         }
@@ -355,6 +358,10 @@ class BlockReader {
       if (o + 4 + olen > len - 4) break;
       if (code === IDB_OPT_TSRESOL && olen >= 1) tsresol = dv.getUint8(b + o + 4);
       if (code === IDB_OPT_TSOFFSET && olen >= 8) offsetS = dv.getBigInt64(b + o + 4, le);
+      if (code === IDB_OPT_NAME && olen > 0) {
+        const name = Buffer.from(this.meter.core.u8.subarray(b + o + 4, b + o + 4 + olen)).toString("utf8").replace(/\0+$/, "");
+        if (name) this.ifnames.push([i + 1, name]);
+      }
       o += 4 + ((olen + 3) & ~3);
     }
     const p = L.IFACES_BASE + i * L.IFACE_SIZE;
@@ -375,6 +382,7 @@ class BlockReader {
     }
     w.setBigInt64(p + L.IF_OFFSET_NS, offsetS * 1_000_000_000n, true);
     w.setUint32(p + L.IF_IFINDEX, i + 1, true);
+    this.meter.core.setInterfaceNames(this.ifnames);
     if (!KNOWN_LINKTYPES.has(linktype)) {
       this.warn(`interface ${i} has link type ${linktype}, which flowprobe does not read: its packets are counted as skipped`);
     }

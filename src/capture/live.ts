@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
-import { readRoutes, loadRoutes, loadSides, numberOf } from "./routes";
+import { readRoutes, loadRoutes, loadSides, numberOf, readInterfaceNames } from "./routes";
 
 /** Message types on the shim's stdout (shim/flowprobe-capture.c). */
 const FP_BATCH = 1;
@@ -156,13 +156,15 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     }
   };
 
-  // the routing table, for egress interface and next hop: now, then every few ticks when changed
+  // the routing table, for egress interface and next hop, and the interface names: now, then
+  // every few ticks when changed
   let routesSeen = "";
   let ticks = 0;
   const refreshRoutes = () => {
     // the LAN/WAN interfaces too: one that was recreated has a new ifindex
     const numbers = (names: string[] | undefined) => (names ?? []).map((n) => numberOf(n, o.ifindexMap)).filter((n) => n > 0);
     loadSides(meter.core, numbers(o.lan), numbers(o.wan));
+    meter.core.setInterfaceNames(readInterfaceNames(o.ifindexMap)); // for the collectors (IE 82)
     const routes = readRoutes(o.ifindexMap);
     const text = JSON.stringify(routes);
     if (text === routesSeen) return;

@@ -110,6 +110,17 @@ export function numberOf(name: string, ifindexMap: ReadonlyMap<string, number> =
   }
 }
 
+/** [number flows carry, name] of every interface of this network namespace (for interfaceName). */
+export function readInterfaceNames(ifindexMap: ReadonlyMap<string, number> = new Map(), sysNet = "/sys/class/net"): Array<[number, string]> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(sysNet);
+  } catch {
+    return [];
+  }
+  return names.map((name): [number, string] => [numberOf(name, ifindexMap, sysNet), name]).filter(([n]) => n > 0);
+}
+
 /** Writes the LAN and WAN interface numbers (--lan, --wan) into the core, for upload/download. */
 export function loadSides(core: Core, lan: number[], wan: number[]): void {
   const dv = core.dv;

@@ -20,6 +20,7 @@ export interface CoreExports {
   setSkipOtherhost(on: number): void;
   sealStaged(): number;
   setRoutes(n: number): number;
+  setInterfaceNames(n: number): number;
   resetClock(nsLo: number, nsHi: number): number;
   outputLength(): number;
   outputReset(): void;
@@ -111,6 +112,29 @@ export class Core {
   targetU64(t: number, field: number): bigint {
     return this.dv.getBigUint64(L.TARGETS_BASE + t * L.TARGET_SIZE + field, true);
   }
+
+  /**
+   * Interface names for the collectors (IPFIX/v9 options, interfaceName): [number flows carry,
+   * name] pairs. Written into the core only when they changed (the collectors then get them
+   * with the next templates); at most IFNAME_MAX, names cut to 15 bytes.
+   */
+  setInterfaceNames(names: ReadonlyArray<readonly [number, string]>): void {
+    const list = names.filter(([n]) => n > 0).sort((a, b) => a[0] - b[0]).slice(0, L.IFNAME_MAX);
+    const text = JSON.stringify(list);
+    if (text === this.namesSeen) return;
+    this.namesSeen = text;
+    const u8 = this.u8;
+    const dv = this.dv;
+    list.forEach(([n, name], i) => {
+      const at = L.IFNAMES_BASE + 8 + i * L.IFNAME_SIZE;
+      dv.setUint32(at, n, true);
+      u8.fill(0, at + 4, at + 4 + L.IFNAME_LEN);
+      u8.set(Buffer.from(name, "utf8").subarray(0, L.IFNAME_LEN - 1), at + 4);
+    });
+    this.x.setInterfaceNames(list.length);
+  }
+
+  private namesSeen = "[]";
 
   /** Bytes of linear memory in use (fixed regions + heap). */
   memoryBytes(): number {

@@ -195,9 +195,15 @@ export class Pcapng {
     body.writeBigInt64LE(-1n, 8);
     return this.block(0x0a0d0d0a, body);
   }
-  /** opts: tsresol (byte), tsoffset (seconds, BigInt) */
-  idb(linktype, { snaplen = 0, tsresol, tsoffset } = {}) {
+  /** opts: tsresol (byte), tsoffset (seconds, BigInt), name (if_name) */
+  idb(linktype, { snaplen = 0, tsresol, tsoffset, name } = {}) {
     const opts = [];
+    if (name !== undefined) {
+      const s = Buffer.from(name, "utf8");
+      const o = Buffer.alloc(4 + s.length + ((4 - (s.length % 4)) % 4));
+      this.w16(o, 2, 0); this.w16(o, s.length, 2); s.copy(o, 4);
+      opts.push(o);
+    }
     if (tsresol !== undefined) {
       const o = Buffer.alloc(8);
       this.w16(o, 9, 0); this.w16(o, 1, 2); o[4] = tsresol;
