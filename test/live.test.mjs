@@ -5,6 +5,8 @@
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, fixtures, parseFlows, key, oracleCaptures } from "./helpers/run.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
@@ -276,6 +278,42 @@ test("live --ifindex-map: an interface recreated under a new ifindex keeps its n
     for (const f of out) assert.deepEqual([f.out_if, f.next_hop], [100n, "10.9.0.2"]);
   } finally {
     ns.del();
+  }
+});
+
+test("live IPFIX: the collector gets the namespace's interface names (IE 82) under the numbers flows carry, and a new interface's name soon after", async () => {
+  const ns = makeNs("fp-live");
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-names-"));
+  const pcap = path.join(dir, "lo.pcapng");
+  let dump;
+  try {
+    const fp0 = ns.veth("fp0", "fp1");
+    dump = ns.spawn("dumpcap", ["-q", "-i", "lo", "-f", "udp dst port 4739", "-w", pcap], { stdio: ["ignore", "ignore", "pipe"] });
+    let dumpErr = "";
+    dump.stderr.on("data", (d) => (dumpErr += d));
+    await until(() => /Capturing on/.test(dumpErr), 10000, `dumpcap: ${dumpErr}`);
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--ifindex-map", "fp1=77", "-d", "127.0.0.1:4739", "--protocol", "10"]);
+    replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    ns.veth("fp2", "fp3");
+    await new Promise((r) => setTimeout(r, 6000)); // interfaces are read again within 5 s
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    await new Promise((r) => setTimeout(r, 300));
+    dump.kill("SIGINT");
+    await new Promise((r) => dump.on("close", r));
+    const verbose = execFileSync("tshark", ["-n", "-r", pcap, "-d", "udp.port==4739,cflow", "-V"], { encoding: "utf8", maxBuffer: 1 << 28 });
+    const frames = verbose.split(/^Frame \d+:/m).slice(1);
+    const namesIn = (f) => new Map([...f.matchAll(/InputInt: (\d+)\n\s+IfName: (.*)/g)].map((m) => [m[2], Number(m[1])]));
+    const first = namesIn(frames[0]);
+    assert.deepEqual(first, new Map([["fp0", fp0], ["fp1", 77], ["lo", 1]]), "the first datagram: every interface of the namespace");
+    const last = namesIn(frames.at(-1));
+    assert.equal(last.get("fp2"), Number(ns.exec("cat", ["/sys/class/net/fp2/ifindex"]).trim()), "the final statistics: the new interface too");
+    assert.equal(last.get("fp1"), 77);
+    assert.match(verbose, /InputInt: (\d+)\n\s+(?!IfName)/, "flow records");
+  } finally {
+    dump?.kill("SIGKILL");
+    ns.del();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
