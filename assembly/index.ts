@@ -6,11 +6,12 @@ import { heapInit } from "./heap";
 import { jsonInit } from "./json";
 import { setSeed, tableInit, targetPtr } from "./table";
 import { namesChanged } from "./ifnames";
+import { macsInit } from "./macs";
 import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, IFNAMES_PER_BLOCK, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX,
+  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5,
 } from "./layout";
 import { heapAlloc } from "./heap";
 import { templateSetLengthWith, RECORD_V6 } from "./ipfix";
@@ -124,7 +125,9 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
 
 /** Whether a datagram of `mtu` bytes holds the template block with `names` interface names and one IPv6 record, in either format. */
 function fitsTemplates(mtu: u32, names: u32): bool {
-  return mtu >= IPFIX_HEADER + templateSetLengthWith(names) + 4 + RECORD_V6 && mtu >= V9_HEADER + v9TemplateLengthWith(names) + 7 + V9_RECORD_V6;
+  // (as if with MACs, which may be asked for after this)
+  return mtu >= IPFIX_HEADER + templateSetLengthWith(names, true) + 4 + RECORD_V6 + MAC_SIZE &&
+    mtu >= V9_HEADER + v9TemplateLengthWith(names, true) + 7 + V9_RECORD_V6 + MAC_SIZE;
 }
 
 /** Once per collector at start: destination d receives every datagram of target t (mirror). Returns 0, or 2 for a bad argument. */
@@ -158,6 +161,16 @@ export function setInterfaceNames(n: u32): u32 {
   if (n > IFNAME_MAX) return 2;
   namesChanged(n);
   return 0;
+}
+
+/** Once per target at start, after configureTarget: its flows carry their first packet's
+ * source and destination MAC (not NetFlow v5, which has no field for them). Returns 0, 1
+ * without memory, 2 for a bad argument. */
+export function enableMacs(t: u32): u32 {
+  if (t >= meter.getTargetCount()) return 2;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_FORMAT) == FORMAT_V5) return 2;
+  return macsInit(tp);
 }
 
 /** Once at start, for a live source: 1 = skip and count frames addressed to another host (no --promisc). */

@@ -20,8 +20,9 @@ import {
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
-  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN,
+  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
+import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
 import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
@@ -59,7 +60,7 @@ const FIELDS_V6: u16[] = [
   139, 2, //  icmpTypeCodeIPv6
   58, 2, 245, 2, 136, 1, 52, 1, 53, 1,
 ];
-export const RECORD_V4: u32 = 69;
+export const RECORD_V4: u32 = 69; //  (+ MAC_SIZE with MACs: sourceMacAddress 56, destinationMacAddress 80)
 export const RECORD_V6: u32 = 105;
 const SET_HEADER: u32 = 4;
 
@@ -90,8 +91,8 @@ const OPTIONS_IFNAMES: u16[] = [
 ];
 
 /** Bytes of the template block with `names` interface names: templates, options templates, options data. */
-export function templateSetLengthWith(names: u32): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
+export function templateSetLengthWith(names: u32, macs: bool): u32 {
+  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
     SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2 + SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2 +
     SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD +
     (names > 0 ? SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2 + SET_HEADER + names * IFNAME_RECORD : 0);
@@ -99,14 +100,15 @@ export function templateSetLengthWith(names: u32): u32 {
 
 /** Bytes of the template block now. */
 export function templateSetLength(tp: usize): u32 {
-  return templateSetLengthWith(ifNamesInBlock(tp));
+  return templateSetLengthWith(ifNamesInBlock(tp), macsOn(tp));
 }
 
 /** Writes the template block at p with the figures of the collector at dp; returns its length. */
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
-  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, 0);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, 0);
+  const macs = macsOn(tp);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, 0, macs);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, 0, macs);
   be16(p, 2); // set id 2: template set
   be16(p + 2, <u32>(o - p));
   // one options template per set (id 3): pmacct 1.7's nfacctd misreads the length of an
@@ -143,16 +145,17 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
 
 /** An options template set (id 3) holding one options template with one scope field. */
 function writeOptionsSet(p: usize, id: u32, fields: u16[]): usize {
-  const o = writeTemplate(p + SET_HEADER, id, fields, 1);
+  const o = writeTemplate(p + SET_HEADER, id, fields, 1, false);
   be16(p, 3);
   be16(p + 2, <u32>(o - p));
   return o;
 }
 
-/** A template record (scope 0) or an options template record (RFC 7011 §3.4.1-3.4.2). */
-function writeTemplate(o: usize, id: u32, fields: u16[], scope: u32): usize {
+/** A template record (scope 0; the MAC fields last when `macs`) or an options template
+ * record (RFC 7011 §3.4.1-3.4.2). */
+function writeTemplate(o: usize, id: u32, fields: u16[], scope: u32, macs: bool): usize {
   be16(o, id);
-  be16(o + 2, fields.length >> 1);
+  be16(o + 2, (fields.length >> 1) + (macs ? 2 : 0));
   o += 4;
   if (scope > 0) {
     be16(o, scope);
@@ -162,7 +165,7 @@ function writeTemplate(o: usize, id: u32, fields: u16[], scope: u32): usize {
     be16(o, fields[i]);
     o += 2;
   }
-  return o;
+  return macs ? writeMacFields(o) : o;
 }
 
 /** Closes the open data set of target tp's staging datagram (writes its length). */
@@ -252,7 +255,7 @@ export function ipfixStats(t: u32, tp: usize, pos: usize, exportTime: u32): usiz
 export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usize, exportTime: u32): usize {
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
-  const size = v6 ? RECORD_V6 : RECORD_V4;
+  const size = (v6 ? RECORD_V6 : RECORD_V4) + (macsOn(tp) ? MAC_SIZE : 0);
   const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? templateSetLength(tp) : 0);
   let setAt = load<u32>(tp + T_SET_AT);
   const open = setAt != NIL && load<u32>(tp + T_SET_ID) == tid;
@@ -302,7 +305,9 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   store<u8>(o + 6, <u8>reason);
   store<u8>(o + 7, load<u8>(sp + FS_TTL_MIN));
   store<u8>(o + 8, load<u8>(sp + FS_TTL_MAX));
-  store<u32>(tp + T_STAGE_LEN, <u32>(o + 9 - stage));
+  o += 9;
+  if (macsOn(tp)) o = writeMacs(o);
+  store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
   return pos;
 }

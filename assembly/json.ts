@@ -10,6 +10,7 @@ import {
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
 } from "./layout";
+import { exportMacs } from "./macs";
 import { flowRoute, flowSide, routeIn, routeOut, nextHop, SIDE_UPLOAD, SIDE_DOWNLOAD } from "./routes";
 
 // The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
@@ -41,6 +42,9 @@ const PIECES: string[] = [
   ',"lan_direction":"download"',
   ',"flow_end_reason":',
   "}\n",
+  ',"src_mac":"',
+  '","dst_mac":"',
+  '"',
 ];
 const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
 const HEX = TABLES_BASE + 200; //       16 bytes
@@ -174,6 +178,18 @@ function ipv6(o: usize, a: usize): usize {
 }
 
 /** Writes one flow (slot layout at sp) as a JSON line at OUTPUT_BASE + pos; returns the new pos. */
+/** A MAC address as six lowercase hex pairs joined by colons. */
+function mac(o: usize, a: usize): usize {
+  for (let i = 0; i < 6; i++) {
+    const b = <u32>load<u8>(a + i);
+    store<u8>(o, load<u8>(HEX + (b >> 4)));
+    store<u8>(o + 1, load<u8>(HEX + (b & 15)));
+    store<u8>(o + 2, 58); // ':'
+    o += 3;
+  }
+  return o - 1;
+}
+
 export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   let o = OUTPUT_BASE + pos;
   const v6 = load<u8>(sp + FS_VERSION) == 6;
@@ -237,6 +253,14 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   const side = flowSide();
   if (side == SIDE_UPLOAD) o = piece(o, 22);
   else if (side == SIDE_DOWNLOAD) o = piece(o, 23);
+  // MACs when the target asks for them and the link had them (not on raw IP links)
+  if (exportMacs != 0 && (load<u64>(exportMacs) | <u64>load<u32>(exportMacs + 8)) != 0) {
+    o = piece(o, 26);
+    o = mac(o, exportMacs + 6);
+    o = piece(o, 27);
+    o = mac(o, exportMacs);
+    o = piece(o, 28);
+  }
   o = piece(o, 24);
   o = dec32(o, reason);
   o = piece(o, 25);

@@ -135,7 +135,8 @@ export const KEY_SIZE: u32 = 64;
 export const PEND_BASE: u32 = KEY_BASE + KEY_SIZE;
 export const PEND_MAX: u32 = 16;
 export const PEND_ENTRY: u32 = 64; // key (48) · ts u64 · bytes u32 · ttl u8 · tcp flags u8 · pkttype u8 · version u8
-export const PEND_SIZE: u32 = PEND_MAX * PEND_ENTRY + PEND_MAX * 4; // then the hashes, u32 each
+export const PEND_SIZE: u32 = PEND_MAX * PEND_ENTRY + PEND_MAX * 4 + PEND_MAX * 16; // then the hashes, u32 each, then the MACs
+export const PEND_MACS: u32 = PEND_BASE + PEND_MAX * PEND_ENTRY + PEND_MAX * 4; // 16 bytes each: destination and source MAC (zero: none)
 export const PE_TS: u32 = 48;
 export const PE_BYTES: u32 = 56;
 export const PE_TTL: u32 = 60;
@@ -202,6 +203,7 @@ export const FS_PREV: u32 = 84; //      u32 timing-wheel neighbour
 export const FS_NEXT: u32 = 88; //      u32 timing-wheel neighbour, or free-list link
 export const FS_HASH: u32 = 92; //      u32 the key's hash (home bucket and index tag)
 export const VLAN_PRESENT: u32 = 0x8000;
+export const MAC_SIZE: u32 = 12; //     a flow's MACs (macs.ts): destination (6), source (6), as in an Ethernet header
 export const FLOW_LIVE: u32 = 0x40;
 
 // IPFIX flowEndReason (IANA IE 136)
@@ -249,6 +251,7 @@ export const T_WHEEL_STARTED: u32 = 204; // u32 1 once the wheel's position is s
 export const T_TEMPLATES_NEXT: u32 = 200; // u32 1 = a collector wants templates with the next datagram: keep room
 export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed datagram (v9: the final statistics' header time)
 export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
+export const T_MACS: u32 = 224; //       u32 address of the MAC chunk table (macs.ts), 0 = no MAC fields
 export const T_NAMES_MAX: u32 = 212; //  u32 interface names one template block may carry (what the MTU leaves room for)
 export const NIL: u32 = 0xffffffff;
 

@@ -15,11 +15,12 @@ import {
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
   FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_OTHERHOST,
-  PEND_BASE, PEND_MAX, PEND_ENTRY, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
+  PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_MACS, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
 } from "./layout";
-import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, keySetIf, setKeyPtr } from "./parse";
+import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, pMacDst, pMacSrc, keySetIf, setKeyPtr } from "./parse";
+import { macsWanted, macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 import { jsonFlow } from "./json";
@@ -139,8 +140,9 @@ export function setExportTime(s: u32): void {
   exportTime = s;
 }
 
-/** Encodes the flow at sp with its end reason. */
-@inline function encodeFlow(tp: usize, sp: usize, reason: u32): void {
+/** Encodes the flow in slot s (at sp) with its end reason. */
+@inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
+  flowMacs(tp, s);
   const format = load<u32>(tp + T_FORMAT);
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
   else if (format == FORMAT_IPFIX) outPos = ipfixRecord(targetOf(tp), tp, sp, reason, outPos, exportTime);
@@ -152,7 +154,7 @@ export function setExportTime(s: u32): void {
 
 /** Encodes slot s of target tp as an exported flow, then frees the slot. */
 function exportFlow(tp: usize, s: u32, reason: u32): void {
-  encodeFlow(tp, slotPtr(tp, s), reason);
+  encodeFlow(tp, s, slotPtr(tp, s), reason);
   tableRemove(tp, s);
 }
 
@@ -189,6 +191,13 @@ export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, 
   store<u8>(e + PE_PKTTYPE, <u8>pPkttype);
   store<u8>(e + PE_VERSION, <u8>pVersion);
   store<u32>(PEND_HASH + (<usize>pendCount << 2), hashKey(e));
+  if (macsWanted) {
+    const m = PEND_MACS + (<usize>pendCount << 4);
+    if (pMacDst != 0) memory.copy(m, pMacDst, 6);
+    else memory.fill(m, 0, 6);
+    if (pMacSrc != 0) memory.copy(m + 6, pMacSrc, 6);
+    else memory.fill(m + 6, 0, 6);
+  }
   if (++pendCount == PEND_MAX) meterPending();
 }
 
@@ -272,6 +281,7 @@ export function meterPending(): void {
     }
     sp = slotPtr(tp, s);
     fileNew(tp, s, sp, dueTick(tp, sp));
+    if (macsOn(tp)) macsRemember(tp, s, pendingMacs(e));
   }
   const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
   if (load<u32>(tp + T_FORMAT) == FORMAT_V5 &&
@@ -284,6 +294,7 @@ export function meterPending(): void {
     if (s == NIL) return false; // the slot just freed is taken again: cannot fail
     sp = slotPtr(tp, s);
     fileNew(tp, s, sp, dueTick(tp, sp));
+    if (macsOn(tp)) macsRemember(tp, s, pendingMacs(e));
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
@@ -430,7 +441,7 @@ export function flushAll(reason: u32): u32 {
         if (s == NIL) break;
         if (outputLow()) return 0;
         const sp = slotPtr(tp, s);
-        encodeFlow(tp, sp, reason);
+        encodeFlow(tp, s, sp, reason);
         wheelUnlink(tp, sp);
       }
     }

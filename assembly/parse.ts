@@ -31,6 +31,8 @@ export let pTcpFlags: u32 = 0;
 export let pPkttype: u32 = 0; //  may be replaced by SLL/SLL2's own packet type
 export let pIfindex: u32 = 0; //  may be replaced by SLL2's ifindex
 export let pVersion: u32 = 0;
+export let pMacDst: usize = 0; // the frame's destination MAC (Ethernet), 0 = none
+export let pMacSrc: usize = 0; // its source MAC (Ethernet; SLL/SLL2 with a 6-byte address), 0 = none
 
 // LINKTYPE_* numbers (tcpdump.org/linktypes.html)
 const LT_NULL: u32 = 0;
@@ -95,6 +97,8 @@ export function parsePacket(p: usize, caplen: u32, wirelen: u32, linktype: u32, 
   store<u64>(key + 32, 0);
   store<u64>(key + 40, 0);
   pTcpFlags = 0;
+  pMacDst = 0;
+  pMacSrc = 0;
   if (vlanTpid != 0) setVlan(vlanTci);
 
   let off: u32 = 0;
@@ -103,12 +107,15 @@ export function parsePacket(p: usize, caplen: u32, wirelen: u32, linktype: u32, 
     if (caplen < 14) return C_TRUNC_LINK;
     et = be16(p + 12);
     off = 14;
+    pMacDst = p;
+    pMacSrc = p + 6;
   } else if (linktype == LT_SLL) {
     // Linux cooked v1: packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2)
     if (caplen < 16) return C_TRUNC_LINK;
     pPkttype = be16(p);
     et = be16(p + 14);
     off = 16;
+    if (be16(p + 4) == 6) pMacSrc = p + 6;
   } else if (linktype == LT_SLL2) {
     // Linux cooked v2: protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) addr len(1) addr(8)
     if (caplen < 20) return C_TRUNC_LINK;
@@ -116,6 +123,7 @@ export function parsePacket(p: usize, caplen: u32, wirelen: u32, linktype: u32, 
     pIfindex = be32(p + 4);
     pPkttype = <u32>load<u8>(p + 10);
     off = 20;
+    if (load<u8>(p + 11) == 6) pMacSrc = p + 12;
   } else if (linktype == LT_RAW || linktype == LT_RAW_12 || linktype == LT_RAW_14) {
     et = ET_RAW_GUESS;
   } else if (linktype == LT_IPV4) {

@@ -18,8 +18,9 @@ import {
   FS_VLAN, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, V9_HEADER, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
-  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN,
+  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
+import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
 import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
@@ -91,8 +92,8 @@ const TEMPLATE_BLOCK_RECORDS: u32 = 6;
 }
 
 /** Bytes of the template block with `names` interface names: the template flowset, one options template flowset each, their data. */
-export function v9TemplateLengthWith(names: u32): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 +
+export function v9TemplateLengthWith(names: u32, macs: bool): u32 {
+  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
     pad4(SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2) + pad4(SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2) +
     STATS_DATA + SAMPLING_DATA +
     (names > 0 ? pad4(SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2) + SET_HEADER + names * IFNAME_RECORD : 0);
@@ -100,18 +101,19 @@ export function v9TemplateLengthWith(names: u32): u32 {
 
 /** Bytes of the template block now. */
 export function v9TemplateLength(tp: usize): u32 {
-  return v9TemplateLengthWith(ifNamesInBlock(tp));
+  return v9TemplateLengthWith(ifNamesInBlock(tp), macsOn(tp));
 }
 
-function writeTemplate(o: usize, id: u32, fields: u16[]): usize {
+/** A template record; the MAC fields last when `macs`. */
+function writeTemplate(o: usize, id: u32, fields: u16[], macs: bool): usize {
   be16(o, id);
-  be16(o + 2, fields.length >> 1);
+  be16(o + 2, (fields.length >> 1) + (macs ? 2 : 0));
   o += 4;
   for (let i = 0; i < fields.length; i++) {
     be16(o, fields[i]);
     o += 2;
   }
-  return o;
+  return macs ? writeMacFields(o) : o;
 }
 
 /** An options template flowset (id 1) holding one options template whose first pair is the scope; padded to 4. */
@@ -133,8 +135,9 @@ function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
 /** The template block for the collector at dp; returns its length (a multiple of 4). */
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
-  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6);
+  const macs = macsOn(tp);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
+  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
   be16(p, 0);
   be16(p + 2, <u32>(o - p));
   o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
@@ -288,7 +291,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   }
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
-  const size = v6 ? V9_RECORD_V6 : V9_RECORD_V4;
+  const size = (v6 ? V9_RECORD_V6 : V9_RECORD_V4) + (macsOn(tp) ? MAC_SIZE : 0);
   // a multiple of 4: the open flowset is padded to 4 when the datagram is sealed
   const room = (load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength(tp) : 0)) & ~3;
   const open = load<u32>(tp + T_SET_AT) != NIL && load<u32>(tp + T_SET_ID) == tid;
@@ -335,7 +338,9 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
   store<u8>(o + 4, load<u8>(sp + FS_TTL_MIN));
   store<u8>(o + 5, load<u8>(sp + FS_TTL_MAX));
-  store<u32>(tp + T_STAGE_LEN, <u32>(o + 6 - stage));
+  o += 6;
+  if (macsOn(tp)) o = writeMacs(o);
+  store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
   if (lastNs > load<u64>(tp + T_STAGE_LAST)) store<u64>(tp + T_STAGE_LAST, lastNs);
   return pos;

@@ -68,6 +68,7 @@ async function run(o: Options): Promise<number> {
     inactiveTimeoutS: o.inactiveTimeoutS,
     activeTimeoutS: o.activeTimeoutS,
     format: o.format,
+    mac: o.mac,
     export: destinations.length > 0
       ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.length }
       : undefined,

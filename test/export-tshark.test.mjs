@@ -9,16 +9,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { lib, meterBatch } from "./helpers/meter.mjs";
-import { fixtures, cli } from "./helpers/run.mjs";
+import { fixtures, cli, parseFlows } from "./helpers/run.mjs";
 import * as P from "./helpers/packets.mjs";
 
 const PORT = 4739;
 
 /** Meters a capture into export datagrams for `collectors` mirrored collectors; returns [dest, datagram][]. */
-async function ipfixOf(file, { collectors = 2, refreshRate = 20, mtu = 1400, format = "ipfix" } = {}) {
+async function ipfixOf(file, { collectors = 2, refreshRate = 20, mtu = 1400, format = "ipfix", mac = false } = {}) {
   const got = [];
   const meter = new lib.Meter([{
-    maxflows: 100000, hashsize: 262144, inactiveTimeoutS: 15, activeTimeoutS: 1800, format,
+    maxflows: 100000, hashsize: 262144, inactiveTimeoutS: 15, activeTimeoutS: 1800, format, mac,
     export: { mtu, engineId: 7, refreshRate, templateTimeoutS: 1800, destinations: collectors },
   }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push([d, Buffer.from(dg)])));
   meter.setExportTime(1700000000);
@@ -173,6 +173,22 @@ for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+}
+
+for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
+  test(`${label} with MACs: tshark decodes every record's source and destination MAC cleanly`, async () => {
+    const name = "zeek--http--methods.pcap";
+    const datagrams = await ipfixOf(path.join(fixtures, "pcaps", name), { format, mac: true, collectors: 1 });
+    const t = tshark(datagrams, 0);
+    assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+    assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
+    const macs = [...t.verbose.matchAll(/Source Mac Address: ([0-9a-f:]{17})\n\s+Destination Mac Address: ([0-9a-f:]{17})\n/g)].map((m) => `${m[1]} ${m[2]}`);
+    const flows = t.verbose.split("\n").filter((l) => /(Set|FlowSet) \d+ \[id=25[67]\] \((\d+) flows\)/.test(l)).reduce((n, l) => n + Number(/\((\d+) flows\)/.exec(l)[1]), 0);
+    assert.ok(flows > 0);
+    assert.equal(macs.length, flows, "every flow record has both MACs");
+    const json = parseFlows(execFileSync(process.execPath, [cli, "-r", path.join(fixtures, "pcaps", name), "--mac", "--no-summary"], { encoding: "utf8" }));
+    assert.deepEqual(macs.sort(), json.map((f) => `${f.src_mac} ${f.dst_mac}`).sort());
   });
 }
 

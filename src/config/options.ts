@@ -13,6 +13,8 @@ export interface Options {
   read: string | undefined;
   /** Live capture: interface names, or ["any"]; undefined when reading a file. */
   interfaces: string[] | undefined;
+  /** Each flow's first source and destination MAC (IPFIX/v9 56 and 80, JSON src_mac/dst_mac). */
+  mac: boolean;
   /** Live: set the interfaces promiscuous and meter frames addressed to other hosts (SPAN port). */
   promisc: boolean;
   /** Live: bytes of each packet handed from the kernel. Default 128. */
@@ -96,6 +98,7 @@ const SPECS: Spec[] = [
   { name: "wan", type: "string", arg: "IF[,IF…]", def: "any non-LAN interface", help: "live: the WAN interfaces: upload and download are then only flows between LAN and these" },
   { name: "user", type: "string", arg: "NAME", def: "none", help: "live, started as root: once the capture shim runs, flowprobe itself continues as this user (and its group); only the shim keeps the capture privileges" },
   { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
+  { name: "mac", type: "boolean", def: "off", help: "add each flow's source and destination MAC address, those of its first packet: IPFIX/NetFlow v9 fields 56 and 80, JSON src_mac and dst_mac (none on raw IP links). Not with NetFlow v5, which has no field for them" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
   { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
   { name: "protocol", type: "string", arg: "5|9|10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 5 = NetFlow v5 (IPv4 only), 9 = NetFlow v9, 10 = IPFIX" },
@@ -167,6 +170,7 @@ export function parseOptions(argv: string[]): Options {
   if (!(protocolText in protocols)) throw new UsageError(`--protocol ${protocolText}: expected 5 (NetFlow v5), 9 (NetFlow v9) or 10 (IPFIX)`);
   const protocol = Number(protocolText) as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : protocols[protocolText as keyof typeof protocols];
+  if (values.mac && format === "v5") throw new UsageError("--mac with --protocol 5: NetFlow v5 records have no MAC fields (use 9 or 10)");
   const maxflows = str("maxflows") !== undefined ? integer("maxflows", str("maxflows")!, 1, MAXFLOWS_LIMIT) : DEFAULT_MAXFLOWS;
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -236,6 +240,7 @@ export function parseOptions(argv: string[]): Options {
     wan,
     ifindexMap,
     user,
+    mac: Boolean(values.mac),
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen", 128, 64, 65535),
     direction,

@@ -21,6 +21,7 @@ export interface CoreExports {
   sealStaged(): number;
   setRoutes(n: number): number;
   setInterfaceNames(n: number): number;
+  enableMacs(t: number): number;
   resetClock(nsLo: number, nsHi: number): number;
   outputLength(): number;
   outputReset(): void;

@@ -16,6 +16,8 @@ export interface TargetConfig {
   /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
   activeTimeoutS: number;
   format: "json" | "ipfix" | "v5" | "v9";
+  /** Each flow's first source and destination MAC as fields (not v5). */
+  mac?: boolean;
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
 }
@@ -95,6 +97,11 @@ export class Meter {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format]);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
+      if (t.mac) {
+        const m = x.enableMacs(i);
+        if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
+        if (m !== 0) throw new CoreError(`target ${i}: NetFlow v5 has no MAC fields`);
+      }
       if (t.format === "json") return;
       const e = t.export;
       if (!e) throw new CoreError(`target ${i}: format ${t.format} needs an export configuration`);

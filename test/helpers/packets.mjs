@@ -94,9 +94,9 @@ export function icmp(type, code) {
 
 export const ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_VLAN = 0x8100, ETH_QINQ = 0x88a8;
 
-/** Ethernet II frame; `tags` is a list of [tpid, vid] VLAN tags outermost first. */
-export function eth(ethertype, payload, tags = []) {
-  const parts = [Buffer.from("020000000002020000000001", "hex")];
+/** Ethernet II frame; `tags` is a list of [tpid, vid] VLAN tags outermost first; MACs as "aa:bb:…". */
+export function eth(ethertype, payload, tags = [], { dst = "02:00:00:00:00:02", src = "02:00:00:00:00:01" } = {}) {
+  const parts = [Buffer.from((dst + src).replace(/:/g, ""), "hex")];
   for (const [tpid, vid] of tags) {
     const t = Buffer.alloc(4);
     t.writeUInt16BE(tpid, 0);
