@@ -104,6 +104,7 @@ async function run(o: Options): Promise<number> {
         direction: o.direction,
         filter: o.filter,
         helper: o.captureHelper ?? defaultHelper(),
+        backend: o.capture,
         ifindexMap: o.ifindexMap,
         lan: o.lan,
         wan: o.wan,

@@ -2,93 +2,16 @@
 // namespaces the tests create: captures from test/fixtures/pcaps replayed by tcpreplay into
 // one end of a veth pair and captured on the other end. The frames keep their original MAC
 // addresses, so to the capturing end they are addressed to other hosts — a mirror port.
-import { test, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { cli, fixtures, parseFlows, key, oracleCaptures } from "./helpers/run.mjs";
+import { cli, parseFlows, key } from "./helpers/run.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
+import { oracleOf, startLive, startLiveAs, captureReplay, replay, num, compare } from "./helpers/live.mjs";
 import { startNfcapd } from "./helpers/collector.mjs";
-
-const oracleOf = (name) => oracleCaptures().find((c) => c.name === name);
-
-// a test that failed half-way leaves no flowprobe running (it would keep this file's process alive)
-const running = new Set();
-afterEach(() => {
-  for (const c of running) c.kill("SIGKILL");
-  running.clear();
-});
-
-/** Starts flowprobe in namespace ns; resolves once the shim captures. */
-function startLive(ns, args, ready = /capturing on/) {
-  return startRun(ns, process.execPath, [cli, "--seed", "1", ...args], ready);
-}
-
-/** startLive, as an unprivileged user with no capabilities (setpriv). */
-function startLiveAs(ns, user, args) {
-  return startRun(ns, "setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args], /capturing on/);
-}
-
-async function startRun(ns, cmd, argv, ready) {
-  const child = ns.spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  const run = { child, stdout: "", stderr: "" };
-  child.stdout.on("data", (d) => (run.stdout += d));
-  child.stderr.on("data", (d) => (run.stderr += d));
-  run.closed = new Promise((resolve) => child.on("close", resolve));
-  await until(() => ready.test(run.stderr) || child.exitCode !== null, 10000, `flowprobe capturing: ${run.stderr}`);
-  run.stop = () => stopRun(run);
-  return run;
-}
-
-/** Captures with `args` while `capture` is replayed into fp1; returns the finished run (exit 0 checked). */
-async function captureReplay(ns, args, capture, start = startLive) {
-  const run = await start(ns, args);
-  replay(ns, "fp1", capture);
-  await run.stop();
-  assert.equal(run.code, 0, run.stderr);
-  return run;
-}
-
-/** SIGTERM after the last ring block retired (50 ms); flowprobe must exit within 20 s. */
-async function stopRun(run) {
-  await new Promise((r) => setTimeout(r, 600));
-  run.child.kill("SIGTERM");
-  const code = await Promise.race([run.closed, new Promise((r) => setTimeout(() => r("hung"), 20000))]);
-  if (code === "hung") {
-    run.child.kill("SIGKILL");
-    throw new Error(`flowprobe did not exit within 20 s of SIGTERM: ${run.stderr}`);
-  }
-  run.code = code;
-  return run;
-}
-
-/** Replays a capture into interface `iface` of ns at a moderate rate; waits until done. */
-function replay(ns, iface, name, pps = 2000) {
-  ns.exec("tcpreplay", ["-q", "-i", iface, "--pps", String(pps), path.join(fixtures, "pcaps", name)], { stdio: "ignore" });
-}
-
-const num = (re, text) => {
-  const m = re.exec(text);
-  assert.ok(m, `${re} in ${text}`);
-  return Number(m[1].replace(/,/g, ""));
-};
-
-/** Per 5-tuple sums of flowprobe's JSON flows, and of the oracle's. */
-function compare(stdout, oracle) {
-  const got = new Map();
-  for (const f of parseFlows(stdout)) {
-    const k = key(f.src_addr, f.dst_addr, Number(f.proto), Number(f.src_port), Number(f.dst_port));
-    const g = got.get(k) ?? { packets: 0n, bytes: 0n };
-    g.packets += f.packets;
-    g.bytes += f.bytes;
-    got.set(k, g);
-  }
-  const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
-  assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
-}
 
 test("live, --promisc: a replayed capture is metered exactly as its oracle says, with no ring drops", async () => {
   const ns = makeNs("fp-live");

@@ -15,6 +15,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
+import { captureWithCap } from "./cap";
 import { readRoutes, loadRoutes, loadSides, numberOf, readInterfaceNames } from "./routes";
 
 /** Message types on the shim's stdout (shim/flowprobe-capture.c). */
@@ -31,6 +32,8 @@ const ROUTES_EVERY_TICKS = 5;
 const RESTART_DELAY_MS = 1000;
 
 export interface LiveOptions {
+  /** shim: flowprobe-capture's rings (the default); cap: libpcap in this process (cap.ts). */
+  backend?: "shim" | "cap";
   /** Interface names, or ["any"]. */
   interfaces: string[];
   promisc: boolean;
@@ -74,6 +77,9 @@ export interface LiveResult {
   restarts: number;
   /** Steps of the system clock seen (each exported every active flow and restarted aging). */
   clockSteps: number;
+  backend: "shim" | "cap";
+  /** --capture cap: packets dropped because its staging buffer was full (the kernel's drops are not reported). */
+  hostDrops: bigint;
 }
 
 /** Where the shim is: beside the single executable, or beside the bundle. */
@@ -133,12 +139,13 @@ async function readFully(fd: number, buf: Uint8Array, at: number, len: number): 
 }
 
 export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks): Promise<LiveResult> {
-  if (!fs.existsSync(o.helper)) throw new UsageError(`the capture shim ${o.helper} is missing (build it with npm run build, or give --capture-helper)`);
+  const backend = o.backend ?? "shim";
+  if (backend === "shim" && !fs.existsSync(o.helper)) throw new UsageError(`the capture shim ${o.helper} is missing (build it with npm run build, or give --capture-helper)`);
   const x = meter.core.x;
   x.setSkipOtherhost(o.promisc ? 0 : 1);
   const clock = hooks.clock ?? { realtimeMs: () => Date.now(), monotonicMs: () => performance.now() };
   const nowNs = () => BigInt(Math.round(clock.realtimeMs())) * 1_000_000n;
-  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0 };
+  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0, backend, hostDrops: 0n };
   const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
 
   /** Meters the `records` batch records that lie in the input region from its start: one
@@ -197,6 +204,16 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     while (x.sealStaged() === 0) await meter.drain();
     await meter.drain();
   };
+
+  if (backend === "cap") {
+    const r = await captureWithCap(o, {
+      meterBatch, tick, input: () => meter.core.input(), stopSignal: hooks.stopSignal, onLog: hooks.onLog, onCapturing: hooks.onCapturing, clock,
+    });
+    result.interfaces = r.interfaces;
+    result.hostDrops = r.hostDrops;
+    await tick();
+    return result;
+  }
 
   for (let started = 0; ; started++) {
     if (hooks.stopSignal.aborted) break;

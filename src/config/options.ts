@@ -32,6 +32,8 @@ export interface Options {
   user: string | undefined;
   /** Live: the capture shim's path. Default: flowprobe-capture beside flowprobe. */
   captureHelper: string | undefined;
+  /** Live capture backend: the shim (TPACKET_V3 rings) or libpcap in-process through cap. */
+  capture: "shim" | "cap";
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
   format: "json" | "ipfix" | "v5" | "v9";
   /** Collectors; every one gets every record (mirror). */
@@ -97,6 +99,7 @@ const SPECS: Spec[] = [
   { name: "lan", type: "string", arg: "IF[,IF…]", def: "none", help: "live: the LAN interfaces. JSON flows from them out of another interface say \"lan_direction\":\"upload\", into them \"download\". Without --interfaces, these are captured in both directions and nothing else: each LAN host's own address, for its uploads and downloads, before NAT" },
   { name: "wan", type: "string", arg: "IF[,IF…]", def: "any non-LAN interface", help: "live: the WAN interfaces: upload and download are then only flows between LAN and these" },
   { name: "user", type: "string", arg: "NAME", def: "none", help: "live, started as root: once the capture shim runs, flowprobe itself continues as this user (and its group); only the shim keeps the capture privileges" },
+  { name: "capture", type: "string", arg: "shim|cap", def: "shim", help: "live: shim = the capture shim flowprobe-capture (TPACKET_V3 rings, kernel drop counts, re-attaches interfaces that come back; the Node process can be unprivileged); cap = libpcap inside this process through the npm package cap, a portable fallback (installed with npm install cap; the process needs the capture privileges itself; packets are stamped on arrival; always promiscuous, frames for other hosts still skipped without --promisc)" },
   { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
   { name: "mac", type: "boolean", def: "off", help: "add each flow's source and destination MAC address, those of its first packet: IPFIX/NetFlow v9 fields 56 and 80, JSON src_mac and dst_mac (none on raw IP links). Not with NetFlow v5, which has no field for them" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
@@ -220,7 +223,7 @@ export function parseOptions(argv: string[]): Options {
     if (str("read") !== undefined) throw new UsageError(`--read and --${str("interfaces") !== undefined ? "interfaces" : "lan"}: choose one source (a capture file, or live capture)`);
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
   } else {
-    for (const live of ["promisc", "snaplen", "direction", "filter", "capture-helper", "ifindex-map", "user"]) {
+    for (const live of ["promisc", "snaplen", "direction", "filter", "capture", "capture-helper", "ifindex-map", "user"]) {
       if (values[live] !== undefined) throw new UsageError(`--${live} is for live capture: give --interfaces`);
     }
   }
@@ -232,6 +235,9 @@ export function parseOptions(argv: string[]): Options {
     if (!m || !IFNAME.test(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`--ifindex-map ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
     ifindexMap.set(m[1]!, Number(m[2]));
   }
+  const capture = str("capture") ?? "shim";
+  if (capture !== "shim" && capture !== "cap") throw new UsageError(`--capture ${capture}: expected shim or cap`);
+  if (capture === "cap" && str("capture-helper") !== undefined) throw new UsageError("--capture-helper is the shim's: not with --capture cap");
   const user = str("user");
   if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`--user ${JSON.stringify(user)}: not a user name`);
   return {
@@ -246,6 +252,7 @@ export function parseOptions(argv: string[]): Options {
     direction,
     filter: str("filter"),
     captureHelper: str("capture-helper"),
+    capture,
     read: str("read"),
     format,
     destinations,
