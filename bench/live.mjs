@@ -16,6 +16,9 @@ const FILE = path.join(ROOT, "bench", "out", "uniform.pcap");
 const FLOWPROBE = path.join(ROOT, "dist", "flowprobe.cjs");
 const PACKETS = Number(process.env.LIVE_PACKETS ?? 2_000_000);
 const RATES = [100_000, 200_000, 0]; // packets/s; 0 = tcpreplay's top speed
+// Each tool runs this many times at each rate, alternating; the median CPU per packet is
+// compared (one run of either varies by ±30%, softflowd's most).
+const REPEAT = Number(process.env.LIVE_REPEAT ?? 3);
 const GOAL_CPU_VS_SOFTFLOWD = 0.5;
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"].includes(k)));
 const NS = `fp-bench-${process.pid}`;
@@ -61,8 +64,15 @@ async function measure(tool, argv, ready, pps) {
   const cpu = Number(t[2]) + Number(t[3]);
   return {
     sent, rated, cpu, cpuPerPacketUs: (cpu / sent) * 1e6, rssMB: Number(t[4]) / 1024,
-    read: num(/read ([\d,]+) packets/, stderr), drops: num(/ring drops ([\d,]+)/, stderr),
+    read: num(/read ([\d,]+) packets/, stderr), drops: num(/ring drops ([\d,]+)/, stderr) ?? num(/host drops ([\d,]+)/, stderr),
   };
+}
+
+/** The run with the median CPU per packet, with every run's figure and the worst drops. */
+function median(list) {
+  const sorted = [...list].sort((a, b) => a.cpuPerPacketUs - b.cpuPerPacketUs);
+  const m = sorted[(sorted.length - 1) >> 1];
+  return { ...m, runs: list.map((r) => r.cpuPerPacketUs), drops: list.some((r) => r.drops === null) ? m.drops : Math.max(...list.map((r) => r.drops)), read: Math.min(...list.map((r) => r.read ?? Infinity)) };
 }
 
 async function main() {
@@ -85,18 +95,28 @@ async function main() {
     }
     console.log(`live capture: ${PACKETS.toLocaleString("en-US")} packets of bench/out/uniform.pcap replayed by tcpreplay into a veth pair in a namespace; capture on the other end`);
     const softflowd = which("softflowd");
+    const fpArgs = [process.execPath, FLOWPROBE, "-i", "fp0", "--promisc", "--seed", "1"];
     for (const pps of RATES) {
-      rows.push(["flowprobe", pps, await measure("flowprobe", [process.execPath, FLOWPROBE, "-i", "fp0", "--promisc", "--seed", "1"], (s) => /capturing on/.test(s), pps)]);
-      if (softflowd) rows.push(["softflowd", pps, await measure("softflowd", [softflowd, "-d", "-c", "none", "-i", "fp0"], (s) => /starting data collection/.test(s), pps)]);
+      const runs = { flowprobe: [], softflowd: [] };
+      for (let i = 0; i < REPEAT; i++) {
+        runs.flowprobe.push(await measure("flowprobe", fpArgs, (s) => /capturing on/.test(s), pps));
+        if (softflowd) runs.softflowd.push(await measure("softflowd", [softflowd, "-d", "-c", "none", "-i", "fp0"], (s) => /starting data collection/.test(s), pps));
+      }
+      for (const [tool, list] of Object.entries(runs)) if (list.length) rows.push([tool, pps, median(list)]);
+      // the portable backend (libpcap through cap, in the Node process), once, for the record
+      rows.push(["flowprobe --capture cap", pps, await measure("flowprobe-cap", [...fpArgs, "--capture", "cap"], (s) => /capturing on/.test(s), pps)]);
     }
   } finally {
     ip("netns", "del", NS);
   }
-  console.log("\n  tool        rate asked   replayed at   CPU s   CPU µs/packet   peak RSS MB   packets read   ring drops");
+  console.log(`\n  tool                      rate asked   replayed at   CPU s   CPU µs/packet (runs)          peak RSS MB   packets read   ring drops`);
   for (const [tool, pps, r] of rows) {
-    console.log(`  ${tool.padEnd(10)}  ${(pps ? `${pps / 1000}k pps` : "top speed").padStart(10)}   ${`${Math.round(r.rated / 1000)}k pps`.padStart(11)}   ${r.cpu.toFixed(2).padStart(5)}   ${r.cpuPerPacketUs.toFixed(2).padStart(13)}   ${r.rssMB.toFixed(1).padStart(11)}   ${(r.read ?? "-").toLocaleString("en-US").padStart(12)}   ${String(r.drops ?? "-").padStart(10)}`);
+    const runs = r.runs ? `${r.cpuPerPacketUs.toFixed(2)} (${r.runs.map((x) => x.toFixed(2)).join(" ")})` : r.cpuPerPacketUs.toFixed(2);
+    const read = r.read === null || r.read === Infinity ? "-" : r.read.toLocaleString("en-US");
+    console.log(`  ${tool.padEnd(24)}  ${(pps ? `${pps / 1000}k pps` : "top speed").padStart(10)}   ${`${Math.round(r.rated / 1000)}k pps`.padStart(11)}   ${r.cpu.toFixed(2).padStart(5)}   ${runs.padEnd(28)}   ${r.rssMB.toFixed(1).padStart(11)}   ${read.padStart(12)}   ${String(r.drops ?? "-").padStart(10)}`);
   }
-  console.log("  (softflowd reports neither packets read nor drops when stopped; its CPU is its own process, flowprobe's is Node + the shim)");
+  console.log(`  (median of ${REPEAT} runs for flowprobe and softflowd, worst drops and fewest packets read; softflowd reports neither packets read nor drops when stopped;`);
+  console.log("   its CPU is its own process, flowprobe's is Node + the shim; --capture cap reports no kernel drops: compare packets read with those replayed)");
   for (const pps of RATES) {
     const fp = rows.find(([t, p]) => t === "flowprobe" && p === pps)?.[2];
     const sf = rows.find(([t, p]) => t === "softflowd" && p === pps)?.[2];

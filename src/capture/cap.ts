@@ -63,6 +63,9 @@ const LINKTYPES: Record<string, number> = { ETHERNET: 1, NULL: 0, RAW: 101, LINK
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
 /** libpcap's buffer per interface. */
 const PCAP_BUFFER = 4 << 20;
+/** A batch goes to the core with this many packets staged, or this long after its first. */
+const FLUSH_RECORDS = 1024;
+const FLUSH_MS = 20;
 /** A packet's largest size on Linux (GRO included); the buffer cap copies into. */
 const PACKET_MAX = 65535;
 
@@ -127,15 +130,26 @@ export async function captureWithCap(o: CapOptions, io: CapIo): Promise<CapResul
     stageRecords = 0;
     await io.meterBatch(records, bytes);
   };
-  // packets come in runs (libpcap reads all that is ready): the batch goes once the run is over
+  // cap calls in once per packet, and at a moderate rate each wakeup brings one: the batch
+  // goes when FLUSH_RECORDS are staged (once the current run of packets is over), else
+  // after FLUSH_MS, so the core is called once per many packets at any rate
   let flushQueued = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushJob = () => {
+    flushQueued = false;
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    run(flushNow);
+  };
   const queueFlush = () => {
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(() => run(async () => {
-      flushQueued = false;
-      await flushNow();
-    }));
+    if (stageRecords >= FLUSH_RECORDS) {
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flushJob);
+      }
+    } else {
+      flushTimer ??= setTimeout(flushJob, FLUSH_MS);
+    }
   };
 
   const handles: CapHandle[] = [];
@@ -200,6 +214,7 @@ export async function captureWithCap(o: CapOptions, io: CapIo): Promise<CapResul
     else io.stopSignal.addEventListener("abort", () => resolve(), { once: true });
   });
   clearInterval(timer);
+  if (flushTimer) clearTimeout(flushTimer);
   for (const h of handles) h.close();
   run(flushNow);
   await chain;
