@@ -45,8 +45,8 @@ export function namesChanged(n: u32): void {
     const dp = DESTS_BASE + <usize>d * DEST_SIZE;
     const t = load<u32>(dp + D_TARGET);
     if (t == 0) continue;
-    store<u32>(dp + D_NEED_TEMPLATES, 1);
-    store<u32>(dp + D_NAMES_AT, 0);
+    store<u32>(dp + D_NEED_TEMPLATES, 1); // (its turn goes on where it was: with many names and
+    // frequent changes, a reset would send the first ones again and again, the others never)
     store<u32>(targetPtr(t - 1) + T_TEMPLATES_NEXT, 1);
   }
 }

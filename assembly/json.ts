@@ -43,7 +43,7 @@ const PIECES: string[] = [
   ',"flow_end_reason":',
   "}\n",
   ',"src_mac":"',
-  '","dst_mac":"',
+  ',"dst_mac":"',
   '"',
 ];
 const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
@@ -177,7 +177,6 @@ function ipv6(o: usize, a: usize): usize {
   return o;
 }
 
-/** Writes one flow (slot layout at sp) as a JSON line at OUTPUT_BASE + pos; returns the new pos. */
 /** A MAC address as six lowercase hex pairs joined by colons. */
 function mac(o: usize, a: usize): usize {
   for (let i = 0; i < 6; i++) {
@@ -190,6 +189,7 @@ function mac(o: usize, a: usize): usize {
   return o - 1;
 }
 
+/** Writes one flow (slot layout at sp) as a JSON line at OUTPUT_BASE + pos; returns the new pos. */
 export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   let o = OUTPUT_BASE + pos;
   const v6 = load<u8>(sp + FS_VERSION) == 6;
@@ -253,13 +253,19 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   const side = flowSide();
   if (side == SIDE_UPLOAD) o = piece(o, 22);
   else if (side == SIDE_DOWNLOAD) o = piece(o, 23);
-  // MACs when the target asks for them and the link had them (not on raw IP links)
-  if (exportMacs != 0 && (load<u64>(exportMacs) | <u64>load<u32>(exportMacs + 8)) != 0) {
-    o = piece(o, 26);
-    o = mac(o, exportMacs + 6);
-    o = piece(o, 27);
-    o = mac(o, exportMacs);
-    o = piece(o, 28);
+  // MACs when the target asks for them, each where the link had it (none on raw IP links;
+  // the sender's only on Linux cooked ones)
+  if (exportMacs != 0) {
+    if ((<u64>load<u16>(exportMacs + 6) | <u64>load<u32>(exportMacs + 8)) != 0) {
+      o = piece(o, 26);
+      o = mac(o, exportMacs + 6);
+      o = piece(o, 28);
+    }
+    if ((<u64>load<u32>(exportMacs) | <u64>load<u16>(exportMacs + 4)) != 0) {
+      o = piece(o, 27);
+      o = mac(o, exportMacs);
+      o = piece(o, 28);
+    }
   }
   o = piece(o, 24);
   o = dec32(o, reason);

@@ -101,6 +101,8 @@ async function run(o: Options): Promise<number> {
         interfaces: live,
         promisc: o.promisc,
         snaplen: o.snaplen,
+        ringMiB: o.ringMiB,
+        blockTimeoutMs: o.blockTimeoutMs,
         direction: o.direction,
         filter: o.filter,
         helper: o.captureHelper ?? defaultHelper(),

@@ -10,5 +10,5 @@ export * from "./errors";
 export { main } from "./cli";
 export { forEachDatagram } from "./meter/meter";
 export { UdpDestination, Pacer, parseCollectors } from "./export/udp";
-export { readRoutes, loadRoutes } from "./capture/routes";
+export { readRoutes, loadRoutes, readInterfaceNames } from "./capture/routes";
 export { meterLive } from "./capture/live";

@@ -1,7 +1,10 @@
 // Entry point of the bundle and of the single executable.
 import { main } from "./cli";
+import { CAPTURE_CHILD, capChildMain } from "./capture/cap";
 
-main(process.argv.slice(2)).then(
+const args = process.argv.slice(2);
+// flowprobe started again by itself as the libpcap capture process (--capture cap)
+(args[0] === CAPTURE_CHILD ? capChildMain(args.slice(1)) : main(args)).then(
   (code) => {
     // Everything is written and sent by now (output is written synchronously, sends were
     // awaited). Exit explicitly: a read still pending on a quiet pipe after SIGTERM would

@@ -177,6 +177,30 @@ for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
 }
 
 for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
+  test(`${label}: interface names that change before every datagram (an interface coming and going) still all reach the collector in turn`, async () => {
+    const got = [];
+    const meter = new lib.Meter([{
+      maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format,
+      export: { mtu: 576, engineId: 7, refreshRate: 1, templateTimeoutS: 1800, destinations: 1 },
+    }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push([d, Buffer.from(dg)])));
+    meter.setExportTime(1700000000);
+    const names = [...Array(20)].map((_, i) => [i + 1, `lan${i}`]);
+    for (let i = 0; i < 60; i++) {
+      meter.core.setInterfaceNames(i % 2 ? [...names, [99, "veth-x"]] : names);
+      // a TCP flow ended by FIN: its record goes out at once, sealing the datagram before it
+      const data = P.eth(P.ETH_IPV4, P.ipv4(P.tcp(1000 + i, 80, 0x11), { proto: 6, src: "10.0.0.1", dst: "10.0.0.2" }));
+      await meterBatch([{ ts: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n, data }], {}, { flush: false, meterState: { meter, text: () => "" } });
+    }
+    await meter.flush();
+    const t = tshark(got, 0);
+    assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+    assert.doesNotMatch(t.expert, /\b(Warns|Errors)\b/, t.expert);
+    const seen = new Map(namesDecoded(t.verbose));
+    for (const [n, name] of names) assert.equal(seen.get(n), name, `${name} reached the collector`);
+  });
+}
+
+for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
   test(`${label} with MACs: tshark decodes every record's source and destination MAC cleanly`, async () => {
     const name = "zeek--http--methods.pcap";
     const datagrams = await ipfixOf(path.join(fixtures, "pcaps", name), { format, mac: true, collectors: 1 });

@@ -124,6 +124,28 @@ test("live --filter: the kernel runs the compiled filter; what it drops is never
   }
 });
 
+test("live --ring-size / --block-timeout: a small ring handing blocks over sooner still captures the replay exactly; values out of range are usage errors", async () => {
+  const ns = makeNs("fp-live");
+  try {
+    ns.veth("fp0", "fp1");
+    const run = await captureReplay(ns, ["-i", "fp0", "--promisc", "--ring-size", "2", "--block-timeout", "10"], "zeek--http--bro.org.pcap");
+    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+    assert.equal(num(/ring drops ([\d,]+)/, run.stderr), 0);
+    for (const [opt, value] of [["--ring-size", "1"], ["--ring-size", "2048"], ["--block-timeout", "0"]]) {
+      let r;
+      try {
+        ns.exec(process.execPath, [cli, "-i", "fp0", opt, value], { stdio: "pipe" });
+      } catch (e) {
+        r = e;
+      }
+      assert.equal(r?.status, 2, `${opt} ${value}`);
+      assert.match(String(r.stderr), new RegExp(`${opt} ${value}`));
+    }
+  } finally {
+    ns.del();
+  }
+});
+
 test("live: a bad --filter is a clear error before anything runs", () => {
   const ns = makeNs("fp-live");
   try {

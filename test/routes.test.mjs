@@ -4,6 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { root } from "./helpers/run.mjs";
 import { lib, newMeter, meterBatch } from "./helpers/meter.mjs";
 import { makeNs } from "./helpers/netns.mjs";
@@ -79,4 +81,20 @@ test("without a routing table (a capture file) the output interface is 0 and no 
   assert.equal(flows[0].in_if, 4n);
   assert.equal(flows[0].out_if, 0n);
   assert.equal(flows[0].next_hop, undefined);
+});
+
+test("interface names for the collectors: every interface under the number flows carry; an unmapped one whose ifindex is an --ifindex-map number is left out", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-sysnet-"));
+  try {
+    for (const [name, ifindex] of [["lo", 1], ["eth0", 2], ["ppp0", 7], ["br-lan", 3]]) {
+      mkdirSync(path.join(dir, name));
+      writeFileSync(path.join(dir, name, "ifindex"), `${ifindex}\n`);
+    }
+    const sorted = (list) => [...list].sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(sorted(lib.readInterfaceNames(new Map(), dir)), [[1, "lo"], [2, "eth0"], [3, "br-lan"], [7, "ppp0"]]);
+    // ppp0 keeps number 2 across reconnects; eth0's ifindex 2 would name the same number twice
+    assert.deepEqual(sorted(lib.readInterfaceNames(new Map([["ppp0", 2]]), dir)), [[1, "lo"], [2, "ppp0"], [3, "br-lan"]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,24 +1,29 @@
-// The portable capture backend, `--capture cap`: libpcap in this process through the npm
-// package cap, loaded only when asked for (it is a native addon, not part of the bundle).
-// Each packet cap hands over becomes a batch record (layout.ts, BR_*) in a staging buffer;
-// the buffer goes to the core as one batch when the event loop is free, as the shim's
-// batches do. What libpcap through cap does not give, and how it is made up for:
-// - no packet time: stamped on arrival (the realtime clock, to the µs through a monotonic one);
+// The portable capture backend, `--capture cap`: libpcap through the npm package cap (a
+// native addon, not part of the bundle; loaded only here). It runs in a child process of
+// flowprobe — flowprobe itself started again with the internal first argument
+// `--capture-child` — that speaks the shim's protocol (shim/flowprobe-capture.c: FP_BATCH,
+// FP_STATS, FP_IFACE messages into the FIFO named by --output; stdin's end is the stop line),
+// so live.ts runs, reads and restarts it exactly as it does the shim. A child, because cap
+// aborts the process (an assert in its poll callback) when a captured interface goes down:
+// then only the child dies, the flows stay in flowprobe, and the child is started again.
+//
+// What libpcap through cap does not give, and how it is made up for:
+// - no packet time: stamped on arrival (the realtime clock, to the µs through a monotonic one,
+//   re-based every second so a step of the clock reaches the stamps);
 // - no packet type: from the frame's MACs against the interface's own (Ethernet); "any" has
 //   Linux cooked headers that carry it;
 // - always promiscuous (cap sets it): without --promisc, frames addressed to other hosts are
-//   still skipped and counted; direction in skips the interface's own sent frames;
-// - no kernel drop counts; packets that arrive while the staging buffer is full are dropped
-//   and counted ("host drops");
-// - an interface that goes away is not re-attached (the shim does that).
-// Known trap: cap keeps only a raw pointer to the buffer given to open(); the buffers are kept
-// referenced here until every capture is closed, or the process aborts.
+//   still skipped and counted by the meter; direction in skips the interface's own sent frames;
+// - no kernel drop counts: FP_STATS carries the packets this process dropped because its
+//   staging buffer was full ("host drops") instead;
+// - packets are taken one by one (a JavaScript call each) and sent a batch at a time.
+// Known trap: cap keeps only a raw pointer to the buffer given to open(); each buffer stays
+// referenced (in `opened`) for the life of its handle, or the process aborts.
 
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
-import { CaptureError, UsageError } from "../errors";
 import { numberOf } from "./routes";
 
 interface CapHandle {
@@ -30,44 +35,23 @@ interface CapModule {
   Cap: new () => CapHandle;
 }
 
-export interface CapOptions {
-  interfaces: string[];
-  promisc: boolean;
-  snaplen: number;
-  direction: "in" | "both";
-  filter?: string;
-  ifindexMap?: ReadonlyMap<string, number>;
-}
-
-export interface CapIo {
-  /** Meters `records` batch records lying in the core's input region from its start. */
-  meterBatch(records: number, bytes: number): Promise<void>;
-  /** The host tick (once a second): aging, routes, staged datagrams. */
-  tick(): Promise<void>;
-  input(): Uint8Array;
-  stopSignal: AbortSignal;
-  onLog(line: string): void;
-  onCapturing?: () => void;
-  clock: { realtimeMs(): number };
-}
-
-export interface CapResult {
-  interfaces: Map<number, string>;
-  /** Packets dropped because the staging buffer was full. */
-  hostDrops: bigint;
-}
+/** The first argument that makes flowprobe the capture child. */
+export const CAPTURE_CHILD = "--capture-child";
 
 /** cap's names for the link types it reports → LINKTYPE_* numbers the core reads. */
 const LINKTYPES: Record<string, number> = { ETHERNET: 1, NULL: 0, RAW: 101, LINKTYPE_LINUX_SLL: 113 };
 // Linux packet types (as the shim reports them)
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
+// the shim's message types
+const FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3;
 /** libpcap's buffer per interface. */
 const PCAP_BUFFER = 4 << 20;
-/** A batch goes to the core with this many packets staged, or this long after its first. */
+/** A batch goes with this many packets staged, or this long after its first. */
 const FLUSH_RECORDS = 1024;
 const FLUSH_MS = 20;
-/** A packet's largest size on Linux (GRO included); the buffer cap copies into. */
+/** The largest packet cap copies (it sets snaplen 65535 itself). */
 const PACKET_MAX = 65535;
+const IFF_UP = 0x1;
 
 /** Loads cap from node_modules beside the bundle or the single executable, or the working directory. */
 function loadCap(): CapModule {
@@ -79,8 +63,10 @@ function loadCap(): CapModule {
       last = (e as Error).message.split("\n")[0]!;
     }
   }
-  throw new UsageError(`--capture cap needs the npm package cap (libpcap bindings), which could not be loaded (${last}); install it beside flowprobe (npm install cap), or use the default --capture shim`);
+  throw new ChildUsage(`--capture cap needs the npm package cap (libpcap bindings), which could not be loaded (${last}); install it beside flowprobe (npm install cap), or use the default --capture shim`);
 }
+
+class ChildUsage extends Error {}
 
 /** The Linux packet type of an Ethernet frame, from its MACs and the interface's own. */
 function ethernetType(frame: Buffer, own: Buffer | undefined): number {
@@ -90,100 +76,170 @@ function ethernetType(frame: Buffer, own: Buffer | undefined): number {
   return own ? PACKET_OTHERHOST : PACKET_HOST;
 }
 
-function macOf(name: string): Buffer | undefined {
+function sysNet(name: string, what: string): string | undefined {
   try {
-    const text = fs.readFileSync(`/sys/class/net/${name}/address`, "utf8").trim();
-    return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? Buffer.from(text.replace(/:/g, ""), "hex") : undefined;
+    return fs.readFileSync(`/sys/class/net/${name}/${what}`, "utf8").trim();
   } catch {
     return undefined;
   }
 }
 
-/** Captures with libpcap until the stop signal; every packet is metered before it returns. */
-export async function captureWithCap(o: CapOptions, io: CapIo): Promise<CapResult> {
-  const { Cap } = loadCap();
-  const result: CapResult = { interfaces: new Map(), hostDrops: 0n };
+function macOf(name: string): Buffer | undefined {
+  const text = sysNet(name, "address");
+  return text && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? Buffer.from(text.replace(/:/g, ""), "hex") : undefined;
+}
+
+interface ChildOptions {
+  interfaces: string[];
+  snaplen: number;
+  direction: "in" | "both";
+  filter: string;
+  ifindexMap: Map<string, number>;
+  output: string;
+}
+
+/** The shim's command line (live.ts shimArgs), as far as libpcap can follow it. */
+function parseChildArgs(argv: string[]): ChildOptions {
+  const o: ChildOptions = { interfaces: [], snaplen: 128, direction: "in", filter: "", ifindexMap: new Map(), output: "" };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1] ?? "";
+    switch (argv[i]) {
+      case "--interfaces": o.interfaces = v.split(","); i++; break;
+      case "--snaplen": o.snaplen = Number(v); i++; break;
+      case "--direction": o.direction = v === "both" ? "both" : "in"; i++; break;
+      case "--filter": o.filter = v; i++; break;
+      case "--ifindex-map":
+        for (const item of v.split(",")) {
+          const [name, n] = item.split("=");
+          o.ifindexMap.set(name!, Number(n));
+        }
+        i++;
+        break;
+      case "--output": o.output = v; i++; break;
+      case "--promisc": break; // cap sets every interface promiscuous anyway
+      case "--block-size": case "--blocks": case "--block-timeout": i++; break; // the shim's rings
+      default: throw new ChildUsage(`unknown argument ${argv[i]}`);
+    }
+  }
+  if (o.interfaces.length === 0 || !o.output) throw new ChildUsage("--interfaces and --output are needed");
+  return o;
+}
+
+/** The capture child's main: returns its exit status (0 stopped, 1 could not capture, 2 usage). */
+export async function capChildMain(argv: string[]): Promise<number> {
+  const say = (line: string) => process.stderr.write(`flowprobe (capture, libpcap): ${line}\n`);
+  let o: ChildOptions;
+  let Cap: CapModule["Cap"];
+  try {
+    o = parseChildArgs(argv);
+    Cap = loadCap().Cap;
+  } catch (e) {
+    say((e as Error).message);
+    return 2;
+  }
+  // stdin's end (flowprobe closed it, or died), SIGTERM/SIGINT, or the FIFO's reader gone: stop
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = () => stopped();
+  process.stdin.on("end", stop);
+  process.stdin.on("error", stop);
+  process.stdin.resume();
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  const out = fs.openSync(o.output, "w"); // the FIFO: flowprobe holds its read end
+  let gone = false; // the reader went away: nothing more to do
+  const send = (type: number, payload: Buffer, extra?: Buffer) => {
+    if (gone) return;
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(payload.length + (extra?.length ?? 0), 4);
+    try {
+      for (const b of extra ? [head, payload, extra] : [head, payload]) {
+        for (let at = 0; at < b.length;) at += fs.writeSync(out, b, at);
+      }
+    } catch {
+      gone = true; // EPIPE: flowprobe ended
+      stop();
+    }
+  };
+
   const stage = Buffer.alloc(L.INPUT_SIZE);
   let stageLen = 0;
   let stageRecords = 0;
-  // realtime ns = base + monotonic ns; the base is taken again every tick, so a step of the
-  // system clock reaches the packets' stamps within a second
+  let taken = 0n; // packets handed over or dropped here
+  let hostDrops = 0n;
   let base = 0n;
-  const rebase = () => (base = BigInt(Math.round(io.clock.realtimeMs() * 1000)) * 1000n - process.hrtime.bigint());
+  const rebase = () => (base = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint());
   rebase();
 
-  // one thing at a time touches the core: batches and ticks are chained
-  let chain: Promise<void> = Promise.resolve();
-  let failure: unknown;
-  const run = (job: () => Promise<void>) => {
-    chain = chain.then(job).catch((e) => {
-      failure ??= e;
-    });
-  };
-  /** Hands the staged records to the core as one batch (a chained job: the input region is free). */
-  const flushNow = async () => {
-    if (stageRecords === 0) return;
-    const records = stageRecords;
-    const bytes = stageLen;
-    io.input().set(stage.subarray(0, bytes));
-    stageLen = 0;
-    stageRecords = 0;
-    await io.meterBatch(records, bytes);
-  };
-  // cap calls in once per packet, and at a moderate rate each wakeup brings one: the batch
-  // goes when FLUSH_RECORDS are staged (once the current run of packets is over), else
-  // after FLUSH_MS, so the core is called once per many packets at any rate
-  let flushQueued = false;
   let flushTimer: NodeJS.Timeout | undefined;
-  const flushJob = () => {
+  let flushQueued = false;
+  const flush = () => {
     flushQueued = false;
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = undefined;
-    run(flushNow);
+    if (stageRecords === 0) return;
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(stageRecords, 0);
+    send(FP_BATCH, head, stage.subarray(0, stageLen));
+    stageLen = 0;
+    stageRecords = 0;
   };
+  // cap calls in once per packet (at a moderate rate, one per wakeup): the batch goes once
+  // FLUSH_RECORDS are staged and the current run of packets is over, else after FLUSH_MS
   const queueFlush = () => {
     if (stageRecords >= FLUSH_RECORDS) {
       if (!flushQueued) {
         flushQueued = true;
-        setImmediate(flushJob);
+        setImmediate(flush);
       }
     } else {
-      flushTimer ??= setTimeout(flushJob, FLUSH_MS);
+      flushTimer ??= setTimeout(flush, FLUSH_MS);
     }
   };
 
-  const handles: CapHandle[] = [];
-  const buffers: Buffer[] = []; // referenced until every handle is closed (cap keeps raw pointers)
-  const names = o.interfaces;
-  for (const name of names) {
-    const c = new Cap();
-    const buf = Buffer.alloc(PACKET_MAX);
+  const opened: Array<{ name: string; handle: CapHandle; buffer: Buffer }> = [];
+  const waiting = new Set(o.interfaces);
+  const tryOpen = (name: string): boolean => {
+    // a named interface that is missing or down is waited for: opening it then would fail,
+    // or cap would abort at its first poll
+    if (name !== "any") {
+      const flags = sysNet(name, "flags");
+      if (flags === undefined || (parseInt(flags, 16) & IFF_UP) === 0) return false;
+    }
+    const handle = new Cap();
+    const buffer = Buffer.alloc(PACKET_MAX);
     let linkName: string;
     try {
-      linkName = c.open(name, o.filter ?? "", PCAP_BUFFER, buf);
+      linkName = handle.open(name, o.filter, PCAP_BUFFER, buffer);
     } catch (e) {
-      for (const h of handles) h.close();
+      try {
+        handle.close();
+      } catch {
+        // nothing was opened
+      }
       const msg = (e as Error).message;
-      if (/syntax|filter|expression/i.test(msg)) throw new UsageError(`--filter: ${msg}`);
-      throw new CaptureError(`libpcap cannot capture on ${name}: ${msg}`);
+      if (/syntax|parse|expression|filter/i.test(msg)) throw new ChildUsage(`--filter "${o.filter}": ${msg}`);
+      if (/permission|not permitted/i.test(msg)) throw new ChildUsage(`${name}: ${msg}: needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)`);
+      say(`${name}: ${msg}; waiting for it`);
+      return false;
     }
     const linktype = LINKTYPES[linkName];
     if (linktype === undefined) {
-      c.close();
-      for (const h of handles) h.close();
-      throw new CaptureError(`libpcap on ${name}: ${linkName}, a link type flowprobe does not read`);
+      handle.close();
+      throw new ChildUsage(`${name}: ${linkName}, a link type flowprobe does not read`);
     }
-    handles.push(c);
-    buffers.push(buf);
+    opened.push({ name, handle, buffer });
     const ifindex = name === "any" ? 0 : numberOf(name, o.ifindexMap);
     const own = linktype === 1 ? macOf(name) : undefined;
-    c.on("packet", (nbytes) => {
-      const pkttype = linktype === 1 ? ethernetType(buf, own) : linktype === 113 ? buf.readUInt16BE(0) : PACKET_HOST;
+    handle.on("packet", (nbytes) => {
+      taken++;
+      const pkttype = linktype === 1 ? ethernetType(buffer, own) : linktype === 113 ? buffer.readUInt16BE(0) : PACKET_HOST;
       if (pkttype === PACKET_OUTGOING && o.direction === "in") return; // (the shim's PACKET_IGNORE_OUTGOING)
       const caplen = Math.min(nbytes, o.snaplen);
       const need = L.BR_HEADER + ((caplen + 7) & ~7);
       if (stageLen + need > stage.length) {
-        result.hostDrops++;
+        hostDrops++;
         return;
       }
       const at = stageLen;
@@ -194,31 +250,59 @@ export async function captureWithCap(o: CapOptions, io: CapIo): Promise<CapResul
       stage.writeUInt8(pkttype, at + L.BR_PKTTYPE);
       stage.writeUInt16LE(linktype, at + L.BR_LINKTYPE);
       stage.writeUInt32LE(0, at + L.BR_VLAN_TCI); // libpcap puts VLAN tags back into the frame
-      buf.copy(stage, at + L.BR_HEADER, 0, caplen);
+      buffer.copy(stage, at + L.BR_HEADER, 0, caplen);
       stageLen += need;
       stageRecords++;
       queueFlush();
     });
-    result.interfaces.set(ifindex, name);
-    io.onLog(`flowprobe: capturing on ${name}${ifindex ? ` (ifindex ${ifindex})` : ""} with libpcap${o.promisc ? "" : " (cap sets it promiscuous; frames for other hosts are skipped and counted)"}`);
+    const msg = Buffer.alloc(4 + Buffer.byteLength(name));
+    msg.writeUInt32LE(ifindex, 0);
+    msg.write(name, 4);
+    send(FP_IFACE, msg);
+    return true;
+  };
+  const openWaiting = () => {
+    for (const name of [...waiting]) if (tryOpen(name)) waiting.delete(name);
+  };
+  try {
+    openWaiting();
+  } catch (e) {
+    if (!(e instanceof ChildUsage)) throw e;
+    say(e.message);
+    return 2;
   }
-  io.onCapturing?.();
+  for (const name of waiting) say(`${name} is missing or down; waiting for it`);
 
-  const timer = setInterval(() => run(async () => {
+  // once a second: the statistics (flowprobe's tick), and interfaces still awaited
+  const stats = () => {
+    flush();
     rebase();
-    await flushNow();
-    await io.tick();
-  }), 1000);
-  await new Promise<void>((resolve) => {
-    if (io.stopSignal.aborted) resolve();
-    else io.stopSignal.addEventListener("abort", () => resolve(), { once: true });
-  });
-  clearInterval(timer);
-  if (flushTimer) clearTimeout(flushTimer);
-  for (const h of handles) h.close();
-  run(flushNow);
-  await chain;
-  buffers.length = 0; // every handle is closed: the buffers may go
-  if (failure) throw failure;
-  return result;
+    const m = Buffer.alloc(32);
+    m.writeBigUInt64LE(taken, 0);
+    m.writeBigUInt64LE(hostDrops, 8);
+    m.writeBigUInt64LE(0n, 16);
+    m.writeBigUInt64LE(BigInt(opened.length), 24);
+    send(FP_STATS, m);
+  };
+  const ticker = setInterval(() => {
+    try {
+      openWaiting();
+    } catch (e) {
+      say((e as Error).message);
+    }
+    stats();
+  }, 1000);
+
+  await done;
+  clearInterval(ticker);
+  for (const c of opened) c.handle.close();
+  flush();
+  stats();
+  try {
+    fs.closeSync(out);
+  } catch {
+    // (closed with the reader gone)
+  }
+  opened.length = 0; // every handle is closed: the buffers may go
+  return 0;
 }

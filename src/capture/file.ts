@@ -30,6 +30,7 @@ const PCAP_MAGIC_NS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
 const IDB_OPT_NAME = 2;
+const LINKTYPE_SLL2 = 276;
 const IDB_OPT_TSRESOL = 9;
 const IDB_OPT_TSOFFSET = 14;
 
@@ -358,7 +359,8 @@ class BlockReader {
       if (o + 4 + olen > len - 4) break;
       if (code === IDB_OPT_TSRESOL && olen >= 1) tsresol = dv.getUint8(b + o + 4);
       if (code === IDB_OPT_TSOFFSET && olen >= 8) offsetS = dv.getBigInt64(b + o + 4, le);
-      if (code === IDB_OPT_NAME && olen > 0) {
+      // (SLL2 packets carry the kernel's ifindex, not this interface's number: no name for it)
+      if (code === IDB_OPT_NAME && olen > 0 && linktype !== LINKTYPE_SLL2) {
         const name = Buffer.from(this.meter.core.u8.subarray(b + o + 4, b + o + 4 + olen)).toString("utf8").replace(/\0+$/, "");
         if (name) this.ifnames.push([i + 1, name]);
       }

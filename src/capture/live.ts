@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
-import { captureWithCap } from "./cap";
+import { CAPTURE_CHILD } from "./cap";
 import { readRoutes, loadRoutes, loadSides, numberOf, readInterfaceNames } from "./routes";
 
 /** Message types on the shim's stdout (shim/flowprobe-capture.c). */
@@ -38,6 +38,9 @@ export interface LiveOptions {
   interfaces: string[];
   promisc: boolean;
   snaplen: number;
+  /** The shim's ring per interface, MiB (1 MiB blocks), and its block timeout, ms. */
+  ringMiB?: number;
+  blockTimeoutMs?: number;
   direction: "in" | "both";
   filter?: string;
   /** The shim's path. */
@@ -77,25 +80,33 @@ export interface LiveResult {
   restarts: number;
   /** Steps of the system clock seen (each exported every active flow and restarted aging). */
   clockSteps: number;
+  /** shim, or cap: the libpcap child, whose "drops" are its own (staging buffer full), not the kernel's. */
   backend: "shim" | "cap";
-  /** --capture cap: packets dropped because its staging buffer was full (the kernel's drops are not reported). */
-  hostDrops: bigint;
+}
+
+/** Whether this is the single executable (node:sea is missing before Node 20.12: then not). */
+function isSea(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("node:sea") as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
 }
 
 /** Where the shim is: beside the single executable, or beside the bundle. */
 export function defaultHelper(): string {
-  let sea = false;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sea = (require("node:sea") as { isSea(): boolean }).isSea();
-  } catch {
-    sea = false;
-  }
-  return path.join(sea ? path.dirname(process.execPath) : __dirname, "flowprobe-capture");
+  return path.join(isSea() ? path.dirname(process.execPath) : __dirname, "flowprobe-capture");
+}
+
+/** --capture cap: this program again (the single executable, or Node with this bundle) as the capture child (cap.ts). */
+function captureChild(): [string, string[]] {
+  return [process.execPath, isSea() ? [CAPTURE_CHILD] : [process.argv[1]!, CAPTURE_CHILD]];
 }
 
 function shimArgs(o: LiveOptions): string[] {
-  const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction];
+  const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction,
+    "--block-size", "1024", "--blocks", String(o.ringMiB ?? 4), "--block-timeout", String(o.blockTimeoutMs ?? 50)];
   if (o.promisc) args.push("--promisc");
   if (o.filter !== undefined) args.push("--filter", o.filter);
   if (o.ifindexMap && o.ifindexMap.size > 0) args.push("--ifindex-map", [...o.ifindexMap].map(([n, i]) => `${n}=${i}`).join(","));
@@ -145,7 +156,8 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   x.setSkipOtherhost(o.promisc ? 0 : 1);
   const clock = hooks.clock ?? { realtimeMs: () => Date.now(), monotonicMs: () => performance.now() };
   const nowNs = () => BigInt(Math.round(clock.realtimeMs())) * 1_000_000n;
-  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0, backend, hostDrops: 0n };
+  const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0, backend };
+  const what = backend === "cap" ? "the libpcap capture process" : "the capture shim";
   const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
 
   /** Meters the `records` batch records that lie in the input region from its start: one
@@ -205,16 +217,6 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     await meter.drain();
   };
 
-  if (backend === "cap") {
-    const r = await captureWithCap(o, {
-      meterBatch, tick, input: () => meter.core.input(), stopSignal: hooks.stopSignal, onLog: hooks.onLog, onCapturing: hooks.onCapturing, clock,
-    });
-    result.interfaces = r.interfaces;
-    result.hostDrops = r.hostDrops;
-    await tick();
-    return result;
-  }
-
   for (let started = 0; ; started++) {
     if (hooks.stopSignal.aborted) break;
     // the shim writes into a FIFO that is read straight into Wasm memory (its stdout would
@@ -225,7 +227,8 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     if (mk.status !== 0) throw new CaptureError(`cannot make the capture FIFO ${fifo}: ${mk.stderr || mk.error?.message}`);
     // stdin is the shim's stop line: closing it stops the shim, also once --user has made this
     // process unable to signal it; and the shim ends by itself if this process dies
-    const child = spawn(o.helper, [...shimArgs(o), "--output", fifo], { stdio: ["pipe", "ignore", "pipe"] });
+    const [cmd, argv] = backend === "cap" ? captureChild() : [o.helper, []];
+    const child = spawn(cmd, [...argv, ...shimArgs(o), "--output", fifo], { stdio: ["pipe", "ignore", "pipe"] });
     child.stdin!.on("error", () => {}); // (it may have exited already)
     const stopChild = () => child.stdin!.end();
     hooks.stopSignal.addEventListener("abort", stopChild, { once: true });
@@ -237,7 +240,9 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
       for (;;) {
         const nl = stderr.indexOf("\n");
         if (nl < 0) break;
-        hooks.onLog(stderr.slice(0, nl));
+        // cap's C code warns on every interface without an IPv4 address (pcap_lookupnet,
+        // needed only for filters on IPv4 broadcast): not the operator's concern
+        if (backend !== "cap" || !/^Warning: .*This may not actually work$/.test(stderr.slice(0, nl))) hooks.onLog(stderr.slice(0, nl));
         stderr = stderr.slice(nl + 1);
       }
     });
@@ -289,15 +294,15 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
       removeDir(dir);
     }
     const end = await exited;
-    if (spawnFailed) throw new CaptureError(`cannot start the capture shim ${o.helper}: ${spawnFailed.message}`, spawnFailed);
+    if (spawnFailed) throw new CaptureError(`cannot start ${what} ${cmd}: ${spawnFailed.message}`, spawnFailed);
     if (stderr) hooks.onLog(stderr.trimEnd());
     if (hooks.stopSignal.aborted) break;
-    if (!opened && started === 0 && end.code === 2) throw new UsageError("the capture shim refused the capture options; see its message above");
-    if (!opened && started === 0 && end.code === 1) throw new CaptureError("the capture shim could not start; see its message above");
+    if (!opened && started === 0 && end.code === 2) throw new UsageError(`${what} refused the capture options; see its message above`);
+    if (!opened && started === 0 && end.code === 1) throw new CaptureError(`${what} could not start; see its message above`);
     carried.packets = result.kernel.packets;
     carried.drops = result.kernel.drops;
     carried.freezes = result.kernel.freezes;
-    hooks.onLog(`flowprobe: the capture shim ended (${end.signal ?? `exit status ${end.code}`}); starting it again in ${RESTART_DELAY_MS / 1000} s`);
+    hooks.onLog(`flowprobe: ${what} ended (${end.signal ?? `exit status ${end.code}`}); starting it again in ${RESTART_DELAY_MS / 1000} s`);
     result.restarts++;
     await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));
   }

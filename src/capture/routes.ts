@@ -118,7 +118,11 @@ export function readInterfaceNames(ifindexMap: ReadonlyMap<string, number> = new
   } catch {
     return [];
   }
-  return names.map((name): [number, string] => [numberOf(name, ifindexMap, sysNet), name]).filter(([n]) => n > 0);
+  // an unmapped interface whose ifindex is a number --ifindex-map gives another is left out:
+  // one number, one name
+  const mapped = new Set(ifindexMap.values());
+  return names.map((name): [number, string] => [numberOf(name, ifindexMap, sysNet), name])
+    .filter(([n, name]) => n > 0 && (ifindexMap.has(name) || !mapped.has(n)));
 }
 
 /** Writes the LAN and WAN interface numbers (--lan, --wan) into the core, for upload/download. */

@@ -32,6 +32,9 @@ export interface Options {
   user: string | undefined;
   /** Live: the capture shim's path. Default: flowprobe-capture beside flowprobe. */
   captureHelper: string | undefined;
+  /** Live: MiB of kernel ring per interface (1 MiB blocks), and how long a block may wait. */
+  ringMiB: number;
+  blockTimeoutMs: number;
   /** Live capture backend: the shim (TPACKET_V3 rings) or libpcap in-process through cap. */
   capture: "shim" | "cap";
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
@@ -93,13 +96,15 @@ const SPECS: Spec[] = [
   { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", def: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
   { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
   { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
+  { name: "ring-size", type: "string", arg: "N", unit: "MiB", def: "4", help: "live: the kernel ring of each interface (1 MiB blocks; 2 to 1024). A larger ring rides out longer bursts without drops" },
+  { name: "block-timeout", type: "string", arg: "MS", unit: "milliseconds", def: "50", help: "live: a ring block that is not full is handed over after this long, so a quiet link still delivers its packets (1 to 10000)" },
   { name: "direction", type: "string", arg: "in|both", def: "in; both with --lan alone", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
   { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)), compiled by libpcap for each interface's link type (Ethernet, or raw IP on PPP and tunnels; not with any) and run in the kernel" },
   { name: "ifindex-map", type: "string", arg: "NAME=N[,…]", def: "none", help: "live: the interface numbers flows carry, by name, instead of the kernel's ifindex (a ppp0 that gets a new ifindex at every reconnect keeps its number at the collector)" },
   { name: "lan", type: "string", arg: "IF[,IF…]", def: "none", help: "live: the LAN interfaces. JSON flows from them out of another interface say \"lan_direction\":\"upload\", into them \"download\". Without --interfaces, these are captured in both directions and nothing else: each LAN host's own address, for its uploads and downloads, before NAT" },
   { name: "wan", type: "string", arg: "IF[,IF…]", def: "any non-LAN interface", help: "live: the WAN interfaces: upload and download are then only flows between LAN and these" },
   { name: "user", type: "string", arg: "NAME", def: "none", help: "live, started as root: once the capture shim runs, flowprobe itself continues as this user (and its group); only the shim keeps the capture privileges" },
-  { name: "capture", type: "string", arg: "shim|cap", def: "shim", help: "live: shim = the capture shim flowprobe-capture (TPACKET_V3 rings, kernel drop counts, re-attaches interfaces that come back; the Node process can be unprivileged); cap = libpcap inside this process through the npm package cap, a portable fallback (installed with npm install cap; the process needs the capture privileges itself; packets are stamped on arrival; always promiscuous, frames for other hosts still skipped without --promisc)" },
+  { name: "capture", type: "string", arg: "shim|cap", def: "shim", help: "live: shim = the capture shim flowprobe-capture (TPACKET_V3 rings, kernel drop counts, re-attaches interfaces that come back; the Node process can be unprivileged); cap = libpcap through the npm package cap, in a child process of flowprobe restarted if it dies: a portable fallback, several times the CPU per packet (installed with npm install cap; needs the capture privileges itself; packets are stamped on arrival; no kernel drop counts; always promiscuous, frames for other hosts still skipped without --promisc)" },
   { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
   { name: "mac", type: "boolean", def: "off", help: "add each flow's source and destination MAC address, those of its first packet: IPFIX/NetFlow v9 fields 56 and 80, JSON src_mac and dst_mac (none on raw IP links). Not with NetFlow v5, which has no field for them" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
@@ -223,7 +228,7 @@ export function parseOptions(argv: string[]): Options {
     if (str("read") !== undefined) throw new UsageError(`--read and --${str("interfaces") !== undefined ? "interfaces" : "lan"}: choose one source (a capture file, or live capture)`);
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
   } else {
-    for (const live of ["promisc", "snaplen", "direction", "filter", "capture", "capture-helper", "ifindex-map", "user"]) {
+    for (const live of ["promisc", "snaplen", "ring-size", "block-timeout", "direction", "filter", "capture", "capture-helper", "ifindex-map", "user"]) {
       if (values[live] !== undefined) throw new UsageError(`--${live} is for live capture: give --interfaces`);
     }
   }
@@ -249,6 +254,8 @@ export function parseOptions(argv: string[]): Options {
     mac: Boolean(values.mac),
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen", 128, 64, 65535),
+    ringMiB: num("ring-size", 4, 2, 1024),
+    blockTimeoutMs: num("block-timeout", 50, 1, 10000),
     direction,
     filter: str("filter"),
     captureHelper: str("capture-helper"),

@@ -54,6 +54,14 @@ function wasmBytes(): Uint8Array {
 
 let compiled: WebAssembly.Module | undefined;
 
+/** The longest UTF-8 prefix of `text` within `max` bytes that does not split a character. */
+function utf8Prefix(text: string, max: number): Buffer {
+  const b = Buffer.from(text, "utf8");
+  let n = Math.min(b.length, max);
+  while (n > 0 && n < b.length && (b[n]! & 0xc0) === 0x80) n--;
+  return b.subarray(0, n);
+}
+
 /** One instance of the core with its own memory. */
 export class Core {
   readonly x: CoreExports;
@@ -130,7 +138,7 @@ export class Core {
       const at = L.IFNAMES_BASE + 8 + i * L.IFNAME_SIZE;
       dv.setUint32(at, n, true);
       u8.fill(0, at + 4, at + 4 + L.IFNAME_LEN);
-      u8.set(Buffer.from(name, "utf8").subarray(0, L.IFNAME_LEN - 1), at + 4);
+      u8.set(utf8Prefix(name, L.IFNAME_LEN - 1), at + 4);
     });
     this.x.setInterfaceNames(list.length);
   }
