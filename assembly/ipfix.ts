@@ -26,7 +26,7 @@ import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
 import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
 import { be16, be32, be64 } from "./bytes";
-import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
+import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements").
 // IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
@@ -49,6 +49,7 @@ const FIELDS_V4: u16[] = [
   58, 2, //   vlanId
   245, 2, //  dot1qCustomerVlanId (the inner tag of QinQ)
   136, 1, //  flowEndReason
+  61, 1, //   flowDirection: 0 ingress, 1 egress (a packet seen leaving, --direction both)
   52, 1, //   minimumTTL
   53, 1, //   maximumTTL
 ];
@@ -58,10 +59,10 @@ const FIELDS_V6: u16[] = [
   7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4,
   62, 16, //  ipNextHopIPv6Address
   139, 2, //  icmpTypeCodeIPv6
-  58, 2, 245, 2, 136, 1, 52, 1, 53, 1,
+  58, 2, 245, 2, 136, 1, 61, 1, 52, 1, 53, 1,
 ];
-export const RECORD_V4: u32 = 69; //  (+ MAC_SIZE with MACs: sourceMacAddress 56, destinationMacAddress 80)
-export const RECORD_V6: u32 = 105;
+export const RECORD_V4: u32 = 70; //  (+ MAC_SIZE with MACs: sourceMacAddress 56, destinationMacAddress 80)
+export const RECORD_V6: u32 = 106;
 const SET_HEADER: u32 = 4;
 
 // Options templates (RFC 7011 §3.4.2.2): the first field is the scope.
@@ -303,9 +304,10 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
   be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
   be16(o + 4, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
   store<u8>(o + 6, <u8>reason);
-  store<u8>(o + 7, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 8, load<u8>(sp + FS_TTL_MAX));
-  o += 9;
+  store<u8>(o + 7, <u8>flowDirection);
+  store<u8>(o + 8, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 9, load<u8>(sp + FS_TTL_MAX));
+  o += 10;
   if (macsOn(tp)) o = writeMacs(o);
   store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);

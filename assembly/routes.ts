@@ -48,6 +48,8 @@ function lookup(a: usize, v6: bool): usize {
 export let routeIn: u32 = 0;
 export let routeOut: u32 = 0;
 export let nextHop: usize = 0;
+/** Set by flowRoute: IPFIX flowDirection (IE 61) at the observation point, 0 ingress, 1 egress. */
+export let flowDirection: u32 = 0;
 
 /** Works out input, output and next hop of the flow at sp (see the head of this file). */
 export function flowRoute(sp: usize): void {
@@ -55,7 +57,9 @@ export function flowRoute(sp: usize): void {
   const captured = load<u32>(sp + FS_IN_IF);
   const toDst = routeCount == 0 ? 0 : lookup(sp + FS_DST, v6);
   nextHop = toDst != 0 ? toDst + RT_GATEWAY : 0;
-  if ((<u32>load<u8>(sp + FS_FLAGS) & 7) == PACKET_OUTGOING) {
+  const leaving = (<u32>load<u8>(sp + FS_FLAGS) & 7) == PACKET_OUTGOING;
+  flowDirection = leaving ? 1 : 0;
+  if (leaving) {
     const back = routeCount == 0 ? 0 : lookup(sp + FS_SRC, v6);
     routeIn = back != 0 ? load<u32>(back + RT_IFINDEX) : 0;
     routeOut = captured;

@@ -24,7 +24,7 @@ import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
 import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
 import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
-import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
+import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
 // [field type, length] (RFC 3954 §8)
 const FIELDS_V4: u16[] = [
@@ -44,6 +44,7 @@ const FIELDS_V4: u16[] = [
   15, 4, //   IPV4_NEXT_HOP
   32, 2, //   ICMP_TYPE (type × 256 + code)
   58, 2, //   SRC_VLAN
+  61, 1, //   DIRECTION: 0 ingress, 1 egress (a packet seen leaving, --direction both)
   52, 1, //   MIN_TTL
   53, 1, //   MAX_TTL
 ];
@@ -53,10 +54,10 @@ const FIELDS_V6: u16[] = [
   7, 2, 11, 2, 4, 1, 5, 1, 6, 1, 1, 8, 2, 8, 22, 4, 21, 4, 10, 4, 14, 4,
   62, 16, //  IPV6_NEXT_HOP
   139, 2, //  ICMPv6 type and code (the IPFIX element, which v9 collectors read too)
-  58, 2, 52, 1, 53, 1,
+  58, 2, 61, 1, 52, 1, 53, 1,
 ];
-export const V9_RECORD_V4: u32 = 57;
-export const V9_RECORD_V6: u32 = 93;
+export const V9_RECORD_V4: u32 = 58;
+export const V9_RECORD_V6: u32 = 94;
 const SET_HEADER: u32 = 4;
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
 /** The epoch starts this long before the flow that opens it, as a real exporter boots before
@@ -336,9 +337,10 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   o = writeNextHop(o, v6);
   be16(o, icmp ? dport : 0);
   be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  store<u8>(o + 4, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 5, load<u8>(sp + FS_TTL_MAX));
-  o += 6;
+  store<u8>(o + 4, <u8>flowDirection);
+  store<u8>(o + 5, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 6, load<u8>(sp + FS_TTL_MAX));
+  o += 7;
   if (macsOn(tp)) o = writeMacs(o);
   store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);

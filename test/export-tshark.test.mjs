@@ -114,7 +114,7 @@ test("every collector gets every record with its own sequence numbers; templates
         assert.equal(stats.readBigUInt64BE(28), 0n, "ignoredPacketTotalCount");
         assert.equal(sets[4].body.readUInt32BE(4), 1, "samplingInterval");
       }
-      const records = sets.reduce((n, x) => n + (x.id === 256 ? x.body.length / 69 : x.id === 257 ? x.body.length / 105 : 0), 0);
+      const records = sets.reduce((n, x) => n + (x.id === 256 ? x.body.length / 70 : x.id === 257 ? x.body.length / 106 : 0), 0);
       assert.ok(Number.isInteger(records));
       if (last) assert.equal(records, 0, "the final statistics message has no flow records");
       flows += records;
@@ -219,7 +219,7 @@ for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
 const be = (v, n) => [...Array(n)].map((_, i) => Number((BigInt(v) >> BigInt(8 * (n - 1 - i))) & 255n));
 const fields = (list) => list.flatMap((v) => be(v, 2));
 const T = 1_700_000_000_123_456_789n;
-/** Two hand-built flows (an IPv4 TCP flow on VLAN 5, an IPv6 echo request) through a meter of `format`. */
+/** Two hand-built flows (an IPv4 TCP flow on VLAN 5 arriving, an IPv6 echo request leaving) through a meter of `format`. */
 async function goldenRun(format) {
   const got = [];
   const meter = new lib.Meter([{
@@ -229,7 +229,8 @@ async function goldenRun(format) {
   meter.setExportTime(0x65000000);
   await meterBatch([
     { ts: T, data: P.eth(P.ETH_IPV4, P.ipv4(P.tcp(1234, 80, 0x12), { src: "192.0.2.1", dst: "198.51.100.2", tos: 8, ttl: 60 }), [[P.ETH_VLAN, 5]]), ifindex: 3 },
-    { ts: T + 2_000_000n, data: P.eth(P.ETH_IPV6, P.ipv6(P.icmp(128, 0), { nh: 58, src: "2001:db8::1", dst: "2001:db8::2", hlim: 64 })), ifindex: 3 },
+    // seen leaving (Linux PACKET_OUTGOING, --direction both): flowDirection egress, output = the capturing interface
+    { ts: T + 2_000_000n, data: P.eth(P.ETH_IPV6, P.ipv6(P.icmp(128, 0), { nh: 58, src: "2001:db8::1", dst: "2001:db8::2", hlim: 64 })), ifindex: 3, pkttype: 4 },
   ], {}, { meterState: { meter, text: () => "" } });
   return got;
 }
@@ -241,7 +242,7 @@ test("golden bytes, IPFIX: header, templates, options templates and records, one
   const tmpl = (id, f) => [...be(id, 2), ...be(f.length / 2, 2), ...fields(f)];
   const otmpl = (id, f) => [...be(id, 2), ...be(f.length / 2, 2), ...be(1, 2), ...fields(f)];
   const common = [7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4];
-  const tail = [58, 2, 245, 2, 136, 1, 52, 1, 53, 1];
+  const tail = [58, 2, 245, 2, 136, 1, 61, 1, 52, 1, 53, 1];
   const t4 = tmpl(256, [8, 4, 12, 4, ...common, 15, 4, 32, 2, ...tail]);
   const t6 = tmpl(257, [27, 16, 28, 16, ...common, 62, 16, 139, 2, ...tail]);
   const o1 = otmpl(258, [149, 4, 41, 8, 42, 8, 40, 8, 164, 8]);
@@ -254,11 +255,11 @@ test("golden bytes, IPFIX: header, templates, options templates and records, one
   ];
   const ms = T / 1000000n;
   const rec4 = [192, 0, 2, 1, 198, 51, 100, 2, ...be(1234, 2), ...be(80, 2), 6, 8, ...be(0x12, 2), ...be(40, 8), ...be(1, 8),
-    ...be(ms, 8), ...be(ms, 8), ...be(3, 4), ...be(0, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), ...be(0, 2), 4, 60, 60];
+    ...be(ms, 8), ...be(ms, 8), ...be(3, 4), ...be(0, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), ...be(0, 2), 4, 0, 60, 60];
   const rec6 = [...v6addr(1), ...v6addr(2), 0, 0, 0, 0, 58, 0, 0, 0, ...be(48, 8), ...be(1, 8),
-    ...be(ms + 2n, 8), ...be(ms + 2n, 8), ...be(3, 4), ...be(0, 4), ...Array(16).fill(0), ...be(128 << 8, 2), 0, 0, 0, 0, 4, 64, 64];
-  assert.equal(rec4.length, 69);
-  assert.equal(rec6.length, 105);
+    ...be(ms + 2n, 8), ...be(ms + 2n, 8), ...be(0, 4), ...be(3, 4), ...Array(16).fill(0), ...be(128 << 8, 2), 0, 0, 0, 0, 4, 1, 64, 64];
+  assert.equal(rec4.length, 70);
+  assert.equal(rec6.length, 106);
   const header = (len, seq) => [...be(10, 2), ...be(len, 2), ...be(0x65000000, 4), ...be(seq, 4), ...be(0x01020304, 4)];
   const body1 = [...block(0, 0, 0), ...set(256, rec4), ...set(257, rec6)];
   const first = [...header(16 + body1.length, 0), ...body1];
@@ -276,8 +277,8 @@ test("golden bytes, NetFlow v9: header, templates, options templates and records
   // options template flowset (RFC 3954 §6.1): id, scope length, option length, scope System (1), fields, padding
   const otmpl = (id, f) => { const b = [...be(id, 2), ...be(4, 2), ...be(f.length * 2, 2), ...fields([1, 4, ...f])]; return pad([...be(1, 2), ...be(pad([0, 0, 0, 0, ...b]).length, 2), ...b]); };
   const common = [7, 2, 11, 2, 4, 1, 5, 1, 6, 1, 1, 8, 2, 8, 22, 4, 21, 4, 10, 4, 14, 4];
-  const t4 = tmpl(256, [8, 4, 12, 4, ...common, 15, 4, 32, 2, 58, 2, 52, 1, 53, 1]);
-  const t6 = tmpl(257, [27, 16, 28, 16, ...common, 62, 16, 139, 2, 58, 2, 52, 1, 53, 1]);
+  const t4 = tmpl(256, [8, 4, 12, 4, ...common, 15, 4, 32, 2, 58, 2, 61, 1, 52, 1, 53, 1]);
+  const t6 = tmpl(257, [27, 16, 28, 16, ...common, 62, 16, 139, 2, 58, 2, 61, 1, 52, 1, 53, 1]);
   const flowset = (id, body) => { const b = pad(body); return [...be(id, 2), ...be(4 + b.length, 2), ...b]; };
   const block = (packets, flows, octets) => [
     ...flowset(0, [...t4, ...t6]), ...otmpl(258, [41, 8, 42, 8, 40, 8]), ...otmpl(259, [34, 4]),
@@ -290,11 +291,11 @@ test("golden bytes, NetFlow v9: header, templates, options templates and records
   const secs = (T + 2_000_000n + 999_999_999n) / 1_000_000_000n;
   const uptime = secs * 1000n - boot;
   const rec4 = [192, 0, 2, 1, 198, 51, 100, 2, ...be(1234, 2), ...be(80, 2), 6, 8, 0x12, ...be(40, 8), ...be(1, 8),
-    ...be(ms - boot, 4), ...be(ms - boot, 4), ...be(3, 4), ...be(0, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), 60, 60];
+    ...be(ms - boot, 4), ...be(ms - boot, 4), ...be(3, 4), ...be(0, 4), ...be(0, 4), ...be(0, 2), ...be(5, 2), 0, 60, 60];
   const rec6 = [...v6addr(1), ...v6addr(2), 0, 0, 0, 0, 58, 0, 0, ...be(48, 8), ...be(1, 8),
-    ...be(ms + 2n - boot, 4), ...be(ms + 2n - boot, 4), ...be(3, 4), ...be(0, 4), ...Array(16).fill(0), ...be(128 << 8, 2), 0, 0, 64, 64];
-  assert.equal(rec4.length, 57);
-  assert.equal(rec6.length, 93);
+    ...be(ms + 2n - boot, 4), ...be(ms + 2n - boot, 4), ...be(0, 4), ...be(3, 4), ...Array(16).fill(0), ...be(128 << 8, 2), 0, 0, 1, 64, 64];
+  assert.equal(rec4.length, 58);
+  assert.equal(rec6.length, 94);
   const header = (count, seq) => [...be(9, 2), ...be(count, 2), ...be(uptime, 4), ...be(secs, 4), ...be(seq, 4), ...be(0x01020304, 4)];
   const first = [...header(6 + 2, 0), ...block(0, 0, 0), ...flowset(256, rec4), ...flowset(257, rec6)];
   assert.equal(got[0].toString("hex"), Buffer.from(first).toString("hex"));
