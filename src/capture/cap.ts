@@ -44,8 +44,6 @@ const LINKTYPES: Record<string, number> = { ETHERNET: 1, NULL: 0, RAW: 101, LINK
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
 // the shim's message types
 const FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3;
-/** libpcap's buffer per interface. */
-const PCAP_BUFFER = 4 << 20;
 /** A batch goes with this many packets staged, or this long after its first. */
 const FLUSH_RECORDS = 1024;
 const FLUSH_MS = 20;
@@ -96,11 +94,14 @@ interface ChildOptions {
   filter: string;
   ifindexMap: Map<string, number>;
   output: string;
+  /** libpcap's buffer per interface, bytes: the shim's ring size (--block-size KiB × --blocks). */
+  bufferBytes: number;
 }
 
 /** The shim's command line (live.ts shimArgs), as far as libpcap can follow it. */
 function parseChildArgs(argv: string[]): ChildOptions {
-  const o: ChildOptions = { interfaces: [], snaplen: 128, direction: "in", filter: "", ifindexMap: new Map(), output: "" };
+  const o: ChildOptions = { interfaces: [], snaplen: 128, direction: "in", filter: "", ifindexMap: new Map(), output: "", bufferBytes: 0 };
+  let blockKiB = 1024, blocks = 4;
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? "";
     switch (argv[i]) {
@@ -117,11 +118,14 @@ function parseChildArgs(argv: string[]): ChildOptions {
         break;
       case "--output": o.output = v; i++; break;
       case "--promisc": break; // cap sets every interface promiscuous anyway
-      case "--block-size": case "--blocks": case "--block-timeout": i++; break; // the shim's rings
+      case "--block-size": blockKiB = Number(v); i++; break;
+      case "--blocks": blocks = Number(v); i++; break;
+      case "--block-timeout": i++; break; // (libpcap in immediate mode hands each packet over at once)
       default: throw new ChildUsage(`unknown argument ${argv[i]}`);
     }
   }
   if (o.interfaces.length === 0 || !o.output) throw new ChildUsage("--interfaces and --output are needed");
+  o.bufferBytes = blockKiB * 1024 * blocks;
   return o;
 }
 
@@ -211,7 +215,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     const buffer = Buffer.alloc(PACKET_MAX);
     let linkName: string;
     try {
-      linkName = handle.open(name, o.filter, PCAP_BUFFER, buffer);
+      linkName = handle.open(name, o.filter, o.bufferBytes, buffer);
     } catch (e) {
       try {
         handle.close();

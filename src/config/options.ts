@@ -96,7 +96,7 @@ const SPECS: Spec[] = [
   { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", def: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
   { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
   { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
-  { name: "ring-size", type: "string", arg: "N", unit: "MiB", def: "4", help: "live: the kernel ring of each interface (1 MiB blocks; 2 to 1024). A larger ring rides out longer bursts without drops" },
+  { name: "ring-size", type: "string", arg: "N", unit: "MiB", def: "4", help: "live: the kernel ring of each interface (1 MiB blocks; 2 to 1024; with --capture cap, libpcap's buffer). A larger ring rides out longer bursts without drops" },
   { name: "block-timeout", type: "string", arg: "MS", unit: "milliseconds", def: "50", help: "live: a ring block that is not full is handed over after this long, so a quiet link still delivers its packets (1 to 10000)" },
   { name: "direction", type: "string", arg: "in|both", def: "in; both with --lan alone", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
   { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)), compiled by libpcap for each interface's link type (Ethernet, or raw IP on PPP and tunnels; not with any) and run in the kernel" },
