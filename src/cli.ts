@@ -3,33 +3,15 @@
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import { parseOptions, helpText, describeCache, type Options } from "./config/options";
-import { Meter, forEachDatagram, type OutputSink, type TargetConfig } from "./meter/meter";
+import { Meter, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
 import { meterLive, defaultHelper, type LiveResult } from "./capture/live";
 import { summaryText, destinationsText, kernelText, ProgressLine } from "./stats/summary";
 import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
 import { UdpDestination, Pacer } from "./export/udp";
+import { SendQueue, LIVE_QUEUE_BYTES, FILE_QUEUE_BYTES } from "./export/queue";
 import pkg from "../package.json";
-
-/** Datagrams sent between pacing checks: small enough that no burst fills a collector's buffer. */
-const PACE_GROUP = 16;
-
-/** The sink that sends export datagrams to their collectors, paced. */
-function exportSink(destinations: UdpDestination[], pacer: Pacer): OutputSink {
-  return async (bytes) => {
-    const batch: [number, Uint8Array][] = [];
-    forEachDatagram(bytes, (d, datagram) => batch.push([d, datagram]));
-    // every collector gets every datagram (mirror): pace by datagrams per collector
-    const perCollector = Math.max(1, destinations.length);
-    for (let i = 0; i < batch.length; i += PACE_GROUP * perCollector) {
-      const group = batch.slice(i, i + PACE_GROUP * perCollector);
-      await pacer.take(group.length / perCollector);
-      for (const d of destinations) await d.maintain();
-      for (const [d, datagram] of group) destinations[d]!.send(datagram);
-    }
-  };
-}
 
 /**
  * --user: flowprobe continues as this user and its primary group, with no supplementary
@@ -57,8 +39,10 @@ async function run(o: Options): Promise<number> {
   const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
   for (const d of destinations) await d.open();
   let stdoutOpen = true;
+  // datagrams wait in the send queue for the pacer while metering goes on
+  const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES);
   const sink: OutputSink = destinations.length > 0
-    ? exportSink(destinations, new Pacer(o.exportRate))
+    ? (bytes) => sendQueue.push(bytes)
     : (bytes) => {
       if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
     };
@@ -135,6 +119,7 @@ async function run(o: Options): Promise<number> {
   }
   meter.setExportTime(Date.now() / 1000);
   await meter.flush();
+  await sendQueue.idle();
   await Promise.all(destinations.map((d) => d.drained()));
   progress?.clear();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -9,14 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, fixtures, parseFlows } from "./helpers/run.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
-import { oracleOf, captureReplay, startLive, replay, num, compare } from "./helpers/live.mjs";
+import { oracleOf, captureReplay, startLive, replay, num, compare, withVeth } from "./helpers/live.mjs";
 
 const CAP = ["--capture", "cap"];
 
 test("--capture cap, --promisc: a replayed capture is metered exactly as its oracle says, nothing dropped", async () => {
-  const ns = makeNs("fp-cap");
-  try {
-    const ifindex = ns.veth("fp0", "fp1");
+  await withVeth("fp-cap", async (ns, ifindex) => {
     const run = await captureReplay(ns, [...CAP, "-i", "fp0", "--promisc"], "zeek--http--bro.org.pcap");
     const { oracle } = oracleOf("zeek--http--bro.org.pcap");
     compare(run.stdout, oracle);
@@ -24,15 +22,11 @@ test("--capture cap, --promisc: a replayed capture is metered exactly as its ora
     assert.match(run.stderr, new RegExp(`capture: libpcap \\(--capture cap\\): packets ${oracle.packets}, host drops 0, kernel drops not reported; interfaces fp0 \\(ifindex ${ifindex}\\)`));
     assert.doesNotMatch(run.stderr, /This may not actually work/, "cap's warning about an interface without IPv4 is not passed on");
     for (const f of parseFlows(run.stdout)) assert.equal(f.in_if, BigInt(ifindex));
-  } finally {
-    ns.del();
-  }
+  });
 });
 
 test("--capture cap, without --promisc: frames addressed to another host are skipped and counted (told apart by MAC); with it, 802.1Q frames keep their VLAN id", async () => {
-  const ns = makeNs("fp-cap");
-  try {
-    ns.veth("fp0", "fp1");
+  await withVeth("fp-cap", async (ns) => {
     let run = await captureReplay(ns, [...CAP, "-i", "fp0"], "zeek--icmp_dot1q.pcap");
     assert.equal(num(/read ([\d,]+) packets/, run.stderr), 15);
     assert.equal(num(/frame addressed to another host: ([\d,]+)/, run.stderr), 11);
@@ -41,15 +35,11 @@ test("--capture cap, without --promisc: frames addressed to another host are ski
     run = await captureReplay(ns, [...CAP, "-i", "fp0", "--promisc"], "zeek--icmp_dot1q.pcap");
     compare(run.stdout, oracleOf("zeek--icmp_dot1q.pcap").oracle);
     for (const f of parseFlows(run.stdout)) assert.equal(f.vlan_id, 123n);
-  } finally {
-    ns.del();
-  }
+  });
 });
 
 test("--capture cap: an interface taken down (which aborts cap's process) and brought up again: the capture process is started again, waits for the interface, and capture goes on; no flow is lost", async () => {
-  const ns = makeNs("fp-cap");
-  try {
-    ns.veth("fp0", "fp1");
+  await withVeth("fp-cap", async (ns) => {
     const run = await startLive(ns, [...CAP, "-i", "fp0", "--promisc"]);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
     await new Promise((r) => setTimeout(r, 300));
@@ -66,23 +56,17 @@ test("--capture cap: an interface taken down (which aborts cap's process) and br
     // both replays whole (IPv6 router solicitations of the veth coming up aside)
     const ipv4 = parseFlows(run.stdout).filter((f) => f.etype === 2048n);
     assert.equal(ipv4.reduce((n, f) => n + f.packets, 0n), 2n * 751n);
-  } finally {
-    ns.del();
-  }
+  });
 });
 
 test("--capture cap --filter: libpcap runs the filter; what it drops is never read", async () => {
-  const ns = makeNs("fp-cap");
-  try {
-    ns.veth("fp0", "fp1");
+  await withVeth("fp-cap", async (ns) => {
     const run = await captureReplay(ns, [...CAP, "-i", "fp0", "--promisc", "--filter", "icmp and src host 192.168.123.2"], "zeek--icmp_dot1q.pcap");
     const flows = parseFlows(run.stdout);
     assert.equal(flows.length, 1);
     assert.deepEqual([flows[0].src_addr, flows[0].packets], ["192.168.123.2", 5n]);
     assert.equal(num(/read ([\d,]+) packets/, run.stderr), 5);
-  } finally {
-    ns.del();
-  }
+  });
 });
 
 test("--capture cap without the cap package installed beside flowprobe: a clear error", () => {

@@ -4,7 +4,7 @@ import { afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, fixtures, parseFlows, key, oracleCaptures } from "./run.mjs";
-import { until } from "./netns.mjs";
+import { makeNs, until } from "./netns.mjs";
 
 export const oracleOf = (name) => oracleCaptures().find((c) => c.name === name);
 
@@ -82,4 +82,14 @@ export function compare(stdout, oracle) {
   }
   const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
   assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
+}
+
+/** Runs fn(ns, ifindex of fp0) with a new namespace holding the veth pair fp0–fp1; removes the namespace after. */
+export async function withVeth(prefix, fn) {
+  const ns = makeNs(prefix);
+  try {
+    return await fn(ns, ns.veth("fp0", "fp1"));
+  } finally {
+    ns.del();
+  }
 }

@@ -1,0 +1,82 @@
+// The export send queue: datagrams the core encoded wait here to be sent to their
+// collectors at the paced rate (Pacer), so metering goes on while they wait. Live capture
+// needs that: a host that waited for the pacer would stop reading the capture, and the
+// kernel's ring — which rides out only so long a stall — would drop packets. Bounded: past
+// its bound the producer waits. Live, the bound is LIVE_QUEUE_BYTES (a capture that outruns
+// its collectors for longer than that is where the ring takes over); reading a file, whose
+// reader can simply wait, it is FILE_QUEUE_BYTES, so a file is read at the pace of sending
+// and SIGTERM stops the reading, not just the sending.
+
+import { forEachDatagram } from "../meter/meter";
+import type { Pacer, UdpDestination } from "./udp";
+
+/** Datagrams sent between pacing checks: small enough that no burst fills a collector's buffer. */
+const PACE_GROUP = 16;
+/** Most bytes waiting before a live capture must wait: at the default 5,000 datagrams/s of
+ * 1,400 bytes, about 2.4 s of sending. */
+export const LIVE_QUEUE_BYTES = 16 << 20;
+/** The same for a file: a few pace groups. */
+export const FILE_QUEUE_BYTES = 256 << 10;
+
+export class SendQueue {
+  private readonly queue: Array<[number, Buffer]> = [];
+  private head = 0;
+  private bytes = 0;
+  private running = false;
+  private pumping: Promise<void> = Promise.resolve();
+  private roomWaiters: Array<() => void> = [];
+
+  constructor(private readonly destinations: UdpDestination[], private readonly pacer: Pacer, private readonly maxBytes: number) {}
+
+  /** Takes the datagrams of a drained output region (copied: the region is reused). Resolves
+   * at once, or once the queue is below its bound again. */
+  async push(region: Uint8Array): Promise<void> {
+    forEachDatagram(region, (d, datagram) => {
+      this.queue.push([d, Buffer.from(datagram)]);
+      this.bytes += datagram.length;
+    });
+    if (!this.running) {
+      this.running = true;
+      this.pumping = this.pump();
+    }
+    if (this.bytes > this.maxBytes) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Resolves when every queued datagram has been handed to its socket. */
+  async idle(): Promise<void> {
+    while (this.running) await this.pumping;
+  }
+
+  /** Datagrams waiting now. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Sends until the queue is empty. `running` is cleared in the same synchronous step as the
+   * last emptiness check (the loop's exit runs the finally block without an await between),
+   * so a datagram pushed at any time is either seen here or starts a new pump. */
+  private async pump(): Promise<void> {
+    // every collector gets every datagram (mirror): pace by datagrams per collector
+    const perCollector = Math.max(1, this.destinations.length);
+    try {
+      while (this.head < this.queue.length) {
+        const group = this.queue.slice(this.head, this.head + PACE_GROUP * perCollector);
+        await this.pacer.take(group.length / perCollector);
+        for (const d of this.destinations) await d.maintain();
+        for (const [d, datagram] of group) {
+          this.destinations[d]!.send(datagram);
+          this.bytes -= datagram.length;
+        }
+        this.head += group.length;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        if (this.bytes <= this.maxBytes / 2) for (const wake of this.roomWaiters.splice(0)) wake();
+      }
+    } finally {
+      this.running = false;
+      for (const wake of this.roomWaiters.splice(0)) wake();
+    }
+  }
+}
