@@ -14,8 +14,8 @@
 //   Linux cooked headers that carry it;
 // - always promiscuous (cap sets it): without --promisc, frames addressed to other hosts are
 //   still skipped and counted by the meter; direction in skips the interface's own sent frames;
-// - no kernel drop counts: FP_STATS carries the packets this process dropped because its
-//   staging buffer was full ("host drops") instead;
+// - no kernel drop counts (FP_STATS says 0); a full staging buffer is written out at once,
+//   so this process drops nothing itself;
 // - packets are taken one by one (a JavaScript call each) and sent a batch at a time.
 // Known trap: cap keeps only a raw pointer to the buffer given to open(); each buffer stays
 // referenced (in `opened`) for the life of its handle, or the process aborts.
@@ -64,7 +64,9 @@ function loadCap(): CapModule {
   throw new ChildUsage(`--capture cap needs the npm package cap (libpcap bindings), which could not be loaded (${last}); install it beside flowprobe (npm install cap), or use the default --capture shim`);
 }
 
+/** A usage error (exit status 2), and a capture that cannot start (status 1), as the shim's. */
 class ChildUsage extends Error {}
+class ChildCannot extends Error {}
 
 /** The Linux packet type of an Ethernet frame, from its MACs and the interface's own. */
 function ethernetType(frame: Buffer, own: Buffer | undefined): number {
@@ -150,7 +152,13 @@ export async function capChildMain(argv: string[]): Promise<number> {
   process.stdin.resume();
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  const out = fs.openSync(o.output, "w"); // the FIFO: flowprobe holds its read end
+  let out: number;
+  try {
+    out = fs.openSync(o.output, "w"); // the FIFO: flowprobe holds its read end
+  } catch (e) {
+    say(`--output ${o.output}: ${(e as Error).message}`);
+    return 2;
+  }
   let gone = false; // the reader went away: nothing more to do
   const send = (type: number, payload: Buffer, extra?: Buffer) => {
     if (gone) return;
@@ -171,9 +179,13 @@ export async function capChildMain(argv: string[]): Promise<number> {
   let stageLen = 0;
   let stageRecords = 0;
   let taken = 0n; // packets handed over or dropped here
-  let hostDrops = 0n;
   let base = 0n;
-  const rebase = () => (base = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint());
+  // (Date.now() has whole ms: the base moves only when the clock drifted or stepped by more,
+  // so stamps never go back by the rounding)
+  const rebase = () => {
+    const next = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+    if (base === 0n || next - base > 2_000_000n || base - next > 2_000_000n) base = next;
+  };
   rebase();
 
   let flushTimer: NodeJS.Timeout | undefined;
@@ -192,7 +204,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
   // cap calls in once per packet (at a moderate rate, one per wakeup): the batch goes once
   // FLUSH_RECORDS are staged and the current run of packets is over, else after FLUSH_MS
   const queueFlush = () => {
-    if (stageRecords >= FLUSH_RECORDS) {
+    if (stageRecords >= FLUSH_RECORDS || stageLen >= stage.length / 2) {
       if (!flushQueued) {
         flushQueued = true;
         setImmediate(flush);
@@ -224,7 +236,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
       }
       const msg = (e as Error).message;
       if (/syntax|parse|expression|filter/i.test(msg)) throw new ChildUsage(`--filter "${o.filter}": ${msg}`);
-      if (/permission|not permitted/i.test(msg)) throw new ChildUsage(`${name}: ${msg}: needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)`);
+      if (/permission|not permitted/i.test(msg)) throw new ChildCannot(`${name}: ${msg}: needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)`);
       say(`${name}: ${msg}; waiting for it`);
       return false;
     }
@@ -242,10 +254,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
       if (pkttype === PACKET_OUTGOING && o.direction === "in") return; // (the shim's PACKET_IGNORE_OUTGOING)
       const caplen = Math.min(nbytes, o.snaplen);
       const need = L.BR_HEADER + ((caplen + 7) & ~7);
-      if (stageLen + need > stage.length) {
-        hostDrops++;
-        return;
-      }
+      if (stageLen + need > stage.length) flush(); // (a synchronous write: the stage is empty after it)
       const at = stageLen;
       stage.writeBigUInt64LE(base + process.hrtime.bigint(), at + L.BR_TS_NS);
       stage.writeUInt32LE(nbytes, at + L.BR_WIRE_LEN);
@@ -271,9 +280,9 @@ export async function capChildMain(argv: string[]): Promise<number> {
   try {
     openWaiting();
   } catch (e) {
-    if (!(e instanceof ChildUsage)) throw e;
+    if (!(e instanceof ChildUsage) && !(e instanceof ChildCannot)) throw e;
     say(e.message);
-    return 2;
+    return e instanceof ChildCannot ? 1 : 2;
   }
   for (const name of waiting) say(`${name} is missing or down; waiting for it`);
 
@@ -283,7 +292,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     rebase();
     const m = Buffer.alloc(32);
     m.writeBigUInt64LE(taken, 0);
-    m.writeBigUInt64LE(hostDrops, 8);
+    m.writeBigUInt64LE(0n, 8); // (libpcap's drops are not available through cap)
     m.writeBigUInt64LE(0n, 16);
     m.writeBigUInt64LE(BigInt(opened.length), 24);
     send(FP_STATS, m);

@@ -80,7 +80,7 @@ export interface LiveResult {
   restarts: number;
   /** Steps of the system clock seen (each exported every active flow and restarted aging). */
   clockSteps: number;
-  /** shim, or cap: the libpcap child, whose "drops" are its own (staging buffer full), not the kernel's. */
+  /** shim, or cap: the libpcap child, which reports no drops (cap does not give libpcap's). */
   backend: "shim" | "cap";
 }
 

@@ -35,22 +35,25 @@ export class SendQueue {
       this.queue.push([d, Buffer.from(datagram)]);
       this.bytes += datagram.length;
     });
-    if (!this.running) {
+    if (!this.running && !this.failure) {
       this.running = true;
       this.pumping = this.pump();
     }
     if (this.bytes > this.maxBytes) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Resolves when every queued datagram has been handed to its socket. */
+  /** Resolves when every queued datagram has been handed to its socket; throws what stopped the sending, if anything did. */
   async idle(): Promise<void> {
     while (this.running) await this.pumping;
+    if (this.failure) throw this.failure;
   }
 
   /** Datagrams waiting now. */
   get waiting(): number {
     return this.queue.length - this.head;
   }
+
+  private failure: unknown;
 
   /** Sends until the queue is empty. `running` is cleared in the same synchronous step as the
    * last emptiness check (the loop's exit runs the finally block without an await between),
@@ -60,22 +63,29 @@ export class SendQueue {
     const perCollector = Math.max(1, this.destinations.length);
     try {
       while (this.head < this.queue.length) {
-        const group = this.queue.slice(this.head, this.head + PACE_GROUP * perCollector);
-        await this.pacer.take(group.length / perCollector);
+        const end = Math.min(this.queue.length, this.head + PACE_GROUP * perCollector);
+        await this.pacer.take((end - this.head) / perCollector);
         for (const d of this.destinations) await d.maintain();
-        for (const [d, datagram] of group) {
+        while (this.head < end) {
+          const [d, datagram] = this.queue[this.head]!;
           this.destinations[d]!.send(datagram);
           this.bytes -= datagram.length;
+          this.head++;
         }
-        this.head += group.length;
         if (this.head > 4096 && this.head * 2 > this.queue.length) {
           this.queue.splice(0, this.head);
           this.head = 0;
         }
         if (this.bytes <= this.maxBytes / 2) for (const wake of this.roomWaiters.splice(0)) wake();
       }
+    } catch (e) {
+      this.failure ??= e; // (idle() reports it; nothing sends any more)
     } finally {
       this.running = false;
+      if (this.head >= this.queue.length) {
+        this.queue.length = 0; // no sent datagram stays referenced while the queue is idle
+        this.head = 0;
+      }
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
   }

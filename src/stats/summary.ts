@@ -89,7 +89,7 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
 export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number; clockSteps: number; backend?: "shim" | "cap" }): string {
   const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
   if (r.backend === "cap") {
-    return `  capture: libpcap (--capture cap): packets ${fmt(r.kernel.packets)}, host drops ${fmt(r.kernel.drops)}, kernel drops not reported; interfaces ${ifs || "none opened"}` +
+    return `  capture: libpcap (--capture cap): packets ${fmt(r.kernel.packets)}, drops not reported (cap does not give libpcap's); interfaces ${ifs || "none opened"}` +
       `${r.restarts > 0 ? `; capture process restarted ${r.restarts} times` : ""}${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n`;
   }
   return `  kernel: packets ${fmt(r.kernel.packets)}, ring drops ${fmt(r.kernel.drops)}, ring freezes ${fmt(r.kernel.freezes)}` +
