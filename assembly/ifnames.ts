@@ -8,7 +8,7 @@ import {
   IFNAMES_BASE, IFNAME_SIZE, IFNAME_LEN, T_NAMES_MAX, DESTS_BASE, DEST_SIZE, DEST_MAX,
   D_TARGET, D_NEED_TEMPLATES, D_NAMES_AT, T_TEMPLATES_NEXT,
 } from "./layout";
-import { be32 } from "./bytes";
+import { be16, be32 } from "./bytes";
 import { targetPtr } from "./table";
 
 /** Bytes of one record: the interface number (u32) and its name. */
@@ -21,8 +21,20 @@ export function ifNamesInBlock(tp: usize): u32 {
   return n < most ? n : most;
 }
 
+/** Bytes of the data set (IPFIX) or flowset (v9) of `names` name records: the same in both. */
+export function ifNamesSetLength(names: u32): u32 {
+  return 4 + names * IFNAME_RECORD;
+}
+
+/** Writes the data set / flowset `id` of the next ifNamesInBlock(tp) names for the collector at dp; returns its end. */
+export function writeIfNamesSet(o: usize, id: u32, tp: usize, dp: usize): usize {
+  be16(o, id);
+  be16(o + 2, ifNamesSetLength(ifNamesInBlock(tp)));
+  return writeIfNames(o + 4, tp, dp);
+}
+
 /** Writes the next ifNamesInBlock(tp) records for the collector at dp at o; returns the end. */
-export function writeIfNames(o: usize, tp: usize, dp: usize): usize {
+function writeIfNames(o: usize, tp: usize, dp: usize): usize {
   const n = load<u32>(IFNAMES_BASE);
   const k = ifNamesInBlock(tp);
   let at = load<u32>(dp + D_NAMES_AT);

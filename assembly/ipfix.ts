@@ -22,9 +22,9 @@ import {
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
   T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
-import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
-import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
-import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets } from "./templates";
+import { macsOn, writeMacs, MAC_FIELDS_LEN } from "./macs";
+import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
+import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets, writeFlowTemplate } from "./templates";
 import { be16, be32, be64 } from "./bytes";
 import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
@@ -96,7 +96,7 @@ export function templateSetLengthWith(names: u32, macs: bool): u32 {
   return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
     SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2 + SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2 +
     SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD +
-    (names > 0 ? SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2 + SET_HEADER + names * IFNAME_RECORD : 0);
+    (names > 0 ? SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2 + ifNamesSetLength(names) : 0);
 }
 
 /** Bytes of the template block now. */
@@ -108,8 +108,8 @@ export function templateSetLength(tp: usize): u32 {
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
   const macs = macsOn(tp);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, 0, macs);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, 0, macs);
+  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
+  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
   be16(p, 2); // set id 2: template set
   be16(p + 2, <u32>(o - p));
   // one options template per set (id 3): pmacct 1.7's nfacctd misreads the length of an
@@ -136,37 +136,25 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   be32(o + 14, 1);
   be32(o + 18, n - 1);
   o += SET_HEADER + SAMPLING_RECORD;
-  if (names > 0) {
-    be16(o, TEMPLATE_OPTIONS_IFNAMES);
-    be16(o + 2, SET_HEADER + names * IFNAME_RECORD);
-    o = writeIfNames(o + SET_HEADER, tp, dp);
-  }
+  if (names > 0) o = writeIfNamesSet(o, TEMPLATE_OPTIONS_IFNAMES, tp, dp);
   return <u32>(o - p);
 }
 
-/** An options template set (id 3) holding one options template with one scope field. */
+/** An options template set (id 3) holding one options template record whose first field
+ * is its one scope field (RFC 7011 §3.4.2.2). */
 function writeOptionsSet(p: usize, id: u32, fields: u16[]): usize {
-  const o = writeTemplate(p + SET_HEADER, id, fields, 1, false);
-  be16(p, 3);
-  be16(p + 2, <u32>(o - p));
-  return o;
-}
-
-/** A template record (scope 0; the MAC fields last when `macs`) or an options template
- * record (RFC 7011 §3.4.1-3.4.2). */
-function writeTemplate(o: usize, id: u32, fields: u16[], scope: u32, macs: bool): usize {
+  let o = p + SET_HEADER;
   be16(o, id);
-  be16(o + 2, (fields.length >> 1) + (macs ? 2 : 0));
-  o += 4;
-  if (scope > 0) {
-    be16(o, scope);
-    o += 2;
-  }
+  be16(o + 2, fields.length >> 1);
+  be16(o + 4, 1); // scope field count
+  o += 6;
   for (let i = 0; i < fields.length; i++) {
     be16(o, fields[i]);
     o += 2;
   }
-  return macs ? writeMacFields(o) : o;
+  be16(p, 3);
+  be16(p + 2, <u32>(o - p));
+  return o;
 }
 
 /** Closes the open data set of target tp's staging datagram (writes its length). */

@@ -8,6 +8,21 @@ import {
   T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT, D_DATAGRAMS, D_RECORDS, D_OCTETS, STATS_BASE,
   C_SKIP_FIRST, C_SKIP_LAST,
 } from "./layout";
+import { be16 } from "./bytes";
+import { writeMacFields } from "./macs";
+
+/** A flow template record, IPFIX (RFC 7011 §3.4.1) and NetFlow v9 (RFC 3954 §5.2) alike: id,
+ * field count, then [type, length] pairs — with the MAC fields last when `macs`. */
+export function writeFlowTemplate(o: usize, id: u32, fields: u16[], macs: bool): usize {
+  be16(o, id);
+  be16(o + 2, (fields.length >> 1) + (macs ? 2 : 0));
+  o += 4;
+  for (let i = 0; i < fields.length; i++) {
+    be16(o, fields[i]);
+    o += 2;
+  }
+  return macs ? writeMacFields(o) : o;
+}
 
 /** Counts one message of `len` bytes carrying `flows` flow records as laid out for the collector at dp. */
 export function countMessage(dp: usize, len: u32, flows: u32): void {

@@ -20,9 +20,9 @@ import {
   C_UPTIME_RESTARTS,
   T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
-import { macsOn, writeMacs, writeMacFields, MAC_FIELDS_LEN } from "./macs";
-import { ifNamesInBlock, writeIfNames, IFNAME_RECORD } from "./ifnames";
-import { templatesDue, templatesSent, planTemplateRoom, countMessage } from "./templates";
+import { macsOn, writeMacs, MAC_FIELDS_LEN } from "./macs";
+import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
+import { templatesDue, templatesSent, planTemplateRoom, countMessage, writeFlowTemplate } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
 import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
@@ -97,24 +97,12 @@ export function v9TemplateLengthWith(names: u32, macs: bool): u32 {
   return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
     pad4(SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2) + pad4(SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2) +
     STATS_DATA + SAMPLING_DATA +
-    (names > 0 ? pad4(SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2) + SET_HEADER + names * IFNAME_RECORD : 0);
+    (names > 0 ? pad4(SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2) + ifNamesSetLength(names) : 0);
 }
 
 /** Bytes of the template block now. */
 export function v9TemplateLength(tp: usize): u32 {
   return v9TemplateLengthWith(ifNamesInBlock(tp), macsOn(tp));
-}
-
-/** A template record; the MAC fields last when `macs`. */
-function writeTemplate(o: usize, id: u32, fields: u16[], macs: bool): usize {
-  be16(o, id);
-  be16(o + 2, (fields.length >> 1) + (macs ? 2 : 0));
-  o += 4;
-  for (let i = 0; i < fields.length; i++) {
-    be16(o, fields[i]);
-    o += 2;
-  }
-  return macs ? writeMacFields(o) : o;
 }
 
 /** An options template flowset (id 1) holding one options template whose first pair is the scope; padded to 4. */
@@ -137,8 +125,8 @@ function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
   const macs = macsOn(tp);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
-  o = writeTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
+  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
+  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
   be16(p, 0);
   be16(p + 2, <u32>(o - p));
   o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
@@ -158,11 +146,7 @@ function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   be32(o + 4, source);
   be32(o + 8, load<u32>(tp + T_SAMPLING));
   o += SAMPLING_DATA;
-  if (names > 0) {
-    be16(o, TEMPLATE_OPTIONS_IFNAMES);
-    be16(o + 2, SET_HEADER + names * IFNAME_RECORD); // records of 20 bytes: a multiple of 4
-    o = writeIfNames(o + SET_HEADER, tp, dp);
-  }
+  if (names > 0) o = writeIfNamesSet(o, TEMPLATE_OPTIONS_IFNAMES, tp, dp); // (20-byte records: no padding)
   return <u32>(o - p);
 }
 

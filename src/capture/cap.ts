@@ -24,7 +24,7 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
-import { numberOf } from "./routes";
+import { numberOf, sysNetValue } from "./routes";
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
@@ -76,16 +76,8 @@ function ethernetType(frame: Buffer, own: Buffer | undefined): number {
   return own ? PACKET_OTHERHOST : PACKET_HOST;
 }
 
-function sysNet(name: string, what: string): string | undefined {
-  try {
-    return fs.readFileSync(`/sys/class/net/${name}/${what}`, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
-
 function macOf(name: string): Buffer | undefined {
-  const text = sysNet(name, "address");
+  const text = sysNetValue(name, "address");
   return text && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? Buffer.from(text.replace(/:/g, ""), "hex") : undefined;
 }
 
@@ -220,7 +212,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     // a named interface that is missing or down is waited for: opening it then would fail,
     // or cap would abort at its first poll
     if (name !== "any") {
-      const flags = sysNet(name, "flags");
+      const flags = sysNetValue(name, "flags");
       if (flags === undefined || (parseInt(flags, 16) & IFF_UP) === 0) return false;
     }
     const handle = new Cap();

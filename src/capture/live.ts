@@ -28,6 +28,9 @@ const TICK_LAG_NS = 2_000_000_000n;
 const CLOCK_STEP_MS = 2000;
 /** Ticks (seconds) between readings of the routing table. */
 const ROUTES_EVERY_TICKS = 5;
+/** The shim's ring per interface (MiB of 1 MiB blocks) and block timeout, unless given (--ring-size, --block-timeout). */
+export const DEFAULT_RING_MIB = 4;
+export const DEFAULT_BLOCK_TIMEOUT_MS = 50;
 /** Wait before starting a shim that died again. */
 const RESTART_DELAY_MS = 1000;
 
@@ -106,7 +109,7 @@ function captureChild(): [string, string[]] {
 
 function shimArgs(o: LiveOptions): string[] {
   const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction,
-    "--block-size", "1024", "--blocks", String(o.ringMiB ?? 4), "--block-timeout", String(o.blockTimeoutMs ?? 50)];
+    "--block-size", "1024", "--blocks", String(o.ringMiB ?? DEFAULT_RING_MIB), "--block-timeout", String(o.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS)];
   if (o.promisc) args.push("--promisc");
   if (o.filter !== undefined) args.push("--filter", o.filter);
   if (o.ifindexMap && o.ifindexMap.size > 0) args.push("--ifindex-map", [...o.ifindexMap].map(([n, i]) => `${n}=${i}`).join(","));

@@ -103,10 +103,15 @@ export function loadRoutes(core: Core, routes: Route[]): number {
 export function numberOf(name: string, ifindexMap: ReadonlyMap<string, number> = new Map(), sysNet = "/sys/class/net"): number {
   const mapped = ifindexMap.get(name);
   if (mapped !== undefined) return mapped;
+  return Number(sysNetValue(name, "ifindex", sysNet) ?? 0);
+}
+
+/** An interface attribute from sysfs (/sys/class/net/NAME/WHAT), trimmed; undefined when absent. */
+export function sysNetValue(name: string, what: string, sysNet = "/sys/class/net"): string | undefined {
   try {
-    return Number(fs.readFileSync(path.join(sysNet, name, "ifindex"), "utf8"));
+    return fs.readFileSync(path.join(sysNet, name, what), "utf8").trim();
   } catch {
-    return 0;
+    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from "../errors";
 import { cacheBytesAtMost, defaultHashsize } from "../meter/meter";
 import { MAXFLOWS_LIMIT } from "../../assembly/layout";
 import { parseCollectors, type Collector } from "../export/udp";
+import { DEFAULT_RING_MIB, DEFAULT_BLOCK_TIMEOUT_MS } from "../capture/live";
 
 export interface Options {
   /** Capture file to meter (pcap or pcapng); "-" is standard input. */
@@ -96,8 +97,8 @@ const SPECS: Spec[] = [
   { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", def: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
   { name: "promisc", type: "boolean", def: "off", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
   { name: "snaplen", type: "string", arg: "N", unit: "bytes", def: "128", help: "live: bytes of each packet the kernel hands over (headers only are needed)" },
-  { name: "ring-size", type: "string", arg: "N", unit: "MiB", def: "4", help: "live: the kernel ring of each interface (1 MiB blocks; 2 to 1024; with --capture cap, libpcap's buffer). A larger ring rides out longer bursts without drops" },
-  { name: "block-timeout", type: "string", arg: "MS", unit: "milliseconds", def: "50", help: "live: a ring block that is not full is handed over after this long, so a quiet link still delivers its packets (1 to 10000)" },
+  { name: "ring-size", type: "string", arg: "N", unit: "MiB", def: String(DEFAULT_RING_MIB), help: "live: the kernel ring of each interface (1 MiB blocks; 2 to 1024; with --capture cap, libpcap's buffer). A larger ring rides out longer bursts without drops" },
+  { name: "block-timeout", type: "string", arg: "MS", unit: "milliseconds", def: String(DEFAULT_BLOCK_TIMEOUT_MS), help: "live: a ring block that is not full is handed over after this long, so a quiet link still delivers its packets (1 to 10000)" },
   { name: "direction", type: "string", arg: "in|both", def: "in; both with --lan alone", help: "live: in = arriving packets only, so a router counts each forwarded packet once; both = sent packets too (a host)" },
   { name: "filter", type: "string", arg: "EXPR", def: "none", help: "live: tcpdump-style filter (pcap-filter(7)), compiled by libpcap for each interface's link type (Ethernet, or raw IP on PPP and tunnels; not with any) and run in the kernel" },
   { name: "ifindex-map", type: "string", arg: "NAME=N[,…]", def: "none", help: "live: the interface numbers flows carry, by name, instead of the kernel's ifindex (a ppp0 that gets a new ifindex at every reconnect keeps its number at the collector)" },
@@ -254,8 +255,8 @@ export function parseOptions(argv: string[]): Options {
     mac: Boolean(values.mac),
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen", 128, 64, 65535),
-    ringMiB: num("ring-size", 4, 2, 1024),
-    blockTimeoutMs: num("block-timeout", 50, 1, 10000),
+    ringMiB: num("ring-size", DEFAULT_RING_MIB, 2, 1024),
+    blockTimeoutMs: num("block-timeout", DEFAULT_BLOCK_TIMEOUT_MS, 1, 10000),
     direction,
     filter: str("filter"),
     captureHelper: str("capture-helper"),

@@ -86,7 +86,7 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
 }
 
 /** Live capture: what the kernel counted for the rings, and the shim's restarts. */
-export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number; clockSteps: number; backend?: "shim" | "cap" }): string {
+export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number; clockSteps: number; backend: "shim" | "cap" }): string {
   const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
   if (r.backend === "cap") {
     return `  capture: libpcap (--capture cap): packets ${fmt(r.kernel.packets)}, drops not reported (cap does not give libpcap's); interfaces ${ifs || "none opened"}` +
