@@ -8,7 +8,7 @@ import { setSeed, tableInit, targetPtr } from "./table";
 import { namesChanged } from "./ifnames";
 import { macsInit } from "./macs";
 import {
-  T_INACTIVE_NS, T_ACTIVE_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
+  T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, IFNAMES_PER_BLOCK, NIL, IPFIX_HEADER, OUTPUT_SIZE,
   T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5,
@@ -30,16 +30,18 @@ export function init(seedLo: u32, seedHi: u32): u32 {
 
 /**
  * Once per target at start: an empty cache of at most `maxflows` flows whose hash index
- * grows to at most `indexMax` entries (a power of two), with timeouts in seconds.
+ * grows to at most `indexMax` entries (a power of two), with timeouts in seconds (`tcpEndS`:
+ * how long a TCP flow that saw FIN or RST waits for its last packets; 0 = it ends at once).
  * Returns 0, 1 without memory, 2 for a bad argument.
  */
-export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS: u32, activeS: u32, format: u32): u32 {
+export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS: u32, activeS: u32, format: u32, tcpEndS: u32): u32 {
   if (t >= <u32>TARGET_MAX || maxflows == 0 || maxflows > <u32>MAXFLOWS_LIMIT) return 2;
   if (indexMax < 16 || (indexMax & (indexMax - 1)) != 0) return 2;
   if (tableInit(t, maxflows, indexMax) != 0) return 1;
   const tp = targetPtr(t);
   store<u64>(tp + T_INACTIVE_NS, <u64>inactiveS * 1000000000);
   store<u64>(tp + T_ACTIVE_NS, <u64>activeS * 1000000000);
+  store<u64>(tp + T_TCP_END_NS, <u64>tcpEndS * 1000000000);
   store<u32>(tp + T_FORMAT, format);
   if (t + 1 > meter.getTargetCount()) meter.setTargetCount(t + 1);
   return 0;

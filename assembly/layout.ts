@@ -253,6 +253,7 @@ export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed da
 export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
 export const T_MACS: u32 = 224; //       u32 address of the MAC chunk table (macs.ts), 0 = no MAC fields
 export const T_NAMES_MAX: u32 = 212; //  u32 interface names one template block may carry (what the MTU leaves room for)
+export const T_TCP_END_NS: u32 = 232; // u64 a TCP flow that saw FIN or RST ends after this long without packets (0 = at once)
 export const NIL: u32 = 0xffffffff;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.

@@ -1,6 +1,12 @@
 // The meter: parsed packets into every target's flow cache, and the aging that takes flows
 // out again (inactive and active timeouts, TCP FIN/RST, cache full, end of input).
 //
+// TCP FIN/RST: a flow that sees one does not end at once (unless T_TCP_END_NS is 0) but
+// after T_TCP_END_NS without packets, its idle timeout from then on: the final ACK and the
+// other side's FIN, which follow within a round trip, join the flow instead of becoming
+// one-packet flows of their own (softflowd's tcp.fin timeout does the same). It then ends as
+// "end of flow detected" (IPFIX flowEndReason 3), also when the input ends first.
+//
 // Time is the packets' own: `now` is the greatest packet time seen, so an offline run is
 // deterministic and a reordered packet never moves the clock backwards.
 //
@@ -10,14 +16,14 @@
 // warm cache lines; the result is exactly as if each packet were metered alone.
 
 import {
-  STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_FIRST, FS_LAST, FS_NEXT,
-  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
+  STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_TCP_FLAGS, FS_FIRST, FS_LAST, FS_NEXT,
+  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
   T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
   FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
   C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_OTHERHOST,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_MACS, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
-  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_LACK_OF_RESOURCES,
+  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
 } from "./layout";
 import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, pMacDst, pMacSrc, keySetIf, setKeyPtr } from "./parse";
 import { macsWanted, macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
@@ -140,8 +146,20 @@ export function setExportTime(s: u32): void {
   exportTime = s;
 }
 
-/** Encodes the flow in slot s (at sp) with its end reason. */
+/** Whether the flow at sp is TCP and saw a FIN or RST (it then waits T_TCP_END_NS for its last packets). */
+@inline function tcpEnded(sp: usize): bool {
+  return (<u32>load<u8>(sp + FS_TCP_FLAGS) & TCP_FIN_RST) != 0 && load<u8>(sp + FS_PROTO) == 6;
+}
+
+/** How long the flow at sp may go without a packet before it ends. */
+@inline function idleLimit(tp: usize, sp: usize): u64 {
+  return tcpEnded(sp) ? load<u64>(tp + T_TCP_END_NS) : load<u64>(tp + T_INACTIVE_NS);
+}
+
+/** Encodes the flow in slot s (at sp) with its end reason. A flow that saw FIN or RST and
+ * leaves by idling (or because the input ended) ends as "end of flow detected". */
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
+  if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(sp)) reason = END_END_OF_FLOW;
   flowMacs(tp, s);
   const format = load<u32>(tp + T_FORMAT);
   if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
@@ -263,7 +281,7 @@ export function meterPending(): void {
   let sp = foundPtr;
   if (s != NIL) {
     // A flow whose time is up is exported before this packet starts its successor.
-    if (ts > load<u64>(sp + FS_LAST) + load<u64>(tp + T_INACTIVE_NS)) {
+    if (ts > load<u64>(sp + FS_LAST) + idleLimit(tp, sp)) {
       exportFlow(tp, s, END_IDLE);
       s = NIL;
     } else if (ts >= load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS)) {
@@ -299,14 +317,19 @@ export function meterPending(): void {
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
   if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6) {
-    exportFlow(tp, s, END_END_OF_FLOW);
+    // its idle limit is now the TCP end timeout: filed again for that (the wheel only ever
+    // finds a flow late, never early, so a due time that moved earlier needs the move)
+    if (load<u64>(tp + T_TCP_END_NS) == 0) exportFlow(tp, s, END_END_OF_FLOW);
+    else {
+      wheelUnlink(tp, sp);
+      fileNew(tp, s, sp, dueTick(tp, sp));
+    }
   }
   return true;
 }
 
 /** Cache full: exports the flow idle longest (to within a wheel tick). False when the cache is empty. */
 function evictOne(tp: usize): bool {
-  const inactive = load<u64>(tp + T_INACTIVE_NS);
   let tick = load<u64>(tp + T_WHEEL_TICK);
   let refiled: u32 = 0;
   for (let scanned: u32 = 0; scanned <= WHEEL_BUCKETS;) {
@@ -317,7 +340,7 @@ function evictOne(tp: usize): bool {
       continue;
     }
     const sp = slotPtr(tp, s);
-    const due = tickOf(load<u64>(sp + FS_LAST) + inactive);
+    const due = tickOf(load<u64>(sp + FS_LAST) + idleLimit(tp, sp));
     if (due > tick && refiled < EVICT_REFILE_LIMIT) {
       // touched since it was filed: put it where it belongs and look again
       wheelUnlinkRefile(tp, s, sp, due, tick);
@@ -339,7 +362,7 @@ function evictOne(tp: usize): bool {
 
 /** The tick at which the flow at sp is next due: idle, or at its active timeout, whichever comes first. */
 @inline function dueTick(tp: usize, sp: usize): u64 {
-  const idle = load<u64>(sp + FS_LAST) + load<u64>(tp + T_INACTIVE_NS);
+  const idle = load<u64>(sp + FS_LAST) + idleLimit(tp, sp);
   const active = load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS);
   return tickOf(idle < active ? idle : active);
 }
@@ -361,7 +384,6 @@ function expireIdle(tp: usize): void {
   const nowTick = tickOf(now);
   let tick = load<u64>(tp + T_WHEEL_TICK);
   if (tick >= nowTick) return;
-  const inactive = load<u64>(tp + T_INACTIVE_NS);
   // after a gap longer than the wheel, one turn over every bucket sees every flow
   const stop = nowTick - tick > <u64>WHEEL_BUCKETS ? tick + WHEEL_BUCKETS : nowTick;
   while (tick < stop) {
@@ -373,7 +395,7 @@ function expireIdle(tp: usize): void {
         return;
       }
       const sp = slotPtr(tp, s);
-      if (now > load<u64>(sp + FS_LAST) + inactive) {
+      if (now > load<u64>(sp + FS_LAST) + idleLimit(tp, sp)) {
         exportFlow(tp, s, END_IDLE);
       } else if (now >= load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS)) {
         exportFlow(tp, s, END_ACTIVE); // a long flow whose packets stopped: cut at its active timeout

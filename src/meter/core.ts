@@ -9,7 +9,7 @@ import { CoreError } from "../errors";
 export interface CoreExports {
   memory: WebAssembly.Memory;
   init(seedLo: number, seedHi: number): number;
-  configureTarget(t: number, maxflows: number, indexMax: number, inactiveS: number, activeS: number, format: number): number;
+  configureTarget(t: number, maxflows: number, indexMax: number, inactiveS: number, activeS: number, format: number, tcpEndS: number): number;
   walkPcap(len: number, swapped: number, nanos: number, linktype: number, snaplen: number): number;
   walkPcapng(len: number, swapped: number): number;
   walkBatch(records: number): number;

@@ -5,6 +5,7 @@ import * as L from "../../assembly/layout";
 import { Core } from "./core";
 import { CoreError } from "../errors";
 import { END_REASONS, SKIP_REASONS } from "./counters";
+import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -15,6 +16,10 @@ export interface TargetConfig {
   inactiveTimeoutS: number;
   /** Seconds after its first packet before a long flow is exported (and continues as a new one). */
   activeTimeoutS: number;
+  /** Seconds a TCP flow that saw FIN or RST waits for its last packets (the final ACK, the
+   * other side's FIN) before it ends; 0: it ends with the FIN/RST packet. Default
+   * DEFAULT_TCP_END_TIMEOUT_S, as on the command line. */
+  tcpEndTimeoutS?: number;
   format: "json" | "ipfix" | "v5" | "v9";
   /** Each flow's first source and destination MAC as fields (not v5). */
   mac?: boolean;
@@ -94,7 +99,7 @@ export class Meter {
     }
     let dest = 0;
     targets.forEach((t, i) => {
-      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format]);
+      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format], t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
       if (t.mac) {
