@@ -73,7 +73,7 @@ async function measure(label, argv, port) {
     const text = `${r.stdout}${r.stderr}`;
     const run = {
       wall,
-      datagrams: num(/datagrams attempted ([\d,]+)/, text) ?? num(/in (\d+) packets/, text),
+      datagrams: num(/datagrams ([\d,]+) = sent/, text) ?? num(/in (\d+) packets/, text),
       records: num(/flows exported ([\d,]+)/, text) ?? num(/Flows exported: (\d+)/, text),
       collector,
     };

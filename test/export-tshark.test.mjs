@@ -362,7 +362,7 @@ async function captured(format, file) {
     await dump.closed;
     receiver.child.kill("SIGTERM");
     await receiver.closed;
-    const sent = Number(/= sent ([\d,]+) \+ failed 0 /.exec(fp.out())[1].replace(/,/g, ""));
+    const sent = Number(/= sent ([\d,]+) \+ not sent 0 /.exec(fp.out())[1].replace(/,/g, ""));
     const args = ["-n", "-r", pcap, "-d", `udp.port==${PORT},cflow`];
     const verbose = spawnSync("tshark", [...args, "-V"], { encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
     const expert = spawnSync("tshark", [...args, "-q", "-z", "expert,warn"], { encoding: "utf8" });

@@ -8,6 +8,7 @@
 // and SIGTERM stops the reading, not just the sending.
 
 import { forEachDatagram } from "../meter/meter";
+import { injectedFault } from "../fault";
 import type { Pacer, UdpDestination } from "./udp";
 
 /** Datagrams sent between pacing checks: small enough that no burst fills a collector's buffer. */
@@ -65,7 +66,7 @@ export class SendQueue {
       while (this.head < this.queue.length) {
         const end = Math.min(this.queue.length, this.head + PACE_GROUP * perCollector);
         await this.pacer.take((end - this.head) / perCollector);
-        for (const d of this.destinations) await d.maintain();
+        injectedFault("send");
         while (this.head < end) {
           const [d, datagram] = this.queue[this.head]!;
           this.destinations[d]!.send(datagram);
@@ -79,7 +80,13 @@ export class SendQueue {
         if (this.bytes <= this.maxBytes / 2) for (const wake of this.roomWaiters.splice(0)) wake();
       }
     } catch (e) {
-      this.failure ??= e; // (idle() reports it; nothing sends any more)
+      // nothing sends any more: a bug. idle() reports it to whoever waits for the end; the
+      // process is told at once (an uncaught error: flowprobe exits 70 with one line) rather
+      // than going on metering into a queue that never empties
+      this.failure ??= e;
+      setImmediate(() => {
+        throw e;
+      });
     } finally {
       this.running = false;
       if (this.head >= this.queue.length) {

@@ -1,164 +1,349 @@
 // UDP transport: one connected socket per collector. A transport sends bytes and knows
 // nothing of NetFlow. Connecting the socket makes the kernel report an ICMP
-// port-unreachable from a collector that is down as ECONNREFUSED on a later send, so it is
-// counted. Node queues UDP sends itself; the queue is bounded here and what overflows it
-// is counted, never silently dropped.
+// port-unreachable from a collector that is down as ECONNREFUSED, so it is counted. Node
+// queues UDP sends itself; the queue is bounded here and what overflows it is counted, never
+// silently dropped.
+//
+// What each figure means (the summary prints them; every datagram is in exactly one):
+//   datagrams = sent (handed to the kernel) + not sent, by reason:
+//     refused      the send returned ECONNREFUSED: the kernel held a port unreachable from
+//                  the collector and gave it back instead of sending this datagram
+//     unreachable  no route, no usable source address, the host unreachable, or the collector
+//                  down (not reachable yet, or its name does not resolve yet): not sent
+//     buffer full  EAGAIN/ENOBUFS: the socket's send buffer was full
+//     queue full   Node's send queue for the socket was at SEND_QUEUE_MAX
+//     other        any other send error (the last one's message is kept)
+//   Reports from the network come on their own: "port unreachable" counts every ICMP port
+//   unreachable the kernel reported (on the socket, or as a refused send); "host unreachable"
+//   the ICMP host/net unreachables. Such a report refers to an earlier datagram, which the
+//   kernel had already sent, so it is not charged to any datagram.
+//
+// A collector that cannot be reached at all — no route yet on a gateway that boots before
+// its WAN or VPN, a link-local address without a usable scope, a source address that went
+// away — is down: its datagrams are counted as unreachable, the socket is made again at once
+// and then every RETRY_INTERVAL_MS, and when that works the collector is up and gets the
+// templates with its next datagram (needsTemplates). One log line when it goes down, one when
+// it is back. A collector that refuses gets the templates with the next datagram after each
+// refusal, so the first datagram it takes once it listens again can be decoded.
 
 import * as dgram from "node:dgram";
 import * as dns from "node:dns/promises";
+import { isIPv4, isIPv6 } from "node:net";
 import { UsageError } from "../errors";
 
 export interface DestinationCounters {
-  /** Datagrams handed to send(): sent + every failure kind below. */
-  attempted: number;
+  /** Datagrams given to this collector: sent + every not-sent reason (once nothing is in flight). */
+  datagrams: number;
+  /** Handed to the kernel. */
   sent: number;
   bytes: number;
-  /** The collector's host answered port unreachable (nothing listens). */
+  /** Not sent: a port unreachable was pending (ECONNREFUSED at the send). */
   refused: number;
-  /** Dropped because Node's send queue for this socket was at its bound. */
+  /** Not sent: no route or address, host unreachable, or the collector down. */
+  unreachable: number;
+  /** Not sent: the socket's send buffer was full (EAGAIN, ENOBUFS). */
+  bufferFull: number;
+  /** Not sent: Node's send queue for this socket was at its bound. */
   queueFull: number;
-  /** Any other send error (its last message is in lastError). */
+  /** Not sent: any other send error (its last message is in lastError). */
   other: number;
   lastError: string;
-  /** Times the socket was re-created after an error that leaves it unusable. */
+  /** ICMP port unreachables the kernel reported for this socket (on a send or on its own). */
+  portUnreachable: number;
+  /** ICMP host or network unreachables the kernel reported. */
+  hostUnreachable: number;
+  /** Times the socket was made again after the collector was down. */
   reopened: number;
+  /** Times the collector went down (it could not be reached at all). */
+  downs: number;
 }
 
-/**
- * Send errors after which a connected socket may stay unusable until it is re-created: its
- * source address went away (a PPPoE or DHCP WAN address that changed: EINVAL,
- * EADDRNOTAVAIL) or its route did. A refused send (collector down) and a full buffer do not.
- */
-const REOPEN_ON = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "EBADF", "ENOTCONN", "EPIPE"]);
-/** Least time between two attempts to re-create a socket, ms. */
-export const REOPEN_INTERVAL_MS = 1000;
+/** Send and connect errors that leave the collector unreachable from this host until a new
+ * socket is connected: no route (yet), the interface down, the source address gone (a PPPoE or
+ * DHCP WAN address that changed: EINVAL, EADDRNOTAVAIL), a link-local address without a usable
+ * scope (EINVAL), and a socket that broke. A refused send (collector down) and a full buffer are not. */
+const DOWN_ON = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH", "EBADF", "ENOTCONN", "EPIPE", "EAI_AGAIN"]);
+/** Of those, the ones that mean "unreachable" rather than "other" in the counters. */
+const UNREACHABLE = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH", "EAI_AGAIN"]);
+/** Time between two attempts to connect a collector that is down, ms. */
+export const RETRY_INTERVAL_MS = 1000;
+/** A collector that refused (or was reported unreachable) is said to receive again after this long without such a report while datagrams went to it. */
+export const QUIET_MS = 5000;
+/** Least time between two log lines about other send errors of one collector. */
+const ERROR_LOG_MS = 60_000;
+
+/** What each errno means to an operator, for the log. */
+const WHY: Record<string, string> = {
+  ENETUNREACH: "no route to it", EHOSTUNREACH: "host unreachable", ENETDOWN: "the interface to it is down",
+  EADDRNOTAVAIL: "no usable source address", EINVAL: "no usable address (a link-local address needs a scope: [fe80::1%eth0]:port)",
+  EAI_AGAIN: "its name does not resolve yet", EBADF: "the socket broke", ENOTCONN: "the socket broke", EPIPE: "the socket broke",
+};
 
 export interface Collector {
   host: string;
   port: number;
 }
 
-/** Parses "host:port[,host:port…]"; IPv6 literals in brackets: "[::1]:2055". */
+/** Parses "host:port[,host:port…]"; IPv6 literals in brackets: "[::1]:2055", "[fe80::1%eth0]:2055". */
 export function parseCollectors(text: string, option = "--destination"): Collector[] {
+  const seen = new Set<string>();
   return text.split(",").map((part) => {
-    const m = /^\[([^\]]+)\]:(\d+)$/.exec(part) ?? /^([^:[\]]+):(\d+)$/.exec(part);
+    const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(part);
+    const m = bracketed ?? /^([^:[\]]+):(\d+)$/.exec(part);
     if (!m) throw new UsageError(`${option} ${JSON.stringify(part)}: expected host:port, or [IPv6]:port`);
+    const host = m[1]!;
+    if (bracketed && !isIPv6(host.replace(/%[^%]+$/, ""))) {
+      throw new UsageError(isIPv4(host)
+        ? `${option} ${part}: brackets are for IPv6 addresses; write ${host}:${m[2]}`
+        : `${option} ${part}: ${host} in brackets is not an IPv6 address`);
+    }
     const port = Number(m[2]);
     if (port < 1 || port > 65535) throw new UsageError(`${option} ${part}: port ${port} is out of range 1-65535`);
-    return { host: m[1]!, port };
+    // the same collector twice would get every datagram twice
+    const id = `${bracketed ? canonicalIPv6(host) : host.toLowerCase()}|${port}`;
+    if (seen.has(id)) throw new UsageError(`${option} ${part}: this collector is listed twice`);
+    seen.add(id);
+    return { host, port };
   });
+}
+
+/** RFC 5952 text of an IPv6 address (its zone kept as written), to tell two spellings of one apart. */
+function canonicalIPv6(text: string): string {
+  const zone = /%.*$/.exec(text)?.[0] ?? "";
+  return new URL(`http://[${text.slice(0, text.length - zone.length)}]`).hostname + zone;
 }
 
 /** Sends still in Node's queue per socket before further datagrams are counted as dropped. */
 export const SEND_QUEUE_MAX = 1024;
 
+export interface DestinationOptions {
+  /** Socket send buffer, bytes (0 = the system's). */
+  sndbuf?: number;
+  /** Where the collector's state changes are said (one line each, without a newline). */
+  onLog?: (line: string) => void;
+  /** Clock, ms (injected for tests). */
+  now?: () => number;
+}
+
 export class UdpDestination {
-  readonly counters: DestinationCounters = { attempted: 0, sent: 0, bytes: 0, refused: 0, queueFull: 0, other: 0, lastError: "", reopened: 0 };
+  readonly counters: DestinationCounters = {
+    datagrams: 0, sent: 0, bytes: 0, refused: 0, unreachable: 0, bufferFull: 0, queueFull: 0, other: 0, lastError: "",
+    portUnreachable: 0, hostUnreachable: 0, reopened: 0, downs: 0,
+  };
   private socket: dgram.Socket | undefined;
   private inFlight = 0;
   private idle: (() => void)[] = [];
-  /** An error left the socket unusable: re-create it (maintain()). */
-  private broken = false;
-  private lastAttempt = -Infinity;
+  /** Why the collector is down (an errno), or undefined while it is up. */
+  private downBecause: string | undefined = "ENOTCONN";
+  private downSince = 0;
+  private connecting = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Reports from the network in progress: when the last came, and whether a datagram was sent since. */
+  private readonly trouble = { refused: { at: -1, sentSince: false }, unreachable: { at: -1, sentSince: false } };
+  private lastErrorLog = -Infinity;
   address = "";
-  /** Called after the socket was re-created: the collector must get the templates again. */
-  onReopen: () => void = () => {};
+  /** Called when the collector must get the templates with its next datagram: it can be
+   * reached again after it was down, or it refused (it may be a collector that restarted and
+   * lost them, or the refused datagram carried them). */
+  needsTemplates: () => void = () => {};
+  private readonly sndbuf: number;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
 
-  constructor(
-    readonly collector: Collector,
-    private readonly sndbuf = 0,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+  constructor(readonly collector: Collector, options: DestinationOptions = {}) {
+    this.sndbuf = options.sndbuf ?? 0;
+    this.log = options.onLog ?? (() => {});
+    this.now = options.now ?? (() => performance.now());
+  }
 
   get label(): string {
     return this.collector.host.includes(":") ? `[${this.collector.host}]:${this.collector.port}` : `${this.collector.host}:${this.collector.port}`;
   }
 
-  /** Resolves the host and connects the socket; a name that does not resolve is a usage error. */
-  async open(): Promise<void> {
-    try {
-      this.socket = await this.connect();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).syscall === "getaddrinfo") {
-        throw new UsageError(`--destination ${this.label}: cannot resolve ${this.collector.host} (${(e as Error).message})`);
-      }
-      throw e;
-    }
-  }
-
-  /** A new socket connected to the collector (its name resolved again). */
-  private async connect(): Promise<dgram.Socket> {
-    const { address, family } = await dns.lookup(this.collector.host);
-    this.address = address;
-    const socket = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4" });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once("error", reject);
-        socket.connect(this.collector.port, address, () => {
-          socket.off("error", reject);
-          resolve();
-        });
-      });
-    } catch (e) {
-      socket.close();
-      throw e;
-    }
-    socket.on("error", (err) => this.failed(err as NodeJS.ErrnoException));
-    if (this.sndbuf > 0) socket.setSendBufferSize(this.sndbuf);
-    return socket;
+  /** Whether datagrams go out now (the collector is not down). */
+  get up(): boolean {
+    return this.downBecause === undefined;
   }
 
   /**
-   * Call before sending: when an error left the socket unusable, re-creates it (at most once
-   * every REOPEN_INTERVAL_MS; the old socket keeps sending, and failing, until a new one is
-   * connected), then calls onReopen so the templates go out again. Never throws: a failed
-   * attempt is counted as an error and tried again later.
+   * Resolves the host and connects the socket. A name that does not exist is a usage error; a
+   * collector that cannot be reached yet is down, and tried again every RETRY_INTERVAL_MS.
+   */
+  async open(): Promise<void> {
+    this.timer = setInterval(() => void this.maintain(), RETRY_INTERVAL_MS);
+    this.timer.unref();
+    this.downSince = this.now();
+    const e = await this.tryConnect();
+    if (e === undefined) return;
+    if (e.code === "ENOTFOUND" || (e.syscall === "getaddrinfo" && e.code !== "EAI_AGAIN")) {
+      this.close();
+      throw new UsageError(`--destination ${this.label}: cannot resolve ${this.collector.host} (${e.message})`);
+    }
+    this.goDown(e, true);
+  }
+
+  /** Connects a new socket; on success the collector is up. Returns the error otherwise. */
+  private async tryConnect(): Promise<NodeJS.ErrnoException | undefined> {
+    if (this.connecting || this.closed) return undefined;
+    this.connecting = true;
+    let socket: dgram.Socket | undefined;
+    try {
+      const { address, family } = await dns.lookup(this.collector.host);
+      this.address = address;
+      socket = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4" });
+      const s = socket;
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        // the callback gets the error of a connect that failed (then no "error" event comes)
+        s.connect(this.collector.port, address, (err?: Error) => {
+          s.off("error", reject);
+          if (err) reject(err);
+          else resolve();
+        });
+      });
+    } catch (e) {
+      socket?.close();
+      this.connecting = false;
+      return e as NodeJS.ErrnoException;
+    }
+    this.connecting = false;
+    if (this.closed) {
+      socket.close();
+      return undefined;
+    }
+    const s = socket;
+    s.on("error", (err) => this.reported(s, err as NodeJS.ErrnoException));
+    if (this.sndbuf > 0) s.setSendBufferSize(this.sndbuf);
+    const old = this.socket;
+    this.socket = s;
+    old?.close();
+    if (this.downBecause !== undefined) {
+      const wasDown = this.counters.datagrams > 0 || this.counters.downs > 0;
+      this.downBecause = undefined;
+      if (this.counters.downs > 0) {
+        this.counters.reopened++;
+        this.log(`flowprobe: collector ${this.label} can be reached again after ${((this.now() - this.downSince) / 1000).toFixed(1)} s; it gets the templates with its next datagram`);
+      }
+      if (wasDown) this.needsTemplates();
+    }
+    return undefined;
+  }
+
+  /** The collector cannot be reached: datagrams are counted as unreachable until a new socket connects. */
+  private goDown(e: NodeJS.ErrnoException, atStart = false): void {
+    if (this.downBecause !== undefined && !atStart) return;
+    this.downBecause = e.code ?? "EUNKNOWN";
+    this.downSince = this.now();
+    this.counters.downs++;
+    this.counters.lastError = e.message;
+    const why = WHY[this.downBecause] ?? e.message;
+    this.log(`flowprobe: collector ${this.label} cannot be reached (${this.downBecause}: ${why}); its datagrams are counted as unreachable, and it is tried again every ${RETRY_INTERVAL_MS / 1000} s`);
+    // a new socket at once: a source address that changed is fixed by that alone
+    if (!atStart) void this.maintain();
+  }
+
+  /**
+   * Once a second (and at once after going down): a collector that is down is connected again;
+   * one that refused or was reported unreachable and has been quiet for QUIET_MS while datagrams
+   * went to it is said to receive again. Never throws.
    */
   async maintain(): Promise<void> {
-    if (!this.broken || this.now() - this.lastAttempt < REOPEN_INTERVAL_MS) return;
-    this.lastAttempt = this.now();
-    let socket: dgram.Socket;
-    try {
-      socket = await this.connect();
-    } catch (e) {
-      this.counters.lastError = `re-creating the socket: ${(e as Error).message}`;
+    if (this.closed) return;
+    if (this.downBecause !== undefined) {
+      const e = await this.tryConnect();
+      if (e && this.downBecause !== undefined) this.counters.lastError = `connecting: ${e.message}`;
       return;
     }
-    const old = this.socket;
-    this.socket = socket;
-    this.broken = false;
-    this.counters.reopened++;
-    old?.close();
-    this.onReopen();
+    for (const kind of ["refused", "unreachable"] as const) {
+      const t = this.trouble[kind];
+      if (t.at >= 0 && t.sentSince && this.now() - t.at >= QUIET_MS) {
+        t.at = -1;
+        this.log(`flowprobe: collector ${this.label}: no ${kind === "refused" ? "port unreachable" : "host unreachable"} for ${QUIET_MS / 1000} s: it receives again`);
+      }
+    }
+  }
+
+  /** A report from the network (ICMP) for this collector, on the socket or as a failed send. */
+  private note(kind: "refused" | "unreachable", err: NodeJS.ErrnoException): void {
+    if (kind === "refused") this.counters.portUnreachable++;
+    else this.counters.hostUnreachable++;
+    const t = this.trouble[kind];
+    if (t.at < 0) {
+      this.log(kind === "refused"
+        ? `flowprobe: collector ${this.label} refuses datagrams (ICMP port unreachable: nothing listens on port ${this.collector.port} there)`
+        : `flowprobe: collector ${this.label} is reported unreachable (${err.code}: ICMP host or network unreachable)`);
+    }
+    t.at = this.now();
+    t.sentSince = false;
+    if (kind === "refused") this.needsTemplates();
+  }
+
+  /** An error event of socket s: reports from the network, and broken sockets. */
+  private reported(s: dgram.Socket, err: NodeJS.ErrnoException): void {
+    if (s !== this.socket) return; // an old socket's last words
+    if (err.code === "ECONNREFUSED") this.note("refused", err);
+    else if (err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH") this.note("unreachable", err);
+    else {
+      this.counters.lastError = err.message;
+      if (err.code !== undefined && DOWN_ON.has(err.code)) this.goDown(err);
+    }
   }
 
   /** Sends one datagram (copied: the caller's bytes may be reused at once). */
   send(bytes: Uint8Array): void {
-    this.counters.attempted++;
-    if (!this.socket || this.inFlight >= SEND_QUEUE_MAX) {
+    this.counters.datagrams++;
+    if (this.downBecause !== undefined || !this.socket) {
+      this.counters.unreachable++;
+      return;
+    }
+    if (this.inFlight >= SEND_QUEUE_MAX) {
       this.counters.queueFull++;
       return;
     }
     this.inFlight++;
     const copy = Buffer.from(bytes);
-    this.socket.send(copy, (err) => {
+    const s = this.socket;
+    s.send(copy, (err) => {
       this.inFlight--;
-      if (err) this.failed(err as NodeJS.ErrnoException);
+      if (err) this.sendFailed(s, err as NodeJS.ErrnoException);
       else {
         this.counters.sent++;
         this.counters.bytes += copy.length;
+        this.trouble.refused.sentSince = true;
+        this.trouble.unreachable.sentSince = true;
       }
       if (this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
     });
   }
 
-  private failed(err: NodeJS.ErrnoException): void {
-    if (err.code === "ECONNREFUSED") this.counters.refused++;
+  private sendFailed(s: dgram.Socket, err: NodeJS.ErrnoException): void {
+    const code = err.code ?? "";
+    if (code === "ECONNREFUSED") {
+      this.counters.refused++;
+      this.note("refused", err);
+      return;
+    }
+    if (code === "EAGAIN" || code === "EWOULDBLOCK" || code === "ENOBUFS") {
+      this.counters.bufferFull++;
+      return;
+    }
+    if (code === "EHOSTUNREACH") {
+      // an ICMP host unreachable the kernel held, or no neighbour answered: a new socket does not help
+      this.counters.unreachable++;
+      this.note("unreachable", err);
+      return;
+    }
+    if (UNREACHABLE.has(code)) this.counters.unreachable++;
     else {
       this.counters.other++;
       this.counters.lastError = err.message;
-      if (err.code !== undefined && REOPEN_ON.has(err.code)) this.broken = true;
+      if (this.now() - this.lastErrorLog >= ERROR_LOG_MS) {
+        this.lastErrorLog = this.now();
+        this.log(`flowprobe: collector ${this.label}: sending failed: ${err.message} (said at most once a minute; the summary counts them)`);
+      }
     }
+    if (s === this.socket && DOWN_ON.has(code)) this.goDown(err);
   }
 
   /** Resolves when every send handed over so far has completed. */
@@ -168,6 +353,8 @@ export class UdpDestination {
   }
 
   close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
     this.socket?.close();
     this.socket = undefined;
   }

@@ -5,6 +5,8 @@ import type { DestinationCounters } from "../export/udp";
 import { END_REASONS, SKIP_REASONS } from "../meter/counters";
 
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
+/** "1 packet", "2 packets". */
+const count = (n: bigint | number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 || n === 1n ? one : many}`;
 
 function rate(n: bigint, seconds: number): string {
   if (seconds <= 0) return "-";
@@ -24,8 +26,8 @@ export interface SummaryContext {
 export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
   const lines: string[] = [];
   const bytes = ctx.fileBytes >= 0 ? ` (${fmt(ctx.fileBytes)} bytes)` : "";
-  lines.push(`flowprobe: ${ctx.source}: read ${fmt(s.read)} packets${bytes} in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
-  lines.push(`  metered ${fmt(s.metered)} (${fmt(s.bytes)} IP bytes, ${fmt(s.ipv6)} IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
+  lines.push(`flowprobe: ${ctx.source}: read ${count(s.read, "packet")}${bytes} in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
+  lines.push(`  metered ${count(s.metered, "packet")} (${count(s.bytes, "IP byte")}; ${fmt(s.ipv6)} of the packets IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
   if (s.skippedTotal > 0n) {
     const parts = SKIP_REASONS.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
     lines.push(`  skipped by reason: ${parts.join("; ")}`);
@@ -39,7 +41,7 @@ export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
   }
   if (s.counterSplits > 0n) lines.push(`  flows exported early before a 32-bit counter of the format overflowed: ${fmt(s.counterSplits)}`);
   if (s.uptimeRestarts > 0n) lines.push(`  NetFlow uptime epoch restarted (capture longer than 49.7 days): ${fmt(s.uptimeRestarts)}`);
-  lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB (at most ${ctx.cacheAtMost})`);
+  lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB, at most ${ctx.cacheAtMost}`);
   return lines.join("\n") + "\n";
 }
 
@@ -73,15 +75,20 @@ export class ProgressLine {
   }
 }
 
-/** One line per collector: datagrams attempted = sent + failed, by kind. */
+/**
+ * One line per collector (src/export/udp.ts says what each figure means): datagrams = sent +
+ * not sent, by reason; then what the network reported, which refers to datagrams already sent.
+ */
 export function destinationsText(destinations: ReadonlyArray<{ label: string; address: string; collector: { host: string }; counters: DestinationCounters }>): string {
   return destinations.map((d) => {
     const c = d.counters;
-    const failed = c.refused + c.queueFull + c.other;
+    const notSent = c.refused + c.unreachable + c.bufferFull + c.queueFull + c.other;
     const addr = d.address && d.address !== d.collector.host ? ` (${d.address})` : "";
-    return `  collector ${d.label}${addr}: datagrams attempted ${fmt(c.attempted)} = sent ${fmt(c.sent)} + failed ${fmt(failed)}` +
-      ` (refused ${fmt(c.refused)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)}${c.lastError ? `: ${c.lastError}` : ""}); ${fmt(c.bytes)} bytes sent` +
-      `${c.reopened > 0 ? `; socket re-created ${fmt(c.reopened)} times` : ""}\n`;
+    return `  collector ${d.label}${addr}: datagrams ${fmt(c.datagrams)} = sent ${fmt(c.sent)} + not sent ${fmt(notSent)}` +
+      ` (refused ${fmt(c.refused)}, unreachable ${fmt(c.unreachable)}, send buffer full ${fmt(c.bufferFull)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)})` +
+      `; ${count(c.bytes, "byte")} sent; the network reported port unreachable ${fmt(c.portUnreachable)}, host unreachable ${fmt(c.hostUnreachable)}` +
+      `${c.downs > 0 ? `; down ${count(c.downs, "time")}, reached again ${count(c.reopened, "time")}` : ""}` +
+      `${c.lastError ? `; last error: ${c.lastError}` : ""}\n`;
   }).join("");
 }
 

@@ -4,11 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** Whether a UDP port is bound on 127.0.0.1 (from /proc/net/udp; of namespace `ns` when given). */
-export function udpBound(port, ns) {
+/** Whether a UDP port is bound on IPv4 address `addr` (from /proc/net/udp; of namespace `ns` when given). */
+export function udpBound(port, ns, addr = "127.0.0.1") {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const a = addr.split(".").map((b) => Number(b).toString(16).toUpperCase().padStart(2, "0")).reverse().join("");
   const table = ns ? ns.exec("cat", ["/proc/net/udp"]) : readFileSync("/proc/net/udp", "utf8");
-  return table.split("\n").some((l) => l.includes(`:${hex} `) && l.includes("0100007F:"));
+  return table.split("\n").some((l) => l.includes(` ${a}:${hex} `));
 }
 
 /** A port nothing listens on now: below Linux's ephemeral range (32768-), so no client
@@ -20,17 +21,17 @@ export function freePort(start = 20000 + (process.pid % 12000)) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts nfcapd on 127.0.0.1:port (inside network namespace `ns` when given, see
- * helpers/netns.mjs) and waits until its socket is bound. */
-export async function startNfcapd(port = freePort(), ns = undefined) {
+/** Starts nfcapd on bind:port (127.0.0.1 unless given; inside network namespace `ns` when
+ * given, see helpers/netns.mjs) and waits until its socket is bound. */
+export async function startNfcapd(port = freePort(), ns = undefined, bind = "127.0.0.1") {
   const dir = mkdtempSync(path.join(tmpdir(), "fp-nfcapd-"));
-  const args = ["-w", dir, "-p", String(port), "-b", "127.0.0.1"];
+  const args = ["-w", dir, "-p", String(port), "-b", bind];
   const child = ns ? ns.spawn("nfcapd", args, { stdio: ["ignore", "pipe", "pipe"] }) : spawn("nfcapd", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((resolve) => child.on("close", resolve)); // after its output is read
-  for (let i = 0; !udpBound(port, ns); i++) {
+  for (let i = 0; !udpBound(port, ns, bind); i++) {
     if (i > 200 || child.exitCode !== null) throw new Error(`nfcapd did not bind port ${port}: ${log}`);
     await sleep(10);
   }
