@@ -11,7 +11,12 @@ import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
 import { UdpDestination, Pacer } from "./export/udp";
 import { SendQueue, LIVE_QUEUE_BYTES, FILE_QUEUE_BYTES } from "./export/queue";
+import { signalActions } from "./process";
+import { faultAt } from "./fault";
 import pkg from "../package.json";
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
 
 /**
  * --user: flowprobe continues as this user and its primary group, with no supplementary
@@ -36,8 +41,29 @@ async function run(o: Options): Promise<number> {
     if (id.status !== 0) throw new UsageError(`--user ${o.user}: no such user`);
     userGid = Number(id.stdout.trim());
   }
-  const destinations = o.destinations.map((c) => new UdpDestination(c, o.sndbuf));
-  for (const d of destinations) await d.open();
+  const destinations = o.destinations.map((c) => new UdpDestination(c, { sndbuf: o.sndbuf, onLog: log }));
+  try {
+    for (const d of destinations) await d.open();
+  } catch (e) {
+    for (const d of destinations) d.close();
+    throw e;
+  }
+  // SIGINT/SIGTERM: stop reading, then export every active flow before exit (below); a
+  // second one while that goes on ends the process at once
+  let stop: NodeJS.Signals | "stdout closed" | undefined;
+  let flushing = false;
+  const stopping = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop !== undefined && stop !== "stdout closed") {
+      log(`flowprobe: ${sig} again: exiting at once; flows not exported yet are lost`);
+      process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 0));
+    }
+    stop = sig;
+    stopping.abort();
+    if (flushing) log(`flowprobe: ${sig}: the input has ended and every active flow is being exported; a second ${sig} exits at once`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let stdoutOpen = true;
   // datagrams wait in the send queue for the pacer while metering goes on
   const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES);
@@ -45,12 +71,18 @@ async function run(o: Options): Promise<number> {
     ? (bytes) => sendQueue.push(bytes)
     : (bytes) => {
       if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
+      if (!stdoutOpen && stop === undefined) {
+        // the reader has gone (flowprobe … | head): nothing more can be written
+        stop = "stdout closed";
+        stopping.abort();
+      }
     };
   const target: TargetConfig = {
     maxflows: o.maxflows,
     hashsize: o.hashsize,
     inactiveTimeoutS: o.inactiveTimeoutS,
     activeTimeoutS: o.activeTimeoutS,
+    tcpEndTimeoutS: o.tcpEndTimeoutS,
     format: o.format,
     mac: o.mac,
     export: destinations.length > 0
@@ -58,18 +90,10 @@ async function run(o: Options): Promise<number> {
       : undefined,
   };
   const meter = new Meter([target], o.seed, sink);
-  // a re-created socket is a new transport session for the collector: templates again
-  destinations.forEach((d, i) => (d.onReopen = () => meter.resendTemplates(i)));
+  // a collector reached again, or one that refused, gets the templates again
+  destinations.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(i)));
   meter.setExportTime(Date.now() / 1000);
-  // SIGINT/SIGTERM: stop reading, then export every active flow before exit (below)
-  let stop: NodeJS.Signals | undefined;
-  const stopping = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    stop = sig;
-    stopping.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 
   const started = process.hrtime.bigint();
   const size = !live && file !== "-" && fs.existsSync(file) ? fs.statSync(file).size : 0;
@@ -79,6 +103,22 @@ async function run(o: Options): Promise<number> {
   let failure: FlowprobeError | undefined;
   let fileBytes = 0;
   let liveResult: LiveResult | undefined;
+  const reloads = new EventTarget();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const summaryContext = (fileBytes: number) => ({
+    source: live ? `live ${live.join(",")}` : file === "-" ? "<stdin>" : file,
+    seconds: seconds(),
+    fileBytes,
+    maxflows: o.maxflows,
+    cacheAtMost: describeCache(o),
+  });
+  // SIGUSR1: the statistics so far; SIGHUP: reload what can be reloaded
+  signalActions.usr1 = () => "flowprobe: SIGUSR1: the statistics so far\n" + summaryText(meter.snapshot(), summaryContext(-1)) +
+    (liveResult ? kernelText(liveResult) : "") + destinationsText(destinations);
+  signalActions.hup = () => {
+    if (live) reloads.dispatchEvent(new Event("reload"));
+    else log("flowprobe: SIGHUP: a capture file has nothing to reload (routes and interface names come with live capture); metering goes on");
+  };
   try {
     if (live) {
       liveResult = await meterLive(meter, {
@@ -96,10 +136,12 @@ async function run(o: Options): Promise<number> {
         wan: o.wan,
       }, {
         stopSignal: stopping.signal,
+        reloadSignal: reloads,
         onLog: (line) => process.stderr.write(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
         onCapturing: o.user === undefined ? undefined : () => dropPrivileges(o.user!, userGid),
+        onStart: (r) => (liveResult = r),
       });
-      process.stderr.write(`flowprobe: ${stop}: stopped capturing; exporting every active flow\n`);
+      if (stop !== "stdout closed") log(`flowprobe: ${stop}: stopped capturing; exporting every active flow`);
     } else {
       const r = await meterFile(meter, file, {
         onProgress: (p) => {
@@ -111,41 +153,40 @@ async function run(o: Options): Promise<number> {
         stopSignal: stopping.signal,
       });
       fileBytes = r.bytes;
-      if (r.stopped) process.stderr.write(`flowprobe: ${stop}: stopped reading; exporting every active flow\n`);
+      if (r.stopped && stop !== "stdout closed") log(`flowprobe: ${stop}: stopped reading; exporting every active flow`);
     }
   } catch (e) {
     if (!(e instanceof FlowprobeError)) throw e;
     failure = e; // everything before the damage is still exported below
   }
   meter.setExportTime(Date.now() / 1000);
+  flushing = true;
   await meter.flush();
   await sendQueue.idle();
   await Promise.all(destinations.map((d) => d.drained()));
   progress?.clear();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const snap = meter.snapshot();
   if (snap.notExportable.ipv6InV5 > 0n) {
-    process.stderr.write(`flowprobe: warning: ${snap.notExportable.ipv6InV5} IPv6 flows were not sent: NetFlow v5 carries IPv4 only (use --protocol 10)\n`);
+    log(`flowprobe: warning: ${snap.notExportable.ipv6InV5} IPv6 flows were not sent: NetFlow v5 carries IPv4 only (use --protocol 10)`);
   }
-  if (o.summary && !(failure instanceof UsageError)) {
-    process.stderr.write(summaryText(snap, {
-      source: live ? `live ${live.join(",")}` : file === "-" ? "<stdin>" : file,
-      seconds,
-      fileBytes: live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes,
-      maxflows: o.maxflows,
-      cacheAtMost: describeCache(o),
-    }));
+  // no summary: when asked, after a usage error, when nothing was read before an error (the
+  // error says it all), or when the reader of standard output went away (exit quietly)
+  const nothingRead = failure !== undefined && snap.read === 0n;
+  if (o.summary && !(failure instanceof UsageError) && !nothingRead && stop !== "stdout closed") {
+    process.stderr.write(summaryText(snap, summaryContext(live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes)));
     if (liveResult) process.stderr.write(kernelText(liveResult));
     if (destinations.length > 0) process.stderr.write(destinationsText(destinations));
   }
   for (const d of destinations) d.close();
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
   if (failure) {
     process.stderr.write(`flowprobe: error: ${failure.message}\n`);
     return failure.exitCode;
   }
   return 0;
+}
+
+function injectedTimerFault(): void {
+  throw new Error("fault injected in a timer (FLOWPROBE_FAULT=timer)");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,8 +1,14 @@
 // Entry point of the bundle and of the single executable.
+import { fatal, signalActions } from "./process"; // first: signal and error handlers before anything else runs
 import { main } from "./cli";
 import { CAPTURE_CHILD, capChildMain } from "./capture/cap";
 
 const args = process.argv.slice(2);
+if (args[0] === CAPTURE_CHILD) {
+  // the libpcap capture child: its parent owns statistics and reload
+  signalActions.usr1 = () => "";
+  signalActions.hup = () => {};
+}
 // flowprobe started again by itself as the libpcap capture process (--capture cap)
 (args[0] === CAPTURE_CHILD ? capChildMain(args.slice(1)) : main(args)).then(
   (code) => {
@@ -11,9 +17,5 @@ const args = process.argv.slice(2);
     // otherwise keep the process waiting for its writer.
     process.exit(code);
   },
-  (e: unknown) => {
-    // not one of ours: a bug, reported as such
-    process.stderr.write(`flowprobe: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  },
+  fatal, // not one of ours: a bug, reported as such
 );

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import type { Readable } from "node:stream";
 import * as L from "../../assembly/layout";
-import { CaptureFormatError, IoError } from "../errors";
+import { CaptureFormatError, IoError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
 
 /** LINKTYPE_* values the core parses (shared/pcaps/README.md). */
@@ -74,7 +74,9 @@ export async function meterFile(meter: Meter, file: string, opts: FileReadOption
   let regular = true;
   try {
     const st = fs.fstatSync(fd);
-    regular = st.isFile();
+    if (st.isDirectory()) throw new UsageError(`${file} is a directory: give a capture file (pcap or pcapng), or - for standard input`);
+    // a block device reads like a file; a pipe, socket or terminal is a stream
+    regular = st.isFile() || st.isBlockDevice();
     // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
     // read that only the writer can end, which would also hold up the exit after SIGTERM)
     const stream = regular ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });

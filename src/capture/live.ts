@@ -62,6 +62,10 @@ export interface LiveHooks {
   onLog: (line: string) => void;
   /** Called once, when the shim captures on its first interface (e.g. to drop privileges). */
   onCapturing?: () => void;
+  /** A "reload" event on it (SIGHUP) reads the routes and interface names again at once. */
+  reloadSignal?: EventTarget;
+  /** Called at the start with the result object, which is kept up to date as capture goes on (for statistics on request). */
+  onStart?: (result: LiveResult) => void;
   /** Clocks, ms: the system's (realtime, as packets are stamped) and a monotonic one (injected for tests). */
   clock?: { realtimeMs(): number; monotonicMs(): number };
 }
@@ -160,6 +164,8 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   const clock = hooks.clock ?? { realtimeMs: () => Date.now(), monotonicMs: () => performance.now() };
   const nowNs = () => BigInt(Math.round(clock.realtimeMs())) * 1_000_000n;
   const result: LiveResult = { kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, clockSteps: 0, backend };
+  hooks.onStart?.(result);
+  warnMissingInterfaces(o.interfaces, hooks.onLog);
   const what = backend === "cap" ? "the libpcap capture process" : "the capture shim";
   const carried: KernelCounters = { packets: 0n, drops: 0n, freezes: 0n }; // totals of shims that died
 
@@ -182,19 +188,27 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
   // every few ticks when changed
   let routesSeen = "";
   let ticks = 0;
-  const refreshRoutes = () => {
+  /** Returns how many routes and interface names it read. */
+  const refreshRoutes = (): [number, number] => {
     // the LAN/WAN interfaces too: one that was recreated has a new ifindex
     const numbers = (names: string[] | undefined) => (names ?? []).map((n) => numberOf(n, o.ifindexMap)).filter((n) => n > 0);
     loadSides(meter.core, numbers(o.lan), numbers(o.wan));
-    meter.core.setInterfaceNames(readInterfaceNames(o.ifindexMap)); // for the collectors (IE 82)
+    const names = readInterfaceNames(o.ifindexMap);
+    meter.core.setInterfaceNames(names); // for the collectors (IE 82)
     const routes = readRoutes(o.ifindexMap);
     const text = JSON.stringify(routes);
-    if (text === routesSeen) return;
+    if (text === routesSeen) return [routes.length, names.length];
     routesSeen = text;
     const n = loadRoutes(meter.core, routes);
     if (n < routes.length) hooks.onLog(`flowprobe: warning: ${routes.length} routes; the ${n} with the longest prefixes are used for egress interfaces and next hops`);
+    return [routes.length, names.length];
   };
   refreshRoutes();
+  const onReload = () => {
+    const [routes, names] = refreshRoutes();
+    hooks.onLog(`flowprobe: SIGHUP: read the routes (${routes}) and interface names (${names}) again; capture and metering go on`);
+  };
+  hooks.reloadSignal?.addEventListener("reload", onReload);
 
   // a step of the system clock (NTP setting a router's clock after boot) shows as a change of
   // realtime - monotonic between ticks; the packets' stamps jump with it
@@ -309,6 +323,22 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     result.restarts++;
     await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));
   }
+  hooks.reloadSignal?.removeEventListener("reload", onReload);
   await tick();
   return result;
+}
+
+/** An interface that does not exist is waited for (a PPP link comes and goes), but a typo
+ * should be plain to see: say so, with the interfaces there are. */
+function warnMissingInterfaces(names: string[], onLog: (line: string) => void): void {
+  if (names.includes("any")) return;
+  let present: string[];
+  try {
+    present = fs.readdirSync("/sys/class/net").sort();
+  } catch {
+    return; // no sysfs: nothing to compare with
+  }
+  const missing = names.filter((n) => !present.includes(n));
+  if (missing.length === 0) return;
+  onLog(`flowprobe: warning: no interface ${missing.join(", ")} here now; waiting for ${missing.length > 1 ? "them" : "it"} to appear (a PPP or VPN link may come later). The interfaces here: ${present.join(", ")}`);
 }

@@ -1,9 +1,9 @@
 // Command-line options: typed and documented once. Each option's entry gives its unit and
 // default; --help is generated from this table, and the parsed result is one Options object.
 
-import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors";
+import { DEFAULT_TCP_END_TIMEOUT_S } from "./defaults";
 import { cacheBytesAtMost, defaultHashsize } from "../meter/meter";
 import { MAXFLOWS_LIMIT } from "../../assembly/layout";
 import { parseCollectors, type Collector } from "../export/udp";
@@ -64,6 +64,8 @@ export interface Options {
   activeTimeoutS: number;
   /** Seconds without packets before a flow is exported. Default 15. */
   inactiveTimeoutS: number;
+  /** Seconds without packets before a TCP flow that saw FIN or RST is exported (0 = at the FIN/RST). Default 2. */
+  tcpEndTimeoutS: number;
   /** Hash seed; random per run unless given. */
   seed: bigint;
   seedGiven: boolean;
@@ -86,6 +88,7 @@ interface Spec {
 }
 
 export const DEFAULT_MAXFLOWS = 2_000_000;
+
 
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
 const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
@@ -121,6 +124,7 @@ const SPECS: Spec[] = [
   { name: "hashsize", type: "string", arg: "N", unit: "entries", def: "smallest power of two with maxflows at most 3/4 of it", help: "most hash index entries (rounded up to a power of two); the index starts at 4096 and doubles as flows arrive" },
   { name: "active-timeout", type: "string", arg: "S", unit: "seconds", def: "1800", help: "a flow is exported this long after its first packet, and continues as a new flow" },
   { name: "inactive-timeout", type: "string", arg: "S", unit: "seconds", def: "15", help: "a flow is exported after this long without a packet" },
+  { name: "tcp-end-timeout", type: "string", arg: "S", unit: "seconds", def: String(DEFAULT_TCP_END_TIMEOUT_S), help: "a TCP flow that saw FIN or RST is exported after this long without a packet, so the last ACK and the other side's FIN still join it (0 = exported with the FIN or RST packet; at most 86400)" },
   { name: "seed", type: "string", arg: "N", unit: "64-bit integer", def: "random", help: "hash seed; fix it to make runs reproducible (the output is the same either way for a file)" },
   { name: "progress", type: "string", arg: "auto|never", def: "auto", help: "progress line on standard error while reading a file, only when it is a terminal" },
   { name: "no-summary", type: "boolean", def: "off", help: "do not print the summary on standard error at the end" },
@@ -132,7 +136,9 @@ export function helpText(version: string): string {
   const lines = [
     `flowprobe ${version} — flow meter and exporter for Linux gateways`,
     "",
-    "usage: flowprobe -r FILE [options]",
+    "usage: flowprobe -r FILE [options]            meter a capture file (- = standard input)",
+    "       flowprobe -i IF[,IF…] [options]        capture live on interfaces",
+    "       flowprobe … -d HOST:PORT [options]     export NetFlow v5/v9 or IPFIX to collectors (JSON lines on standard output without -d)",
     "",
     "options:",
   ];
@@ -142,35 +148,120 @@ export function helpText(version: string): string {
     lines.push(`  ${flag}`);
     lines.push(`        ${s.help}${unit} (default: ${s.def})`);
   }
-  lines.push("", "exit status: 0 done; 1 a damaged capture (what came before it is still metered and written) or an I/O error; 2 a usage error");
+  lines.push("", "signals: SIGTERM, SIGINT: stop reading, export every active flow, exit (a second one exits at once);",
+    "         SIGHUP: read the routes and interface names again; SIGUSR1: print the statistics so far on standard error");
+  lines.push("", "exit status: 0 done; 1 a damaged capture (what came before it is still metered and written) or an I/O error; 2 a usage error;",
+    "             70 an internal error (a bug in flowprobe: please report the line it printed)");
   return lines.join("\n") + "\n";
 }
 
 function integer(name: string, v: string, min: number, max: number): number {
+  // a negative number is a value too: it gets its range, not a complaint about dashes
+  if (/^-\d+$/.test(v)) throw new UsageError(`--${name} ${v}: out of range, expected ${min} to ${max}`);
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
   const n = Number(v);
   if (n < min || n > max) throw new UsageError(`--${name} ${v}: out of range, expected ${min} to ${max}`);
   return n;
 }
 
-export function parseOptions(argv: string[]): Options {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const s of SPECS) options[s.name] = s.short ? { type: s.type, short: s.short } : { type: s.type };
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as {
-      values: Record<string, string | boolean | undefined>;
-      positionals: string[];
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\.$/, "")}; see flowprobe --help`);
+/** Edit distance (insertions, deletions, substitutions, swaps of neighbours): how close a typo is to an option. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; see flowprobe --help`);
+  return d[a.length]![b.length]!;
+}
+
+/** " (did you mean --x?)" for the known option nearest a mistyped one, or "" when none is near. */
+function suggestion(name: string): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const s of SPECS) {
+    const dist = s.name.startsWith(name) && name.length >= 3 ? 0.5 : distance(name, s.name);
+    if (dist < bestD) {
+      bestD = dist;
+      best = s.name;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean --${best}?)` : "";
+}
+
+/**
+ * The command line as option name → value (true for a flag). `--name value`, `--name=value`,
+ * `-x value` and `-xvalue`. A value may begin with "-" only when it is "-" (standard input)
+ * or a number (which then gets its range error); anything else after an option that needs a
+ * value is taken for a forgotten value. An option given twice is refused: which one was meant
+ * is not for flowprobe to guess.
+ */
+function scan(argv: string[]): Map<string, string | true> {
+  const byName = new Map(SPECS.map((s) => [s.name, s]));
+  const byShort = new Map(SPECS.filter((s) => s.short).map((s) => [s.short!, s]));
+  const values = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    let spec: Spec | undefined;
+    let inline: string | undefined;
+    let written: string;
+    if (a.startsWith("--") && a.length > 2) {
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      if (eq >= 0) inline = a.slice(eq + 1);
+      spec = byName.get(name);
+      written = `--${name}`;
+      if (!spec) throw new UsageError(`unknown option --${name}${suggestion(name)}; see flowprobe --help`);
+    } else if (a.startsWith("-") && a.length > 1 && a !== "--") {
+      spec = byShort.get(a[1]!);
+      written = a.slice(0, 2);
+      if (!spec) throw new UsageError(`unknown option ${a}; see flowprobe --help`);
+      if (a.length > 2) {
+        if (spec.type === "boolean") throw new UsageError(`unknown option ${a}; see flowprobe --help`);
+        inline = a.slice(2);
+      }
+    } else {
+      throw new UsageError(`unexpected argument ${JSON.stringify(a)}: options start with -- (see flowprobe --help)`);
+    }
+    if (values.has(spec.name)) throw new UsageError(`--${spec.name} is given twice: give it once${spec.type === "string" ? " (lists are comma-separated)" : ""}`);
+    if (spec.type === "boolean") {
+      if (inline !== undefined) throw new UsageError(`${written} takes no value (it is a switch)`);
+      values.set(spec.name, true);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-" && !/^-\d/.test(next))) {
+        throw new UsageError(`${written} needs a value (${spec.arg})${next === undefined ? "" : `; ${next} is an option`}`);
+      }
+      value = next;
+      i++;
+    }
+    values.set(spec.name, value);
+  }
+  return values;
+}
+
+/** Options that only mean something when exporting to collectors. */
+const EXPORT_ONLY = ["protocol", "engine-id", "refresh-rate", "timeout-rate", "mtu", "sndbuf", "export-rate"];
+
+export function parseOptions(argv: string[]): Options {
+  const given = scan(argv);
+  const values = Object.fromEntries(given) as Record<string, string | boolean | undefined>;
   const str = (k: string) => values[k] as string | undefined;
 
   const destText = str("destination");
   const destinations = destText !== undefined ? parseCollectors(destText) : [];
+  if (destinations.length === 0) {
+    for (const name of EXPORT_ONLY) {
+      if (given.has(name)) throw new UsageError(`--${name} is for export to collectors: give --destination HOST:PORT (without it, flows are printed as JSON lines)`);
+    }
+  }
   const formatText = str("format");
   if (formatText !== undefined && formatText !== "json") throw new UsageError(`--format ${formatText}: expected json (export formats follow --protocol with --destination)`);
   if (formatText === "json" && destinations.length > 0) throw new UsageError("--format json and --destination: choose one output (JSON lines on standard output, or export to collectors)");
@@ -275,6 +366,7 @@ export function parseOptions(argv: string[]): Options {
     hashsize,
     activeTimeoutS: active,
     inactiveTimeoutS: inactive,
+    tcpEndTimeoutS: num("tcp-end-timeout", DEFAULT_TCP_END_TIMEOUT_S, 0, 86400),
     seed,
     seedGiven: seedText !== undefined,
     progress,
@@ -286,6 +378,7 @@ export function parseOptions(argv: string[]): Options {
 
 function describeCache(o: Pick<Options, "maxflows" | "hashsize">): string {
   const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-  return `${mib(cacheBytesAtMost(o))} (${o.maxflows} flows, hash index up to ${o.hashsize} entries), allocated as flows arrive`;
+  const n = (v: number) => v.toLocaleString("en-US");
+  return `${mib(cacheBytesAtMost(o))} for ${n(o.maxflows)} flows and a hash index of up to ${n(o.hashsize)} entries, allocated as flows arrive`;
 }
 export { describeCache };
