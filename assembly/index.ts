@@ -112,11 +112,12 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
   if (format == FORMAT_V5) {
     if (mtu < V5_HEADER + V5_RECORD) return 2;
   } else {
-    // The template block goes with data when the MTU holds it and one record of the largest
-    // kind (interface names: as many as then fit); a smaller MTU (576 holds IPFIX's four flow
-    // templates and options, but not a record beside them) sends it in a message of its own,
-    // just before the data (names: as many as fit in that).
-    const alone = !fitsTemplates(format, mtu, 0, macs, true);
+    // The template block goes with data when the MTU holds it, at least one interface name
+    // and one record of the largest kind (names: as many as then fit); a smaller MTU (576
+    // holds IPFIX's four flow templates and options, but not a record beside them) sends it
+    // in a message of its own, just before the data (names: as many as fit in that), so that
+    // interface names still get out.
+    const alone = !fitsTemplates(format, mtu, 1, macs, true);
     if (alone && !fitsTemplates(format, mtu, 0, macs, false)) return 2;
     let names = IFNAMES_PER_BLOCK;
     while (names > 0 && !fitsTemplates(format, mtu, names, macs, !alone)) names--;
