@@ -11,9 +11,11 @@ import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, IFNAMES_PER_BLOCK, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5,
+  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5, FORMAT_IPFIX,
+  V5_HEADER, V5_RECORD, T_TEMPLATES_ALONE,
 } from "./layout";
 import { heapAlloc } from "./heap";
+import { macsOn } from "./macs";
 import { templateSetLengthWith, RECORD_V6 } from "./ipfix";
 import { v9TemplateLengthWith, V9_RECORD_V6 } from "./v9";
 import * as meter from "./meter";
@@ -99,18 +101,31 @@ export function outputReset(): void {
 }
 
 /**
- * Once per exporting target at start: datagrams of at most `mtu` bytes, observation domain
- * `engineId`, templates again every `refresh` datagrams and every `templateS` seconds.
- * Returns 0, 1 without memory, 2 for a bad argument (an MTU too small for templates and a record).
+ * Once per exporting target at start, after configureTarget and enableMacs: datagrams of at
+ * most `mtu` bytes, observation domain `engineId`, templates again every `refresh` datagrams
+ * and every `templateS` seconds. Returns 0, 1 without memory, 2 for a bad argument (an MTU too
+ * small for the template block, or over 65507).
  */
 export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
-  if (t >= <u32>TARGET_MAX) return 2;
-  // room for the template block and one IPv6 record; interface names: as many as then fit
-  if (mtu > 65507 || !fitsTemplates(mtu, 0)) return 2;
+  if (t >= <u32>TARGET_MAX || mtu > 65507) return 2;
   const tp = targetPtr(t);
-  let names = IFNAMES_PER_BLOCK;
-  while (names > 0 && !fitsTemplates(mtu, names)) names--;
-  store<u32>(tp + T_NAMES_MAX, names);
+  const format = load<u32>(tp + T_FORMAT);
+  const macs = macsOn(tp);
+  if (format == FORMAT_V5) {
+    if (mtu < V5_HEADER + V5_RECORD) return 2;
+  } else {
+    // The template block goes with data when the MTU holds it, at least one interface name
+    // and one record of the largest kind (names: as many as then fit); a smaller MTU (576
+    // holds IPFIX's four flow templates and options, but not a record beside them) sends it
+    // in a message of its own, just before the data (names: as many as fit in that), so that
+    // interface names still get out.
+    const alone = !fitsTemplates(format, mtu, 1, macs, true);
+    if (alone && !fitsTemplates(format, mtu, 0, macs, false)) return 2;
+    let names = IFNAMES_PER_BLOCK;
+    while (names > 0 && !fitsTemplates(format, mtu, names, macs, !alone)) names--;
+    store<u32>(tp + T_NAMES_MAX, names);
+    store<u32>(tp + T_TEMPLATES_ALONE, alone ? 1 : 0);
+  }
   const stage = heapAlloc(mtu);
   if (stage == 0) return 1;
   store<u32>(tp + T_MTU, mtu);
@@ -125,11 +140,13 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
   return 0;
 }
 
-/** Whether a datagram of `mtu` bytes holds the template block with `names` interface names and one IPv6 record, in either format. */
-function fitsTemplates(mtu: u32, names: u32): bool {
-  // (as if with MACs, which may be asked for after this)
-  return mtu >= IPFIX_HEADER + templateSetLengthWith(names, true) + 4 + RECORD_V6 + MAC_SIZE &&
-    mtu >= V9_HEADER + v9TemplateLengthWith(names, true) + 7 + V9_RECORD_V6 + MAC_SIZE;
+/** Whether a message of `mtu` bytes in `format` (IPFIX or v9) holds the template block with
+ * `names` interface names, and with `record` also a data set of one record of the largest kind
+ * (an IPv6 flow; v9: with the up to 3 bytes of padding of the flowset before it). */
+function fitsTemplates(format: u32, mtu: u32, names: u32, macs: bool, record: bool): bool {
+  const mac: u32 = macs ? MAC_SIZE : 0;
+  if (format == FORMAT_IPFIX) return mtu >= IPFIX_HEADER + templateSetLengthWith(names, macs) + (record ? 4 + RECORD_V6 + mac : 0);
+  return mtu >= V9_HEADER + v9TemplateLengthWith(names, macs) + (record ? 7 + V9_RECORD_V6 + mac : 0);
 }
 
 /** Once per collector at start: destination d receives every datagram of target t (mirror). Returns 0, or 2 for a bad argument. */
@@ -165,13 +182,14 @@ export function setInterfaceNames(n: u32): u32 {
   return 0;
 }
 
-/** Once per target at start, after configureTarget: its flows carry their first packet's
+/** Once per target at start, after configureTarget and before configureExport: its flows carry their first packet's
  * source and destination MAC (not NetFlow v5, which has no field for them). Returns 0, 1
  * without memory, 2 for a bad argument. */
 export function enableMacs(t: u32): u32 {
   if (t >= meter.getTargetCount()) return 2;
   const tp = targetPtr(t);
   if (load<u32>(tp + T_FORMAT) == FORMAT_V5) return 2;
+  if (load<u32>(tp + T_MTU) != 0) return 2; // after configureExport, whose MTU check counts the MAC fields
   return macsInit(tp);
 }
 

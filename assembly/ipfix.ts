@@ -6,9 +6,11 @@
 // destination's own sequence number and, when due, the template block in front (templates at
 // the start, every T_REFRESH datagrams, every T_TEMPLATE_S seconds, and after the host
 // re-created the socket). Room for the template block is kept free in a datagram that will
-// carry it, so a message with templates still fits the MTU.
+// carry it, so a message with templates still fits the MTU; an MTU too small for the block and
+// a record (576) sends the block in a message of its own instead, just before the data.
 //
-// The template block: the template set (IPv4 and IPv6 flows), two options template sets
+// The template block: the template set (four flow templates, templates.ts: IPv4 and IPv6, each
+// for ICMP and for every other protocol), two options template sets
 // (RFC 7011 §4: exporter statistics, §4.1-4.2; sampling, RFC 5477 / RFC 7270) and one
 // options data record of each, with this collector's own figures; then, when the host knows
 // interface names, a third options template and the names (ifnames.ts).
@@ -19,22 +21,27 @@ import {
   T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, NIL, T_SAMPLING,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
-  VLAN_PRESENT, IPFIX_VERSION, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_HEADER,
-  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
+  VLAN_PRESENT, IPFIX_VERSION, IPFIX_HEADER,
+  T_TEMPLATES_ALONE, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
-import { macsOn, writeMacs, MAC_FIELDS_LEN } from "./macs";
+import { macsOn, writeMacs } from "./macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
-import { templatesDue, templatesSent, planTemplateRoom, countMessage, ignoredPackets, writeFlowTemplate } from "./templates";
+import {
+  templatesSent, planTemplateRoom, countMessage, ignoredPackets, writeFlowTemplates, flowTemplatesLength,
+  flowRecordLength, flowTemplateId, icmpFlow, keepTemplateRoom, blockPlan, BLOCK_BEFORE, BLOCK_WITH,
+} from "./templates";
 import { be16, be32, be64 } from "./bytes";
 import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
-// Template fields: [information element id, length] (IANA "IPFIX Information Elements").
-// IPv4 and IPv6 differ only in the addresses and the ICMP type/code element.
+// Template fields: [information element id, length] (IANA "IPFIX Information Elements"), one
+// list per address family; an ICMP template leaves out the ports (7, 11), the other one the
+// ICMP type/code element (32, 139) — templates.ts. IPv4 and IPv6 differ only in the addresses,
+// the next hop and the ICMP type/code element.
 const FIELDS_V4: u16[] = [
   8, 4, //    sourceIPv4Address
   12, 4, //   destinationIPv4Address
-  7, 2, //    sourceTransportPort
-  11, 2, //   destinationTransportPort
+  7, 2, //    sourceTransportPort (not in the ICMP template)
+  11, 2, //   destinationTransportPort (not in the ICMP template)
   4, 1, //    protocolIdentifier
   5, 1, //    ipClassOfService
   6, 2, //    tcpControlBits (RFC 7125: 2 bytes)
@@ -45,7 +52,7 @@ const FIELDS_V4: u16[] = [
   10, 4, //   ingressInterface
   14, 4, //   egressInterface
   15, 4, //   ipNextHopIPv4Address
-  32, 2, //   icmpTypeCodeIPv4
+  32, 2, //   icmpTypeCodeIPv4 (in the ICMP template only)
   58, 2, //   vlanId
   245, 2, //  dot1qCustomerVlanId (the inner tag of QinQ)
   136, 1, //  flowEndReason
@@ -58,11 +65,15 @@ const FIELDS_V6: u16[] = [
   28, 16, //  destinationIPv6Address
   7, 2, 11, 2, 4, 1, 5, 1, 6, 2, 1, 8, 2, 8, 152, 8, 153, 8, 10, 4, 14, 4,
   62, 16, //  ipNextHopIPv6Address
-  139, 2, //  icmpTypeCodeIPv6
+  139, 2, //  icmpTypeCodeIPv6 (in the ICMPv6 template only)
   58, 2, 245, 2, 136, 1, 61, 1, 52, 1, 53, 1,
 ];
-export const RECORD_V4: u32 = 70; //  (+ MAC_SIZE with MACs: sourceMacAddress 56, destinationMacAddress 80)
-export const RECORD_V6: u32 = 106;
+// Record bytes by template (+ MAC_SIZE with MACs: sourceMacAddress 56, destinationMacAddress 80)
+const RECORD_V4: u32 = flowRecordLength(FIELDS_V4, false); //      68
+const RECORD_V4_ICMP: u32 = flowRecordLength(FIELDS_V4, true); //  66
+/** The largest record (the MTU check of configureExport). */
+export const RECORD_V6: u32 = flowRecordLength(FIELDS_V6, false); // 104
+const RECORD_V6_ICMP: u32 = flowRecordLength(FIELDS_V6, true); //  102
 const SET_HEADER: u32 = 4;
 
 // Options templates (RFC 7011 §3.4.2.2): the first field is the scope.
@@ -93,7 +104,7 @@ const OPTIONS_IFNAMES: u16[] = [
 
 /** Bytes of the template block with `names` interface names: templates, options templates, options data. */
 export function templateSetLengthWith(names: u32, macs: bool): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
+  return SET_HEADER + flowTemplatesLength(FIELDS_V4, FIELDS_V6, macs) +
     SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2 + SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2 +
     SET_HEADER + STATS_RECORD + SET_HEADER + SAMPLING_RECORD +
     (names > 0 ? SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2 + ifNamesSetLength(names) : 0);
@@ -107,9 +118,7 @@ export function templateSetLength(tp: usize): u32 {
 /** Writes the template block at p with the figures of the collector at dp; returns its length. */
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
-  const macs = macsOn(tp);
-  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
-  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
+  o = writeFlowTemplates(o, FIELDS_V4, FIELDS_V6, macsOn(tp));
   be16(p, 2); // set id 2: template set
   be16(p + 2, <u32>(o - p));
   // one options template per set (id 3): pmacct 1.7's nfacctd misreads the length of an
@@ -166,23 +175,31 @@ function closeSet(tp: usize): void {
   store<u32>(tp + T_SET_AT, NIL);
 }
 
-/** Bytes a sealed datagram adds to the output region for each destination, at most. */
+/** Bytes a sealed datagram adds to the output region for each destination, at most (IPFIX
+ * and v9): one message, or two where the template block goes in a message of its own. */
 @inline export function datagramMax(tp: usize): u32 {
-  return (load<u32>(tp + T_MTU) + OD_HEADER + 3) & ~3;
+  return ((load<u32>(tp + T_MTU) + OD_HEADER + 3) & ~3) << load<u32>(tp + T_TEMPLATES_ALONE);
 }
 
 /**
- * Writes one message for the collector d at dp into the output region at OUTPUT_BASE + pos:
- * the header, the template block when due (or `forceTemplates`) and there is room, then
- * `body` bytes of data sets holding `recs` flow records. Returns the new output length.
+ * Writes the message(s) for the collector d at dp into the output region at OUTPUT_BASE + pos:
+ * the template block when due (or `forceTemplates`) and there is room (blockPlan), and `body`
+ * bytes of data sets holding `recs` flow records. Returns the new output length.
  */
 function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, exportTime: u32, forceTemplates: bool): usize {
+  const plan = blockPlan(tp, dp, exportTime, forceTemplates, IPFIX_HEADER, templateSetLength(tp), body);
+  if (plan == BLOCK_BEFORE) pos = writeMessage(tp, d, dp, pos, 0, 0, exportTime, true);
+  return writeMessage(tp, d, dp, pos, body, recs, exportTime, plan == BLOCK_WITH);
+}
+
+/** One message: the header, the template block when `templates`, then the first `body` bytes
+ * of the staging datagram, holding `recs` flow records. Returns the new output length. */
+function writeMessage(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, exportTime: u32, templates: bool): usize {
   const o = OUTPUT_BASE + pos;
   const m = o + OD_HEADER;
   let len = IPFIX_HEADER;
   let options: u32 = 0;
-  // a time-based refresh that finds no room waits for the next datagram (it stays due)
-  if ((forceTemplates || templatesDue(tp, dp, exportTime)) && IPFIX_HEADER + templateSetLength(tp) + body <= load<u32>(tp + T_MTU)) {
+  if (templates) {
     len += writeTemplates(m + len, tp, dp);
     templatesSent(dp, exportTime);
     options = 2 + ifNamesInBlock(tp); // statistics, sampling, the names
@@ -243,9 +260,11 @@ export function ipfixStats(t: u32, tp: usize, pos: usize, exportTime: u32): usiz
 /** Appends the flow at sp to target t's staging datagram, sealing it first when full. Returns the new output length. */
 export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usize, exportTime: u32): usize {
   const v6 = load<u8>(sp + FS_VERSION) == 6;
-  const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
-  const size = (v6 ? RECORD_V6 : RECORD_V4) + (macsOn(tp) ? MAC_SIZE : 0);
-  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? templateSetLength(tp) : 0);
+  const proto = <u32>load<u8>(sp + FS_PROTO);
+  const icmp = icmpFlow(v6, proto);
+  const tid = flowTemplateId(v6, icmp);
+  const size = (v6 ? (icmp ? RECORD_V6_ICMP : RECORD_V6) : (icmp ? RECORD_V4_ICMP : RECORD_V4)) + (macsOn(tp) ? MAC_SIZE : 0);
+  const room = load<u32>(tp + T_MTU) - IPFIX_HEADER - (keepTemplateRoom(tp) ? templateSetLength(tp) : 0);
   let setAt = load<u32>(tp + T_SET_AT);
   const open = setAt != NIL && load<u32>(tp + T_SET_ID) == tid;
   const need = size + (open ? 0 : SET_HEADER);
@@ -262,9 +281,8 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
     store<u32>(tp + T_SET_ID, tid);
     store<u32>(tp + T_STAGE_LEN, at + SET_HEADER);
   }
+  // the fields of template tid, in its order (FIELDS_V4 / FIELDS_V6 less what it leaves out)
   let o = stage + load<u32>(tp + T_STAGE_LEN);
-  const proto = <u32>load<u8>(sp + FS_PROTO);
-  const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
   if (v6) {
     memory.copy(o, sp + FS_SRC, 32);
     o += 32;
@@ -273,29 +291,34 @@ export function ipfixRecord(t: u32, tp: usize, sp: usize, reason: u32, pos: usiz
     store<u32>(o + 4, load<u32>(sp + FS_DST));
     o += 8;
   }
-  const dport = <u32>load<u16>(sp + FS_DPORT);
-  be16(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
-  be16(o + 2, icmp ? 0 : dport);
-  store<u8>(o + 4, <u8>proto);
-  store<u8>(o + 5, load<u8>(sp + FS_TOS));
-  be16(o + 6, <u32>load<u8>(sp + FS_TCP_FLAGS));
-  be64(o + 8, load<u64>(sp + FS_BYTES));
-  be64(o + 16, load<u64>(sp + FS_PACKETS));
-  be64(o + 24, load<u64>(sp + FS_FIRST) / 1000000); // ns → ms, truncated
-  be64(o + 32, load<u64>(sp + FS_LAST) / 1000000);
+  if (!icmp) {
+    be16(o, <u32>load<u16>(sp + FS_SPORT));
+    be16(o + 2, <u32>load<u16>(sp + FS_DPORT));
+    o += 4;
+  }
+  store<u8>(o, <u8>proto);
+  store<u8>(o + 1, load<u8>(sp + FS_TOS));
+  be16(o + 2, <u32>load<u8>(sp + FS_TCP_FLAGS));
+  be64(o + 4, load<u64>(sp + FS_BYTES));
+  be64(o + 12, load<u64>(sp + FS_PACKETS));
+  be64(o + 20, load<u64>(sp + FS_FIRST) / 1000000); // ns → ms, truncated
+  be64(o + 28, load<u64>(sp + FS_LAST) / 1000000);
   flowRoute(sp);
-  be32(o + 40, routeIn);
-  be32(o + 44, routeOut);
-  o += 48;
+  be32(o + 36, routeIn);
+  be32(o + 40, routeOut);
+  o += 44;
   o = writeNextHop(o, v6); // (zero: none known, or on-link)
-  be16(o, icmp ? dport : 0);
-  be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  be16(o + 4, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
-  store<u8>(o + 6, <u8>reason);
-  store<u8>(o + 7, <u8>flowDirection);
-  store<u8>(o + 8, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 9, load<u8>(sp + FS_TTL_MAX));
-  o += 10;
+  if (icmp) {
+    be16(o, <u32>load<u16>(sp + FS_DPORT)); // an ICMP flow's key holds type × 256 + code there
+    o += 2;
+  }
+  be16(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  be16(o + 2, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
+  store<u8>(o + 4, <u8>reason);
+  store<u8>(o + 5, <u8>flowDirection);
+  store<u8>(o + 6, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 7, load<u8>(sp + FS_TTL_MAX));
+  o += 8;
   if (macsOn(tp)) o = writeMacs(o);
   store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);

@@ -253,6 +253,7 @@ export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed da
 export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
 export const T_MACS: u32 = 224; //       u32 address of the MAC chunk table (macs.ts), 0 = no MAC fields
 export const T_NAMES_MAX: u32 = 212; //  u32 interface names one template block may carry (what the MTU leaves room for)
+export const T_TEMPLATES_ALONE: u32 = 228; // u32 1 = the MTU is too small for the template block and a record: the block goes in a message of its own
 export const T_TCP_END_NS: u32 = 232; // u64 a TCP flow that saw FIN or RST ends after this long without packets (0 = at once)
 export const NIL: u32 = 0xffffffff;
 
@@ -282,10 +283,14 @@ export const V5_HEADER: u32 = 24;
 export const V5_RECORD: u32 = 48;
 export const V5_MAX_RECORDS: u32 = 30;
 
-// IPFIX (RFC 7011 §3): template ids and the fixed parts
+// IPFIX (RFC 7011 §3): template ids and the fixed parts. The flow templates (the same ids in
+// NetFlow v9): one per address family for every protocol but ICMP, and one per family for
+// ICMP (1 on IPv4, 58 on IPv6) with its type/code element in place of the ports (templates.ts).
 export const IPFIX_VERSION: u32 = 10;
 export const IPFIX_TEMPLATE_V4: u32 = 256;
 export const IPFIX_TEMPLATE_V6: u32 = 257;
+export const IPFIX_TEMPLATE_V4_ICMP: u32 = 261;
+export const IPFIX_TEMPLATE_V6_ICMP: u32 = 262;
 export const IPFIX_HEADER: u32 = 16;
 // Options templates (IPFIX RFC 7011 §4, NetFlow v9 RFC 3954 §6.1): exporter statistics and
 // the sampling interval, one record each per collector, sent with the templates

@@ -1,4 +1,5 @@
-// NetFlow v9 (RFC 3954): templates for IPv4 and IPv6 flows, flows in data flowsets.
+// NetFlow v9 (RFC 3954): templates for IPv4 and IPv6 flows, each for ICMP and for every other
+// protocol (templates.ts), flows in data flowsets.
 //
 // Laid out like IPFIX (ipfix.ts: a staging datagram per target, sealed into one message per
 // collector with that collector's own sequence number and template schedule), with v9's
@@ -16,22 +17,26 @@ import {
   T_SAMPLING, T_SEALED_LAST, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, T_STAGE, T_STAGE_LEN, T_SET_AT, T_SET_ID, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS,
   T_STAGE_LAST, NIL, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF,
   FS_VLAN, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
-  VLAN_PRESENT, V9_HEADER, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, C_TIME_UNSENDABLE,
+  VLAN_PRESENT, V9_HEADER, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
-  T_TEMPLATES_NEXT, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
+  TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
 } from "./layout";
-import { macsOn, writeMacs, MAC_FIELDS_LEN } from "./macs";
+import { macsOn, writeMacs } from "./macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
-import { templatesDue, templatesSent, planTemplateRoom, countMessage, writeFlowTemplate } from "./templates";
+import {
+  templatesSent, planTemplateRoom, countMessage, writeFlowTemplates, flowTemplatesLength, flowRecordLength,
+  flowTemplateId, icmpFlow, FLOW_TEMPLATES, keepTemplateRoom, blockPlan, BLOCK_BEFORE, BLOCK_WITH,
+} from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
 import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
 
-// [field type, length] (RFC 3954 §8)
+// [field type, length] (RFC 3954 §8), one list per address family; an ICMP template leaves out
+// the ports (7, 11), the other one the ICMP type/code field (32, 139) — templates.ts.
 const FIELDS_V4: u16[] = [
   8, 4, //    IPV4_SRC_ADDR
   12, 4, //   IPV4_DST_ADDR
-  7, 2, //    L4_SRC_PORT
-  11, 2, //   L4_DST_PORT
+  7, 2, //    L4_SRC_PORT (not in the ICMP template)
+  11, 2, //   L4_DST_PORT (not in the ICMP template)
   4, 1, //    PROTOCOL
   5, 1, //    SRC_TOS
   6, 1, //    TCP_FLAGS
@@ -42,7 +47,7 @@ const FIELDS_V4: u16[] = [
   10, 4, //   INPUT_SNMP
   14, 4, //   OUTPUT_SNMP
   15, 4, //   IPV4_NEXT_HOP
-  32, 2, //   ICMP_TYPE (type × 256 + code)
+  32, 2, //   ICMP_TYPE (type × 256 + code; in the ICMP template only)
   58, 2, //   SRC_VLAN
   61, 1, //   DIRECTION: 0 ingress, 1 egress (a packet seen leaving, --direction both)
   52, 1, //   MIN_TTL
@@ -53,11 +58,17 @@ const FIELDS_V6: u16[] = [
   28, 16, //  IPV6_DST_ADDR
   7, 2, 11, 2, 4, 1, 5, 1, 6, 1, 1, 8, 2, 8, 22, 4, 21, 4, 10, 4, 14, 4,
   62, 16, //  IPV6_NEXT_HOP
-  139, 2, //  ICMPv6 type and code (the IPFIX element, which v9 collectors read too)
+  32, 2, //   ICMP_TYPE, type × 256 + code (ICMPv6 template only): RFC 3954 §8 defines it for ICMP
+  //          without a family, and it is what v9 collectors read — nfdump 1.7's v9 decoder does
+  //          not know IPFIX's 139 (src/netflow/netflow_v9.c 1.7.1, lines 150-153 and 169)
   58, 2, 61, 1, 52, 1, 53, 1,
 ];
-export const V9_RECORD_V4: u32 = 58;
-export const V9_RECORD_V6: u32 = 94;
+// Record bytes by template (+ MAC_SIZE with MACs)
+const V9_RECORD_V4: u32 = flowRecordLength(FIELDS_V4, false); //      56
+const V9_RECORD_V4_ICMP: u32 = flowRecordLength(FIELDS_V4, true); //  54
+/** The largest record (the MTU check of configureExport). */
+export const V9_RECORD_V6: u32 = flowRecordLength(FIELDS_V6, false); // 92
+const V9_RECORD_V6_ICMP: u32 = flowRecordLength(FIELDS_V6, true); //  90
 const SET_HEADER: u32 = 4;
 const UPTIME_SPAN_MS: u64 = 0xffffffff;
 /** The epoch starts this long before the flow that opens it, as a real exporter boots before
@@ -84,9 +95,9 @@ const OPTIONS_IFNAMES: u16[] = [
 ];
 const STATS_DATA: u32 = 4 + 4 + 24; //    flowset header, scope, three counters (a multiple of 4)
 const SAMPLING_DATA: u32 = 4 + 4 + 4; //   flowset header, scope, interval
-/** Records in a template block: two templates, two options templates, two options data records
- * (and with interface names one more options template and a record per name). */
-const TEMPLATE_BLOCK_RECORDS: u32 = 6;
+/** Records in a template block: the four flow templates, two options templates, two options data
+ * records (and with interface names one more options template and a record per name). */
+const TEMPLATE_BLOCK_RECORDS: u32 = FLOW_TEMPLATES + 4;
 
 @inline function pad4(n: u32): u32 {
   return (n + 3) & ~3;
@@ -94,7 +105,7 @@ const TEMPLATE_BLOCK_RECORDS: u32 = 6;
 
 /** Bytes of the template block with `names` interface names: the template flowset, one options template flowset each, their data. */
 export function v9TemplateLengthWith(names: u32, macs: bool): u32 {
-  return SET_HEADER + 4 + <u32>FIELDS_V4.length * 2 + 4 + <u32>FIELDS_V6.length * 2 + (macs ? 2 * MAC_FIELDS_LEN : 0) +
+  return SET_HEADER + flowTemplatesLength(FIELDS_V4, FIELDS_V6, macs) +
     pad4(SET_HEADER + 6 + <u32>OPTIONS_STATS.length * 2) + pad4(SET_HEADER + 6 + <u32>OPTIONS_SAMPLING.length * 2) +
     STATS_DATA + SAMPLING_DATA +
     (names > 0 ? pad4(SET_HEADER + 6 + <u32>OPTIONS_IFNAMES.length * 2) + ifNamesSetLength(names) : 0);
@@ -124,9 +135,7 @@ function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
 /** The template block for the collector at dp; returns its length (a multiple of 4). */
 function writeTemplates(p: usize, tp: usize, dp: usize): u32 {
   let o = p + SET_HEADER;
-  const macs = macsOn(tp);
-  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V4, FIELDS_V4, macs);
-  o = writeFlowTemplate(o, IPFIX_TEMPLATE_V6, FIELDS_V6, macs);
+  o = writeFlowTemplates(o, FIELDS_V4, FIELDS_V6, macsOn(tp)); // (a multiple of 4 bytes: no padding)
   be16(p, 0);
   be16(p + 2, <u32>(o - p));
   o = writeOptionsTemplate(o, TEMPLATE_OPTIONS_STATS, OPTIONS_STATS);
@@ -163,16 +172,23 @@ function closeSet(tp: usize): void {
 }
 
 /**
- * One message for the collector d at dp at OUTPUT_BASE + pos: header, the template block when
- * due (or `force`) and there is room, then `body` bytes of flowsets with `recs` records.
+ * The message(s) for the collector d at dp at OUTPUT_BASE + pos: the template block when due
+ * (or `force`) and there is room (blockPlan), and `body` bytes of flowsets with `recs` records.
  */
 function message(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, uptime: u32, unixSecs: u32, exportTime: u32, force: bool): usize {
+  const plan = blockPlan(tp, dp, exportTime, force, V9_HEADER, v9TemplateLength(tp), body);
+  if (plan == BLOCK_BEFORE) pos = writeMessage(tp, d, dp, pos, 0, 0, uptime, unixSecs, exportTime, true);
+  return writeMessage(tp, d, dp, pos, body, recs, uptime, unixSecs, exportTime, plan == BLOCK_WITH);
+}
+
+/** One message: the header, the template block when `templates`, then the first `body` bytes
+ * of the staging datagram, holding `recs` flow records. Returns the new output length. */
+function writeMessage(tp: usize, d: u32, dp: usize, pos: usize, body: u32, recs: u32, uptime: u32, unixSecs: u32, exportTime: u32, templates: bool): usize {
   const o = OUTPUT_BASE + pos;
   const m = o + OD_HEADER;
   let len = V9_HEADER;
   let count = recs;
-  // a time-based refresh that finds no room waits for the next datagram (it stays due)
-  if ((force || templatesDue(tp, dp, exportTime)) && V9_HEADER + v9TemplateLength(tp) + body <= load<u32>(tp + T_MTU)) {
+  if (templates) {
     len += writeTemplates(m + len, tp, dp);
     const names = ifNamesInBlock(tp);
     count += TEMPLATE_BLOCK_RECORDS + (names > 0 ? 1 + names : 0);
@@ -275,10 +291,12 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
     store<u64>(tp + T_BOOT_MS, boot);
   }
   const v6 = load<u8>(sp + FS_VERSION) == 6;
-  const tid = v6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
-  const size = (v6 ? V9_RECORD_V6 : V9_RECORD_V4) + (macsOn(tp) ? MAC_SIZE : 0);
+  const proto = <u32>load<u8>(sp + FS_PROTO);
+  const icmp = icmpFlow(v6, proto);
+  const tid = flowTemplateId(v6, icmp);
+  const size = (v6 ? (icmp ? V9_RECORD_V6_ICMP : V9_RECORD_V6) : (icmp ? V9_RECORD_V4_ICMP : V9_RECORD_V4)) + (macsOn(tp) ? MAC_SIZE : 0);
   // a multiple of 4: the open flowset is padded to 4 when the datagram is sealed
-  const room = (load<u32>(tp + T_MTU) - V9_HEADER - (load<u32>(tp + T_TEMPLATES_NEXT) != 0 ? v9TemplateLength(tp) : 0)) & ~3;
+  const room = (load<u32>(tp + T_MTU) - V9_HEADER - (keepTemplateRoom(tp) ? v9TemplateLength(tp) : 0)) & ~3;
   const open = load<u32>(tp + T_SET_AT) != NIL && load<u32>(tp + T_SET_ID) == tid;
   // a new flowset costs its header, and closing the open one up to 3 bytes of padding
   if (load<u32>(tp + T_STAGE_LEN) + size + (open ? 0 : SET_HEADER + 3) > room) {
@@ -293,9 +311,8 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
     store<u32>(tp + T_SET_ID, tid);
     store<u32>(tp + T_STAGE_LEN, at + SET_HEADER);
   }
+  // the fields of template tid, in its order (FIELDS_V4 / FIELDS_V6 less what it leaves out)
   let o = stage + load<u32>(tp + T_STAGE_LEN);
-  const proto = <u32>load<u8>(sp + FS_PROTO);
-  const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
   if (v6) {
     memory.copy(o, sp + FS_SRC, 32);
     o += 32;
@@ -304,27 +321,32 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
     store<u32>(o + 4, load<u32>(sp + FS_DST));
     o += 8;
   }
-  const dport = <u32>load<u16>(sp + FS_DPORT);
-  be16(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
-  be16(o + 2, icmp ? 0 : dport);
-  store<u8>(o + 4, <u8>proto);
-  store<u8>(o + 5, load<u8>(sp + FS_TOS));
-  store<u8>(o + 6, load<u8>(sp + FS_TCP_FLAGS));
-  be64(o + 7, load<u64>(sp + FS_BYTES));
-  be64(o + 15, load<u64>(sp + FS_PACKETS));
-  be32(o + 23, <u32>(firstMs - boot));
-  be32(o + 27, <u32>(lastMs - boot));
+  if (!icmp) {
+    be16(o, <u32>load<u16>(sp + FS_SPORT));
+    be16(o + 2, <u32>load<u16>(sp + FS_DPORT));
+    o += 4;
+  }
+  store<u8>(o, <u8>proto);
+  store<u8>(o + 1, load<u8>(sp + FS_TOS));
+  store<u8>(o + 2, load<u8>(sp + FS_TCP_FLAGS));
+  be64(o + 3, load<u64>(sp + FS_BYTES));
+  be64(o + 11, load<u64>(sp + FS_PACKETS));
+  be32(o + 19, <u32>(firstMs - boot));
+  be32(o + 23, <u32>(lastMs - boot));
   flowRoute(sp);
-  be32(o + 31, routeIn);
-  be32(o + 35, routeOut);
-  o += 39;
+  be32(o + 27, routeIn);
+  be32(o + 31, routeOut);
+  o += 35;
   o = writeNextHop(o, v6);
-  be16(o, icmp ? dport : 0);
-  be16(o + 2, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
-  store<u8>(o + 4, <u8>flowDirection);
-  store<u8>(o + 5, load<u8>(sp + FS_TTL_MIN));
-  store<u8>(o + 6, load<u8>(sp + FS_TTL_MAX));
-  o += 7;
+  if (icmp) {
+    be16(o, <u32>load<u16>(sp + FS_DPORT)); // an ICMP flow's key holds type × 256 + code there
+    o += 2;
+  }
+  be16(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+  store<u8>(o + 2, <u8>flowDirection);
+  store<u8>(o + 3, load<u8>(sp + FS_TTL_MIN));
+  store<u8>(o + 4, load<u8>(sp + FS_TTL_MAX));
+  o += 5;
   if (macsOn(tp)) o = writeMacs(o);
   store<u32>(tp + T_STAGE_LEN, <u32>(o - stage));
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);

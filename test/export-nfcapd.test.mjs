@@ -1,20 +1,28 @@
 // Export to a real collector: for each shared capture with an oracle and each protocol,
 // flowprobe exports to Debian's nfcapd on loopback; what nfdump reads back, summed per
 // 5-tuple, equals the oracle exactly (packets and bytes; first and last time truncated to
-// ms) — all flows for IPFIX, the IPv4 flows for NetFlow v5 (which carries no IPv6). ICMP flows are
-// compared by address and protocol only: nfdump shows type and code as a port. So are SCTP
-// flows: nfdump 1.7 shows their destination port as 0 (tshark decodes flowprobe's
-// datagrams with both ports; see export-tshark.test.mjs).
+// ms) — all flows for IPFIX and v9, the IPv4 flows for NetFlow v5 (which carries no IPv6).
+// SCTP flows too, with both ports: they go by a template without the ICMP type/code element,
+// which nfdump 1.7's IPFIX decoder wrote over their destination port (assembly/templates.ts).
+// ICMP flows carry type and code instead of ports, which the oracle does not give: they are
+// compared with the oracle by address and protocol, and their type and code, summed per
+// address, protocol, type and code, with flowprobe's own JSON output of the capture (NetFlow
+// v9 ICMPv6 too: its template carries ICMP_TYPE, field 32, which nfdump's v9 decoder reads,
+// not IPFIX's 139, which it does not — src/netflow/netflow_v9.c 1.7.1, lines 150-153 and 169).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { flowprobe, oracleCaptures, canon, secondsToNs } from "./helpers/run.mjs";
+import { flowprobe, oracleCaptures, canon, secondsToNs, parseFlows } from "./helpers/run.mjs";
 import { startNfcapd, nfdumpTimeMs, freePort } from "./helpers/collector.mjs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as P from "./helpers/packets.mjs";
 
 const NO_TIME_CHECK = new Map([
   ["derived--be-epb-spb-opb.pcapng", "simple packet blocks carry no time; flowprobe gives them the previous packet's, the oracle none"],
 ]);
 
-const portless = (proto, src) => (src.includes(":") ? proto === 58 : proto === 1) || proto === 132;
+const portless = (proto, src) => (src.includes(":") ? proto === 58 : proto === 1);
 const keyOf = (src, dst, proto, sport, dport) =>
   portless(proto, src) ? `${canon(src)}|${canon(dst)}|${proto}` : `${canon(src)}|${canon(dst)}|${proto}|${sport}|${dport}`;
 
@@ -88,6 +96,22 @@ for (const { file, name, oracle } of oracleCaptures()) for (const { protocol, la
       want.set(k, w);
     }
     assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), `5-tuples\nflowprobe: ${r.stderr}\nnfcapd: ${log}`);
+    // ICMP type and code: what nfdump read back equals what flowprobe metered
+    const icmpKey = (src, dst, proto, type, code) => `${canon(src)}|${canon(dst)}|${proto}|${type}.${code}`;
+    const icmpGot = new Map(), icmpWant = new Map();
+    for (const f of flows) {
+      const src = f.src4_addr ?? f.src6_addr;
+      if (!portless(f.proto, src)) continue;
+      const k = icmpKey(src, f.dst4_addr ?? f.dst6_addr, f.proto, f.icmp_type, f.icmp_code);
+      icmpGot.set(k, (icmpGot.get(k) ?? 0n) + BigInt(f.in_packets));
+    }
+    for (const f of parseFlows(flowprobe(["-r", file, "--seed", "1", "--no-summary"]).stdout)) {
+      const proto = Number(f.proto);
+      if (!portless(proto, f.src_addr) || !carries({ src: f.src_addr })) continue;
+      const k = icmpKey(f.src_addr, f.dst_addr, proto, f.icmp_type ?? 0n, f.icmp_code ?? 0n);
+      icmpWant.set(k, (icmpWant.get(k) ?? 0n) + f.packets);
+    }
+    assert.deepEqual(Object.fromEntries([...icmpGot].sort()), Object.fromEntries([...icmpWant].sort()), "ICMP packets per address, protocol, type and code");
     for (const [k, w] of want) {
       const g = got.get(k);
       assert.equal(g.packets, w.packets, `packets of ${k}`);
@@ -96,6 +120,34 @@ for (const { file, name, oracle } of oracleCaptures()) for (const { protocol, la
         assert.equal(g.first, w.first, `first of ${k}`);
         assert.equal(g.last, w.last, `last of ${k}`);
       }
+    }
+  });
+}
+
+// Hand-built flows whose ports differ (a capture's SCTP flow, 7 → 7, would not show a swap):
+// SCTP 7 → 9999 on IPv4 and IPv6, and an echo request of each family.
+for (const [protocol, label] of [["10", "IPFIX"], ["9", "NetFlow v9"]]) {
+  test(`${label} → nfcapd: SCTP flows read back with both ports, ICMP flows with their type and code`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fp-sctp-"));
+    try {
+      const sctp = Buffer.concat([P.udp(7, 9999), Buffer.alloc(4)]); // an SCTP common header (RFC 9260 §3.1)
+      const file = path.join(dir, "sctp-icmp.pcap");
+      writeFileSync(file, P.pcapFile(1, [
+        P.eth(P.ETH_IPV4, P.ipv4(sctp, { proto: 132, src: "192.0.2.1", dst: "192.0.2.2" })),
+        P.eth(P.ETH_IPV6, P.ipv6(sctp, { nh: 132, src: "2001:db8::1", dst: "2001:db8::2" })),
+        P.eth(P.ETH_IPV4, P.ipv4(P.icmp(8, 0), { proto: 1, src: "192.0.2.1", dst: "192.0.2.2" })),
+        P.eth(P.ETH_IPV6, P.ipv6(P.icmp(128, 0), { nh: 58, src: "2001:db8::1", dst: "2001:db8::2" })),
+      ].map((data, i) => ({ ts: [1700000000 + i, 0], data }))));
+      const nf = await startNfcapd();
+      const r = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${nf.port}`, "--protocol", protocol]);
+      const { flows } = await nf.stop();
+      assert.equal(r.status, 0, r.stderr);
+      const seen = flows.map((f) => [f.src4_addr ?? f.src6_addr, f.proto, f.proto === 132 ? `${f.src_port} → ${f.dst_port}` : `${f.icmp_type}.${f.icmp_code}`].join(" ")).sort();
+      const want = ["192.0.2.1 132 7 → 9999", "2001:db8::1 132 7 → 9999", "192.0.2.1 1 8.0", "2001:db8::1 58 128.0"];
+      assert.deepEqual(seen, want.sort());
+      assert.equal(flows.length, 4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 }
