@@ -396,7 +396,8 @@ for (const [format, label] of [["ipfix", "IPFIX"], ["v9", "NetFlow v9"]]) {
       }));
     assert.deepEqual(flows, [
       { set: 256, proto: "TCP", ports: "SrcPort: 1234 DstPort: 80", icmp: null, anyPort: true },
-      { set: 262, proto: "ICMPv6", ports: null, icmp: "IPv6 ICMP Type: 128, IPv6 ICMP Code: 0", anyPort: false },
+      // (v9's ICMPv6 template carries ICMP_TYPE, field 32: type 128 × 256 + code 0)
+      { set: 262, proto: "ICMPv6", ports: null, icmp: format === "v9" ? "ICMP Type: 0x8000" : "IPv6 ICMP Type: 128, IPv6 ICMP Code: 0", anyPort: false },
       { set: 261, proto: "ICMP", ports: null, icmp: "ICMP Type: 0x0800", anyPort: false },
       { set: 257, proto: "SCTP", ports: "SrcPort: 7 DstPort: 9999", icmp: null, anyPort: true },
     ]);

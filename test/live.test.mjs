@@ -49,8 +49,9 @@ test("live IPFIX: flows reach the collectors while capture goes on (the host tic
     await until(() => got.startsWith("ready"), 10000, "the receiver");
     run = await startLive(ns, ["-i", "fp0", "--promisc", "-d", "127.0.0.1:4739,127.0.0.1:4740"]);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
-    // 24 flows ended with FIN/RST during the replay: their records go out within a tick or two
-    await until(() => got.split("\n").length > 2, 5000, "datagrams while capturing");
+    // 24 flows ended with FIN/RST during the replay: their records go out once the TCP end
+    // grace (2 s) has passed on the meter clock, which runs 2 s behind (TICK_LAG), and a tick
+    await until(() => got.split("\n").length > 2, 10000, "datagrams while capturing");
     assert.equal(run.child.exitCode, null, "still capturing");
     await run.stop();
     receiver.kill();
@@ -242,6 +243,11 @@ test("live IPFIX: the collector gets the namespace's interface names (IE 82) und
     await until(() => /Capturing on/.test(dumpErr), 10000, `dumpcap: ${dumpErr}`);
     const run = await startLive(ns, ["-i", "fp0", "--promisc", "--ifindex-map", "fp1=77", "-d", "127.0.0.1:4739", "--protocol", "10"]);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
+    // the first datagram goes out before the new interface comes (SIGUSR1 says when)
+    await until(() => {
+      run.child.kill("SIGUSR1");
+      return [...run.stderr.matchAll(/datagrams [\d,]+ = sent ([\d,]+)/g)].some((m) => m[1] !== "0");
+    }, 15000, `the first datagram sent: ${run.stderr}`);
     ns.veth("fp2", "fp3");
     await new Promise((r) => setTimeout(r, 6000)); // interfaces are read again within 5 s
     await run.stop();
