@@ -2,6 +2,11 @@
 # Quick start, step 1: install what flowprobe needs to build and run on a fresh Debian machine
 # with Node 20, build it, and meter a real capture shipped in the repo (flows print as JSON
 # lines). The tools the tests compare against are installed by `npm test` (scripts/tools.mjs).
+#
+#   ./setup.sh               packages, npm ci, build, meter the sample
+#   ./setup.sh --install     install the built flowprobe under PREFIX (default /usr/local; DESTDIR
+#                            stages it), with its capture shim, user and systemd unit (docs/install.md)
+#   ./setup.sh --uninstall   remove what --install put there (keeps /etc/default/flowprobe and the user)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
@@ -19,6 +24,16 @@ need_packages() {
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+case "${1:-}" in
+  --install | --uninstall)
+    # setcap gives the installed shim its capabilities
+    if [ "$1" = --install ] && ! PATH="$PATH:/usr/sbin:/sbin" command -v setcap >/dev/null; then need_packages libcap2-bin; fi
+    exec packaging/install.sh "$1"
+    ;;
+  "") ;;
+  *) echo "usage: ./setup.sh [--install | --uninstall]" >&2; exit 2 ;;
+esac
 
 # gcc, libc6-dev and libpcap-dev build the capture shim (libpcap compiles --filter expressions;
 # libpcap0.8 comes with it); g++, make and python3 let node-gyp build the optional npm package
