@@ -18,6 +18,8 @@ export const TEST_TOOLS = {
   iperf3: "iperf3", ping: "iputils-ping", sysctl: "procps", pgrep: "procps",
   // the unprivileged shim: file capabilities and a user without them
   setcap: "libcap2-bin", getcap: "libcap2-bin", setpriv: "util-linux",
+  // the installed unit and user (test/install.test.mjs)
+  "systemd-analyze": "systemd", "systemd-sysusers": "systemd",
   // the build (setup.sh installs it)
   cc: "gcc",
 };
