@@ -25,7 +25,8 @@ export function startLiveAs(ns, user, args) {
   return startRun(ns, "setpriv", [`--reuid=${user}`, "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, ...args], /capturing on/);
 }
 
-async function startRun(ns, cmd, argv, ready) {
+/** Starts `cmd argv` in namespace ns; resolves once `ready` shows on its stderr (or it exits). */
+export async function startRun(ns, cmd, argv, ready) {
   const child = ns.spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   const run = { child, stdout: "", stderr: "" };
@@ -50,7 +51,9 @@ export async function captureReplay(ns, args, capture, start = startLive) {
 async function stopRun(run) {
   await new Promise((r) => setTimeout(r, 600));
   run.child.kill("SIGTERM");
-  const code = await Promise.race([run.closed, new Promise((r) => setTimeout(() => r("hung"), 20000))]);
+  let timer;
+  const code = await Promise.race([run.closed, new Promise((r) => (timer = setTimeout(() => r("hung"), 20000)))]);
+  clearTimeout(timer); // a pending timer would keep the test file's process alive for 20 s
   if (code === "hung") {
     run.child.kill("SIGKILL");
     throw new Error(`flowprobe did not exit within 20 s of SIGTERM: ${run.stderr}`);
