@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, fixtures, flowprobe } from "./helpers/run.mjs";
@@ -96,11 +96,15 @@ test("the example environment file sets nothing, and a second install keeps an e
 
 test("systemd-analyze verify --root: no errors in the unit", () => {
   // verify loads the targets the unit names (sysinit, network-online, multi-user) from the
-  // root, and checks ExecStart= there: a copy of the root with this machine's units
+  // root, and checks ExecStart= and ExecReload= there: a copy of the root with this machine's
+  // units and its kill (procps; /bin is /usr/bin on Debian 12)
   const sys = mkdtempSync(path.join(tmpdir(), "fp-verify-"));
   try {
     cpSync(dest, sys, { recursive: true });
     cpSync("/usr/lib/systemd/system", path.join(sys, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(path.join(sys, "usr/bin"), { recursive: true });
+    cpSync("/usr/bin/kill", path.join(sys, "usr/bin/kill"));
+    symlinkSync("usr/bin", path.join(sys, "bin"));
     const verify = () => spawnSync("systemd-analyze", ["verify", `--root=${sys}`, UNIT], { encoding: "utf8" });
     const r = verify();
     // a unit's problems are printed, most of them without a failing exit status
@@ -140,6 +144,8 @@ function unitCredentials({ ambient = true } = {}) {
   assert.equal(value("AmbientCapabilities"), "CAP_NET_RAW CAP_NET_ADMIN");
   assert.equal(value("CapabilityBoundingSet"), "CAP_NET_RAW CAP_NET_ADMIN");
   assert.equal(value("NoNewPrivileges"), "yes");
+  // reload is SIGHUP, which flowprobe takes as "read the routes and interface names again" (never a lost flow)
+  assert.equal(value("ExecReload"), "/bin/kill -HUP $MAINPID");
   // User=flowprobe: that user exists only where the install was real; nobody stands in for it
   return ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
     ...(ambient ? [`--inh-caps=-all,${caps("AmbientCapabilities")}`, `--ambient-caps=-all,${caps("AmbientCapabilities")}`] : ["--inh-caps=-all"]),
