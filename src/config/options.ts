@@ -93,7 +93,10 @@ export const DEFAULT_MAXFLOWS = 2_000_000;
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
 const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
-const DEFAULT_CACHE = describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defaultHashsize(DEFAULT_MAXFLOWS) });
+/** What the default cache costs at most, for --help. Written when asked for, not at load:
+ * toLocaleString brings in ICU's locale data, several MB of resident memory for a run that
+ * prints no summary. */
+const DEFAULT_CACHE = "{default cache}";
 
 const SPECS: Spec[] = [
   { name: "read", short: "r", type: "string", arg: "FILE", def: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
@@ -146,7 +149,7 @@ export function helpText(version: string): string {
     const flag = `${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.arg ? ` ${s.arg}` : ""}`;
     const unit = s.unit ? ` [${s.unit}]` : "";
     lines.push(`  ${flag}`);
-    lines.push(`        ${s.help}${unit} (default: ${s.def})`);
+    lines.push(`        ${s.help.replace(DEFAULT_CACHE, () => describeCache({ maxflows: DEFAULT_MAXFLOWS, hashsize: defaultHashsize(DEFAULT_MAXFLOWS) }))}${unit} (default: ${s.def})`);
   }
   lines.push("", "signals: SIGTERM, SIGINT: stop reading, export every active flow, exit (a second one exits at once);",
     "         SIGHUP: read the routes and interface names again; SIGUSR1: print the statistics so far on standard error");
