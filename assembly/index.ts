@@ -33,7 +33,8 @@ export function init(seedLo: u32, seedHi: u32): u32 {
 /**
  * Once per target at start: an empty cache of at most `maxflows` flows whose hash index
  * grows to at most `indexMax` entries (a power of two), with timeouts in seconds (`tcpEndS`:
- * how long a TCP flow that saw FIN or RST waits for its last packets; 0 = it ends at once).
+ * how long a TCP flow that saw FIN or RST waits for its last packets, at most `inactiveS`; 0 =
+ * it ends at once).
  * Returns 0, 1 without memory, 2 for a bad argument.
  */
 export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS: u32, activeS: u32, format: u32, tcpEndS: u32): u32 {
@@ -43,7 +44,8 @@ export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS:
   const tp = targetPtr(t);
   store<u64>(tp + T_INACTIVE_NS, <u64>inactiveS * 1000000000);
   store<u64>(tp + T_ACTIVE_NS, <u64>activeS * 1000000000);
-  store<u64>(tp + T_TCP_END_NS, <u64>tcpEndS * 1000000000);
+  // a closing flow never waits longer than an idle one
+  store<u64>(tp + T_TCP_END_NS, <u64>(tcpEndS < inactiveS ? tcpEndS : inactiveS) * 1000000000);
   store<u32>(tp + T_FORMAT, format);
   if (t + 1 > meter.getTargetCount()) meter.setTargetCount(t + 1);
   return 0;

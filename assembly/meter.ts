@@ -5,7 +5,8 @@
 // after T_TCP_END_NS without packets, its idle timeout from then on: the final ACK and the
 // other side's FIN, which follow within a round trip, join the flow instead of becoming
 // one-packet flows of their own (softflowd's tcp.fin timeout does the same). It then ends as
-// "end of flow detected" (IPFIX flowEndReason 3), also when the input ends first.
+// "end of flow detected" (IPFIX flowEndReason 3), also when the input ends first. A SYN
+// without ACK in that time is a new connection on the same ports: the old flow ends then.
 //
 // Time is the packets' own: `now` is the greatest packet time seen, so an offline run is
 // deterministic and a reordered packet never moves the clock backwards.
@@ -44,6 +45,8 @@ let prefetchSink: u32 = 0;
 let packetReserve: usize = 3 * OUTPUT_RECORD_MAX * PEND_MAX;
 
 const TCP_FIN_RST: u32 = 0x01 | 0x04;
+const TCP_SYN: u32 = 0x02;
+const TCP_SYN_ACK: u32 = 0x12;
 const PEND_HASH: usize = PEND_BASE + PEND_MAX * PEND_ENTRY;
 const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;
 /** Re-filings allowed while looking for an eviction victim before taking one as it is. */
@@ -280,8 +283,10 @@ export function meterPending(): void {
   let s = tableFind(tp, e, h);
   let sp = foundPtr;
   if (s != NIL) {
-    // A flow whose time is up is exported before this packet starts its successor.
-    if (ts > load<u64>(sp + FS_LAST) + idleLimit(tp, sp)) {
+    // A flow whose time is up is exported before this packet starts its successor; so is a
+    // closing TCP flow when a new connection reuses its ports (a SYN without ACK).
+    if (ts > load<u64>(sp + FS_LAST) + idleLimit(tp, sp) ||
+      ((<u32>load<u8>(e + PE_TCP_FLAGS) & TCP_SYN_ACK) == TCP_SYN && tcpEnded(sp))) {
       exportFlow(tp, s, END_IDLE);
       s = NIL;
     } else if (ts >= load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS)) {

@@ -11,11 +11,11 @@ import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { writeAllSync } from "./output";
 import { UdpDestination, Pacer } from "./export/udp";
 import { SendQueue, LIVE_QUEUE_BYTES, FILE_QUEUE_BYTES } from "./export/queue";
-import { signalActions } from "./process";
+import { signalActions, say } from "./process";
 import { faultAt } from "./fault";
 import pkg from "../package.json";
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = (line: string) => say(`${line}\n`);
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
 
 /**
@@ -27,7 +27,7 @@ function dropPrivileges(user: string, gid: number): void {
   process.setgroups!([]);
   process.setgid!(gid);
   process.setuid!(user);
-  process.stderr.write(`flowprobe: running as ${user} (uid ${process.getuid?.()}, gid ${process.getgid?.()})\n`);
+  say(`flowprobe: running as ${user} (uid ${process.getuid?.()}, gid ${process.getgid?.()})\n`);
 }
 
 /** Meters a capture file (o.read) or live interfaces (o.interfaces), then exports or prints. */
@@ -66,7 +66,7 @@ async function run(o: Options): Promise<number> {
   process.on("SIGTERM", onSignal);
   let stdoutOpen = true;
   // datagrams wait in the send queue for the pacer while metering goes on
-  const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES);
+  const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES, stopping.signal);
   const sink: OutputSink = destinations.length > 0
     ? (bytes) => sendQueue.push(bytes)
     : (bytes) => {
@@ -98,7 +98,7 @@ async function run(o: Options): Promise<number> {
   const started = process.hrtime.bigint();
   const size = !live && file !== "-" && fs.existsSync(file) ? fs.statSync(file).size : 0;
   const progress = !live && o.progress === "auto" && process.stderr.isTTY
-    ? new ProgressLine((s) => fs.writeSync(2, s), size, Date.now())
+    ? new ProgressLine(say, size, Date.now())
     : undefined;
   let failure: FlowprobeError | undefined;
   let fileBytes = 0;
@@ -137,7 +137,7 @@ async function run(o: Options): Promise<number> {
       }, {
         stopSignal: stopping.signal,
         reloadSignal: reloads,
-        onLog: (line) => process.stderr.write(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
+        onLog: (line) => say(line.startsWith("flowprobe") ? `${line}\n` : `flowprobe-capture: ${line}\n`),
         onCapturing: o.user === undefined ? undefined : () => dropPrivileges(o.user!, userGid),
         onStart: (r) => (liveResult = r),
       });
@@ -148,7 +148,7 @@ async function run(o: Options): Promise<number> {
           meter.setExportTime(Date.now() / 1000);
           progress?.update(p.bytes, p.packets);
         },
-        onWarning: (m) => process.stderr.write(`flowprobe: warning: ${m}\n`),
+        onWarning: (m) => say(`flowprobe: warning: ${m}\n`),
         shouldStop: () => stop !== undefined,
         stopSignal: stopping.signal,
       });
@@ -173,13 +173,13 @@ async function run(o: Options): Promise<number> {
   // error says it all), or when the reader of standard output went away (exit quietly)
   const nothingRead = failure !== undefined && snap.read === 0n;
   if (o.summary && !(failure instanceof UsageError) && !nothingRead && stop !== "stdout closed") {
-    process.stderr.write(summaryText(snap, summaryContext(live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes)));
-    if (liveResult) process.stderr.write(kernelText(liveResult));
-    if (destinations.length > 0) process.stderr.write(destinationsText(destinations));
+    say(summaryText(snap, summaryContext(live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes)));
+    if (liveResult) say(kernelText(liveResult));
+    if (destinations.length > 0) say(destinationsText(destinations));
   }
   for (const d of destinations) d.close();
   if (failure) {
-    process.stderr.write(`flowprobe: error: ${failure.message}\n`);
+    say(`flowprobe: error: ${failure.message}\n`);
     return failure.exitCode;
   }
   return 0;
@@ -206,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(o);
   } catch (e) {
     if (e instanceof FlowprobeError) {
-      process.stderr.write(`flowprobe: error: ${e.message}\n`);
+      say(`flowprobe: error: ${e.message}\n`);
       return e.exitCode;
     }
     throw e;

@@ -23,7 +23,9 @@ export const signalActions = {
   },
 };
 
-function say(text: string): void {
+/** Writes to standard error; a standard error that has gone (a closed log pipe, a full disk)
+ * costs the line, never the run. */
+export function say(text: string): void {
   try {
     writeSync(2, text);
   } catch {
@@ -46,6 +48,10 @@ export function fatal(e: unknown): never {
   process.exit(EXIT_INTERNAL);
 }
 
+// Errors of the standard streams themselves (EPIPE, ENOSPC) are not the program's: a reader
+// that went away or a full disk must not end a run with "internal error" and lose its flows.
+process.stderr.on("error", () => {});
+process.stdout.on("error", () => {});
 process.on("SIGUSR1", () => say(signalActions.usr1()));
 process.on("SIGHUP", () => signalActions.hup());
 process.on("uncaughtException", fatal);

@@ -46,6 +46,8 @@ test("bad options: exit 2 with a message naming the option and what is right", (
     [["-r", sample, "--read", sample], /--read is given twice/],
     [["-r", "--no-summary"], /-r needs a value \(FILE\); --no-summary is an option/],
     [["-r"], /-r needs a value \(FILE\)/],
+    [["--read="], /--read needs a value \(FILE\), not an empty one/],
+    [["-d=127.0.0.1:2055", "-r", sample], /-d=127.0.0.1:2055: write -d VALUE or --destination=VALUE/],
     [["--promisc=yes", "-i", "eth0"], /--promisc takes no value/],
     [["-r", sample, "extra"], /unexpected argument "extra"/],
     [["-r", sample, "-d", "127.0.0.1:2055,127.0.0.1:2055"], /--destination 127.0.0.1:2055: this collector is listed twice/],

@@ -4,7 +4,7 @@
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, root, fixtures, flowprobe, parseFlows } from "./helpers/run.mjs";
@@ -54,7 +54,7 @@ test("a collector with no route yet is down, its datagrams are counted; once the
     run.child.stdin.write(Buffer.concat([pcapHeader(), phase(T0, 30), phase(T0 + 100, 20)]));
     await until(() => /cannot be reached \(ENETUNREACH/.test(run.stderr), 5000, `the collector said down: ${run.stderr}`);
     fp.ip("route", "add", "10.1.1.0/24", "via", "10.9.0.2");
-    await until(() => /collector 10\.1\.1\.1:2055 can be reached again/.test(run.stderr), 5000, `the collector back: ${run.stderr}`);
+    await until(() => /collector 10\.1\.1\.1:2055 can be reached now/.test(run.stderr), 5000, `the collector back: ${run.stderr}`);
     run.child.stdin.end(phase(T0 + 200, 10));
     assert.equal(await exitWithin(run, 10000), 0, run.stderr);
     const { flows } = await nf.stop();
@@ -67,7 +67,7 @@ test("a collector with no route yet is down, its datagrams are counted; once the
     assert.equal(ports.filter((p) => p === 2200).length, 10, "phase 3 too");
     assert.ok(ports.filter((p) => p === 2000).length < 30, "a datagram of phase 1 went while there was no route");
     assert.equal((run.stderr.match(/cannot be reached/g) ?? []).length, 1, "one line when down");
-    assert.equal((run.stderr.match(/can be reached again/g) ?? []).length, 1, "one line when back");
+    assert.equal((run.stderr.match(/can be reached now/g) ?? []).length, 1, "one line when back");
     const m = /datagrams (\d+) = sent (\d+) \+ not sent (\d+) \(refused 0, unreachable (\d+), send buffer full 0, send queue full 0, other 0\)/.exec(run.stderr);
     assert.ok(m, run.stderr);
     const [datagrams, sent, notSent, unreachable] = m.slice(1).map(Number);
@@ -82,19 +82,65 @@ test("a collector with no route yet is down, its datagrams are counted; once the
   }
 });
 
-test("collectors that cannot be reached at all: no route, link-local without a scope, an address of no host; the run completes, exit 0", () => {
+test("collectors that cannot be reached at all: no route, link-local without a scope, an address of no host, a name that does not resolve; the run completes, exit 0", () => {
   const ns = makeNs("fp-unreach");
   try {
-    for (const dest of ["10.1.1.1:2055", "[fe80::1]:2055", "[2001:db8::1]:2055"]) {
+    for (const dest of ["10.1.1.1:2055", "[fe80::1]:2055", "[2001:db8::1]:2055", "collector.invalid:2055"]) {
       const r = spawnSync("ip", ["netns", "exec", ns.name, process.execPath, cli, "-r", sample, "-d", dest, "--seed", "1"], { encoding: "utf8", timeout: 20000 });
       assert.equal(r.status, 0, `${dest}: ${r.stderr}`);
-      assert.match(r.stderr, /cannot be reached \((ENETUNREACH|EINVAL|EHOSTUNREACH)/, dest);
+      assert.match(r.stderr, /cannot be reached \((ENETUNREACH|EINVAL|EHOSTUNREACH|EAI_AGAIN|ENOTFOUND)/, dest);
       assert.match(r.stderr, /flows exported 26:/, dest);
       assert.match(r.stderr, /datagrams (\d+) = sent 0 \+ not sent \1 \(refused 0, unreachable \1,/, dest);
       assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, dest);
     }
   } finally {
     ns.del();
+  }
+});
+
+test("a router on the way answers 'network prohibited' (ICMP net unreachable): reported once, the collector is not taken for down", async () => {
+  const fp = makeNs("fp-icmpnet");
+  const col = makeNs("fp-col");
+  try {
+    fp.veth("nr0", "nr1", { peerNs: col });
+    fp.ip("addr", "add", "10.9.0.1/24", "dev", "nr0");
+    col.ip("addr", "add", "10.9.0.2/24", "dev", "nr1");
+    fp.ip("route", "add", "10.1.1.0/24", "via", "10.9.0.2");
+    col.exec("nft", ["add table inet t; add chain inet t in { type filter hook input priority 0; }; add rule inet t in udp dport 2055 reject with icmp type net-prohibited; add chain inet t fw { type filter hook forward priority 0; }"]);
+    col.ip("addr", "add", "10.1.1.1/32", "dev", "lo");
+    const run = start("ip", ["netns", "exec", fp.name, process.execPath, cli, "-r", "-", "-d", "10.1.1.1:2055", "--export-rate", "0", "--seed", "1"]);
+    run.child.stdin.write(pcapHeader());
+    for (let i = 0; i < 6; i++) {
+      run.child.stdin.write(phase(T0 + 100 * i, 30)); // each phase's flows leave at the next: datagrams over seconds
+      await sleep(500);
+    }
+    run.child.stdin.end();
+    assert.equal(await exitWithin(run, 10000), 0, run.stderr);
+    assert.equal((run.stderr.match(/is reported unreachable \(ENETUNREACH/g) ?? []).length, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /cannot be reached|down \d+ time/, "a report from afar is not a missing route");
+    const m = /datagrams (\d+) = sent (\d+) \+ not sent (\d+) \(refused 0, unreachable (\d+), .*host unreachable (\d+)/.exec(run.stderr);
+    assert.ok(m, run.stderr);
+    const [datagrams, sent, notSent, unreachable, reports] = m.slice(1).map(Number);
+    assert.equal(datagrams, sent + notSent);
+    assert.equal(notSent, unreachable);
+    assert.ok(reports >= 1, run.stderr);
+  } finally {
+    fp.del();
+    col.del();
+  }
+});
+
+test("standard error gone (a full disk, a closed log pipe): the run goes on, every flow is written, exit 0", () => {
+  // JSON lines to standard output; then export to a collector that refuses (log lines mid-run)
+  for (const args of [["-r", sample], ["-r", sample, "-d", `127.0.0.1:${freePort()}`]]) {
+    const full = openSync("/dev/full", "w"); // every write fails with ENOSPC
+    try {
+      const r = spawnSync(process.execPath, [cli, ...args, "--seed", "1"], { encoding: "utf8", stdio: ["ignore", "pipe", full], timeout: 20000 });
+      assert.equal(r.status, 0, args.join(" "));
+      if (!args.includes("-d")) assert.equal(parseFlows(r.stdout).length, 26);
+    } finally {
+      closeSync(full);
+    }
   }
 });
 
@@ -123,6 +169,33 @@ function bigCapture() {
   writeFileSync(file, P.pcapFile(1, packets));
   return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+test("SIGTERM while a file is read at the pace of a slow collector: reading stops at once, not when the queue has drained", async () => {
+  // 20,000 flows over a minute of packet time: idle ones leave while the file is read, and
+  // at --export-rate 50 the reader waits for room in the send queue
+  const packets = [];
+  for (let i = 0; i < 60000; i++) {
+    const id = i % 20000;
+    packets.push({ ts: [T0 + Math.floor(i / 1000), (i % 1000) * 1000], data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(1024 + (id % 60000), 53), { proto: 17, src: `10.${id >> 8}.${id & 255}.1` })) });
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-slow-"));
+  const file = path.join(dir, "t.pcap");
+  writeFileSync(file, P.pcapFile(1, packets));
+  const nf = await startNfcapd();
+  try {
+    const run = start(process.execPath, [cli, "-r", file, "-d", `127.0.0.1:${nf.port}`, "--export-rate", "50", "--seed", "1"]);
+    await sleep(1500);
+    run.child.kill("SIGTERM");
+    const t = Date.now();
+    await until(() => /SIGTERM: stopped reading; exporting every active flow/.test(run.stderr), 5000, `reading stopped: ${run.stderr}`);
+    assert.ok(Date.now() - t < 1000, `reading stopped ${Date.now() - t} ms after SIGTERM`);
+    run.child.kill("SIGTERM"); // (the flush at 50 datagrams a second would take minutes)
+    assert.equal(await exitWithin(run, 2000), 143, run.stderr);
+  } finally {
+    nf.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 for (const [sig, status] of [["SIGTERM", 143], ["SIGINT", 130]]) {
   test(`${sig} during the final flush: a second ${sig} ends the process at once, saying so`, async () => {

@@ -132,3 +132,25 @@ test("TCP end grace: it ends the flow after the grace, not after the inactive ti
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("TCP end grace: a new SYN on the same ports after a FIN is a new connection, a new flow", () => {
+  const c = capture([[1, 0x02], [2, 0x18], [5, 0x18]]); // SYN 1 s after the FIN, then data for seconds
+  try {
+    const flows = run(c.file);
+    assert.deepEqual(flows.map((f) => [f.packets, f.flow_end_reason]), [[3n, 3n], [3n, 4n]]);
+    assert.equal(flows[1].time_flow_start_ns, S(3));
+  } finally {
+    c.done();
+  }
+});
+
+test("TCP end grace: never longer than the inactive timeout", () => {
+  const c = capture([[1.5, 0x10]]); // an ACK 1.5 s after the FIN
+  try {
+    // --tcp-end-timeout 5 with --inactive-timeout 1: the closing flow waits 1 s, as an idle one would
+    assert.equal(run(c.file, ["--tcp-end-timeout", "5", "--inactive-timeout", "1"]).length, 2);
+    assert.equal(run(c.file, ["--tcp-end-timeout", "5", "--inactive-timeout", "3"]).length, 1);
+  } finally {
+    c.done();
+  }
+});

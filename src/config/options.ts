@@ -115,7 +115,7 @@ const SPECS: Spec[] = [
   { name: "capture-helper", type: "string", arg: "PATH", def: "flowprobe-capture beside flowprobe", help: "live: the capture shim to run" },
   { name: "mac", type: "boolean", def: "off", help: "add each flow's source and destination MAC address, those of its first packet: IPFIX/NetFlow v9 fields 56 and 80, JSON src_mac and dst_mac (none on raw IP links). Not with NetFlow v5, which has no field for them" },
   { name: "format", type: "string", arg: "json", def: "json without --destination", help: "output: one JSON object per flow per line on standard output (goflow2 field names)" },
-  { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. Hostnames are resolved once at start" },
+  { name: "destination", short: "d", type: "string", arg: "HOST:PORT[,…]", def: "none", help: "export flows to these collectors over UDP (IPv6: [addr]:port); each gets every record. A hostname is looked up at start and again whenever the collector's socket is made anew; one that cannot be reached (no route or name yet) is tried again every second" },
   { name: "protocol", type: "string", arg: "5|9|10", def: "10", help: "export protocol, ipt_NETFLOW's numbering: 5 = NetFlow v5 (IPv4 only), 9 = NetFlow v9, 10 = IPFIX" },
   { name: "engine-id", type: "string", arg: "N", def: "0", help: "IPFIX observation domain id / NetFlow v9 source id (0-4294967295); NetFlow v5 engine id (its low 8 bits)" },
   { name: "refresh-rate", type: "string", arg: "N", unit: "datagrams", def: "20", help: "send the templates to a collector again after this many datagrams" },
@@ -127,7 +127,7 @@ const SPECS: Spec[] = [
   { name: "hashsize", type: "string", arg: "N", unit: "entries", def: "smallest power of two with maxflows at most 3/4 of it", help: "most hash index entries (rounded up to a power of two); the index starts at 4096 and doubles as flows arrive" },
   { name: "active-timeout", type: "string", arg: "S", unit: "seconds", def: "1800", help: "a flow is exported this long after its first packet, and continues as a new flow" },
   { name: "inactive-timeout", type: "string", arg: "S", unit: "seconds", def: "15", help: "a flow is exported after this long without a packet" },
-  { name: "tcp-end-timeout", type: "string", arg: "S", unit: "seconds", def: String(DEFAULT_TCP_END_TIMEOUT_S), help: "a TCP flow that saw FIN or RST is exported after this long without a packet, so the last ACK and the other side's FIN still join it (0 = exported with the FIN or RST packet; at most 86400)" },
+  { name: "tcp-end-timeout", type: "string", arg: "S", unit: "seconds", def: String(DEFAULT_TCP_END_TIMEOUT_S), help: "a TCP flow that saw FIN or RST is exported after this long without a packet (at most the inactive timeout), so the last ACK and the other side's FIN still join it; a new SYN starts a new flow (0 = exported with the FIN or RST packet)" },
   { name: "seed", type: "string", arg: "N", unit: "64-bit integer", def: "random", help: "hash seed; fix it to make runs reproducible (the output is the same either way for a file)" },
   { name: "progress", type: "string", arg: "auto|never", def: "auto", help: "progress line on standard error while reading a file, only when it is a terminal" },
   { name: "no-summary", type: "boolean", def: "off", help: "do not print the summary on standard error at the end" },
@@ -226,6 +226,7 @@ function scan(argv: string[]): Map<string, string | true> {
       if (a.length > 2) {
         if (spec.type === "boolean") throw new UsageError(`unknown option ${a}; see flowprobe --help`);
         inline = a.slice(2);
+        if (inline.startsWith("=")) throw new UsageError(`${a}: write ${written} VALUE or --${spec.name}=VALUE`);
       }
     } else {
       throw new UsageError(`unexpected argument ${JSON.stringify(a)}: options start with -- (see flowprobe --help)`);
@@ -237,6 +238,7 @@ function scan(argv: string[]): Map<string, string | true> {
       continue;
     }
     let value = inline;
+    if (value === "") throw new UsageError(`${written} needs a value (${spec.arg}), not an empty one`);
     if (value === undefined) {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith("-") && next !== "-" && !/^-\d/.test(next))) {

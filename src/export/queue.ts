@@ -27,7 +27,13 @@ export class SendQueue {
   private pumping: Promise<void> = Promise.resolve();
   private roomWaiters: Array<() => void> = [];
 
-  constructor(private readonly destinations: UdpDestination[], private readonly pacer: Pacer, private readonly maxBytes: number) {}
+  /** `stop`: once aborted (SIGTERM), push no longer waits for room, so the reader can stop at
+   * once; what it pushed is still sent (idle() waits for it). */
+  constructor(private readonly destinations: UdpDestination[], private readonly pacer: Pacer, private readonly maxBytes: number, private readonly stop?: AbortSignal) {
+    stop?.addEventListener("abort", () => {
+      for (const wake of this.roomWaiters.splice(0)) wake();
+    }, { once: true });
+  }
 
   /** Takes the datagrams of a drained output region (copied: the region is reused). Resolves
    * at once, or once the queue is below its bound again. */
@@ -40,7 +46,7 @@ export class SendQueue {
       this.running = true;
       this.pumping = this.pump();
     }
-    if (this.bytes > this.maxBytes) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    if (this.bytes > this.maxBytes && !this.stop?.aborted) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Resolves when every queued datagram has been handed to its socket; throws what stopped the sending, if anything did. */

@@ -19,8 +19,8 @@
 //   kernel had already sent, so it is not charged to any datagram.
 //
 // A collector that cannot be reached at all — no route yet on a gateway that boots before
-// its WAN or VPN, a link-local address without a usable scope, a source address that went
-// away — is down: its datagrams are counted as unreachable, the socket is made again at once
+// its WAN or VPN, a name that does not resolve (yet), a link-local address without a usable
+// scope, a source address that went away — is down: its datagrams are counted as unreachable, the socket is made again at once
 // and then every RETRY_INTERVAL_MS, and when that works the collector is up and gets the
 // templates with its next datagram (needsTemplates). One log line when it goes down, one when
 // it is back. A collector that refuses gets the templates with the next datagram after each
@@ -58,17 +58,21 @@ export interface DestinationCounters {
   downs: number;
 }
 
-/** Send and connect errors that leave the collector unreachable from this host until a new
- * socket is connected: no route (yet), the interface down, the source address gone (a PPPoE or
- * DHCP WAN address that changed: EINVAL, EADDRNOTAVAIL), a link-local address without a usable
- * scope (EINVAL), and a socket that broke. A refused send (collector down) and a full buffer are not. */
-const DOWN_ON = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH", "EBADF", "ENOTCONN", "EPIPE", "EAI_AGAIN"]);
+/** Send errors that leave the collector unreachable from this host until a new socket is
+ * connected: the interface down, the source address gone (a PPPoE or DHCP WAN address that
+ * changed: EINVAL, EADDRNOTAVAIL), and a socket that broke. ENETUNREACH and EHOSTUNREACH at a
+ * send are either a missing route (down) or an ICMP from a router on the way (a report): a
+ * test connect tells (unreachableSend). A refused send and a full buffer leave it up. Any
+ * error of a connect makes it down. */
+const DOWN_ON = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETDOWN", "EBADF", "ENOTCONN", "EPIPE", "ERR_SOCKET_DGRAM_NOT_RUNNING"]);
 /** Of those, the ones that mean "unreachable" rather than "other" in the counters. */
-const UNREACHABLE = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH", "EAI_AGAIN"]);
+const UNREACHABLE = new Set(["EINVAL", "EADDRNOTAVAIL", "ENETDOWN"]);
 /** Time between two attempts to connect a collector that is down, ms. */
 export const RETRY_INTERVAL_MS = 1000;
 /** A collector that refused (or was reported unreachable) is said to receive again after this long without such a report while datagrams went to it. */
 export const QUIET_MS = 5000;
+/** ... the first of those datagrams at least this long ago: its report, if any, has had time to come back. */
+const RTT_MARGIN_MS = 1000;
 /** Least time between two log lines about other send errors of one collector. */
 const ERROR_LOG_MS = 60_000;
 
@@ -76,7 +80,8 @@ const ERROR_LOG_MS = 60_000;
 const WHY: Record<string, string> = {
   ENETUNREACH: "no route to it", EHOSTUNREACH: "host unreachable", ENETDOWN: "the interface to it is down",
   EADDRNOTAVAIL: "no usable source address", EINVAL: "no usable address (a link-local address needs a scope: [fe80::1%eth0]:port)",
-  EAI_AGAIN: "its name does not resolve yet", EBADF: "the socket broke", ENOTCONN: "the socket broke", EPIPE: "the socket broke",
+  EAI_AGAIN: "its name does not resolve yet (no DNS server answers)", ENOTFOUND: "its name does not resolve: check the spelling, or the DNS it needs may not be up yet",
+  EBADF: "the socket broke", ENOTCONN: "the socket broke", EPIPE: "the socket broke",
 };
 
 export interface Collector {
@@ -136,11 +141,16 @@ export class UdpDestination {
   /** Why the collector is down (an errno), or undefined while it is up. */
   private downBecause: string | undefined = "ENOTCONN";
   private downSince = 0;
+  /** Whether a socket ever connected (then "again" when it comes back). */
+  private everUp = false;
   private connecting = false;
+  /** A test connect is running (is a no-route send error local, or an ICMP from afar?). */
+  private probing = false;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
-  /** Reports from the network in progress: when the last came, and whether a datagram was sent since. */
-  private readonly trouble = { refused: { at: -1, sentSince: false }, unreachable: { at: -1, sentSince: false } };
+  /** Reports from the network in progress: when the last came (-1: none), and when the first
+   * datagram after it was sent (-1: none yet). */
+  private readonly trouble = { refused: { at: -1, sentAt: -1 }, unreachable: { at: -1, sentAt: -1 } };
   private lastErrorLog = -Infinity;
   address = "";
   /** Called when the collector must get the templates with its next datagram: it can be
@@ -167,26 +177,20 @@ export class UdpDestination {
   }
 
   /**
-   * Resolves the host and connects the socket. A name that does not exist is a usage error; a
-   * collector that cannot be reached yet is down, and tried again every RETRY_INTERVAL_MS.
+   * Resolves the host and connects the socket. A collector that cannot be reached yet — also
+   * one whose name does not resolve (yet: a name only the VPN's DNS knows) — is down, said so,
+   * and tried again every RETRY_INTERVAL_MS.
    */
   async open(): Promise<void> {
     this.timer = setInterval(() => void this.maintain(), RETRY_INTERVAL_MS);
     this.timer.unref();
     this.downSince = this.now();
-    const e = await this.tryConnect();
-    if (e === undefined) return;
-    if (e.code === "ENOTFOUND" || (e.syscall === "getaddrinfo" && e.code !== "EAI_AGAIN")) {
-      this.close();
-      throw new UsageError(`--destination ${this.label}: cannot resolve ${this.collector.host} (${e.message})`);
-    }
-    this.goDown(e, true);
+    const e = await this.connect();
+    if (e !== undefined) this.goDown(e, true);
   }
 
-  /** Connects a new socket; on success the collector is up. Returns the error otherwise. */
-  private async tryConnect(): Promise<NodeJS.ErrnoException | undefined> {
-    if (this.connecting || this.closed) return undefined;
-    this.connecting = true;
+  /** A new socket connected to the collector (its name looked up again), or the error. */
+  private async newSocket(): Promise<dgram.Socket | NodeJS.ErrnoException> {
     let socket: dgram.Socket | undefined;
     try {
       const { address, family } = await dns.lookup(this.collector.host);
@@ -202,30 +206,38 @@ export class UdpDestination {
           else resolve();
         });
       });
+      return s;
     } catch (e) {
       socket?.close();
-      this.connecting = false;
       return e as NodeJS.ErrnoException;
     }
+  }
+
+  /** Connects a new socket in place of the old one; on success the collector is up. Returns the error otherwise. */
+  private async connect(): Promise<NodeJS.ErrnoException | undefined> {
+    if (this.connecting || this.closed) return undefined;
+    this.connecting = true;
+    const s = await this.newSocket();
     this.connecting = false;
+    if (!(s instanceof dgram.Socket)) return s;
     if (this.closed) {
-      socket.close();
+      s.close();
       return undefined;
     }
-    const s = socket;
     s.on("error", (err) => this.reported(s, err as NodeJS.ErrnoException));
     if (this.sndbuf > 0) s.setSendBufferSize(this.sndbuf);
     const old = this.socket;
     this.socket = s;
-    old?.close();
+    old?.close(); // (its sends still queued come back ECANCELED: counted as unreachable)
     if (this.downBecause !== undefined) {
-      const wasDown = this.counters.datagrams > 0 || this.counters.downs > 0;
       this.downBecause = undefined;
       if (this.counters.downs > 0) {
         this.counters.reopened++;
-        this.log(`flowprobe: collector ${this.label} can be reached again after ${((this.now() - this.downSince) / 1000).toFixed(1)} s; it gets the templates with its next datagram`);
+        this.counters.lastError = "";
+        this.log(`flowprobe: collector ${this.label} can be reached ${this.everUp ? "again" : "now"} after ${((this.now() - this.downSince) / 1000).toFixed(1)} s; it gets the templates with its next datagram`);
+        this.needsTemplates();
       }
-      if (wasDown) this.needsTemplates();
+      this.everUp = true;
     }
     return undefined;
   }
@@ -245,21 +257,23 @@ export class UdpDestination {
 
   /**
    * Once a second (and at once after going down): a collector that is down is connected again;
-   * one that refused or was reported unreachable and has been quiet for QUIET_MS while datagrams
-   * went to it is said to receive again. Never throws.
+   * one that refused or was reported unreachable, and has had no such report for QUIET_MS while
+   * datagrams went to it — the first of them long enough ago (RTT_MARGIN_MS) for its report to
+   * have come back — is said to receive again. Never throws.
    */
   async maintain(): Promise<void> {
     if (this.closed) return;
     if (this.downBecause !== undefined) {
-      const e = await this.tryConnect();
+      const e = await this.connect();
       if (e && this.downBecause !== undefined) this.counters.lastError = `connecting: ${e.message}`;
       return;
     }
+    const now = this.now();
     for (const kind of ["refused", "unreachable"] as const) {
       const t = this.trouble[kind];
-      if (t.at >= 0 && t.sentSince && this.now() - t.at >= QUIET_MS) {
+      if (t.at >= 0 && t.sentAt >= 0 && now - t.at >= QUIET_MS && now - t.sentAt >= RTT_MARGIN_MS) {
         t.at = -1;
-        this.log(`flowprobe: collector ${this.label}: no ${kind === "refused" ? "port unreachable" : "host unreachable"} for ${QUIET_MS / 1000} s: it receives again`);
+        this.log(`flowprobe: collector ${this.label}: no ${kind === "refused" ? "port unreachable" : "host or network unreachable"} for ${QUIET_MS / 1000} s: it receives again`);
       }
     }
   }
@@ -272,11 +286,30 @@ export class UdpDestination {
     if (t.at < 0) {
       this.log(kind === "refused"
         ? `flowprobe: collector ${this.label} refuses datagrams (ICMP port unreachable: nothing listens on port ${this.collector.port} there)`
-        : `flowprobe: collector ${this.label} is reported unreachable (${err.code}: ICMP host or network unreachable)`);
+        : `flowprobe: collector ${this.label} is reported unreachable (${err.code}: an ICMP host or network unreachable from the way there)`);
     }
     t.at = this.now();
-    t.sentSince = false;
+    t.sentAt = -1;
     if (kind === "refused") this.needsTemplates();
+  }
+
+  /**
+   * A send failed with ENETUNREACH or EHOSTUNREACH: either this host has no route (then a new
+   * socket cannot connect either: the collector is down) or a router on the way answered with
+   * an ICMP unreachable, which the kernel hands to the next send (then the socket is fine: a
+   * report from the network). A test connect tells which.
+   */
+  private async unreachableSend(s: dgram.Socket, err: NodeJS.ErrnoException): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    const probe = await this.newSocket();
+    this.probing = false;
+    if (probe instanceof dgram.Socket) {
+      probe.close();
+      this.note("unreachable", err);
+    } else if (s === this.socket) {
+      this.goDown(probe);
+    }
   }
 
   /** An error event of socket s: reports from the network, and broken sockets. */
@@ -301,20 +334,27 @@ export class UdpDestination {
       this.counters.queueFull++;
       return;
     }
-    this.inFlight++;
     const copy = Buffer.from(bytes);
     const s = this.socket;
-    s.send(copy, (err) => {
-      this.inFlight--;
-      if (err) this.sendFailed(s, err as NodeJS.ErrnoException);
-      else {
-        this.counters.sent++;
-        this.counters.bytes += copy.length;
-        this.trouble.refused.sentSince = true;
-        this.trouble.unreachable.sentSince = true;
-      }
-      if (this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
-    });
+    this.inFlight++;
+    try {
+      s.send(copy, (err) => this.sent(s, copy.length, err as NodeJS.ErrnoException | null));
+    } catch (e) {
+      this.sent(s, copy.length, e as NodeJS.ErrnoException); // (a socket Node no longer runs)
+    }
+  }
+
+  /** The end of one send on socket s. */
+  private sent(s: dgram.Socket, length: number, err: NodeJS.ErrnoException | null): void {
+    this.inFlight--;
+    if (err) this.sendFailed(s, err);
+    else {
+      this.counters.sent++;
+      this.counters.bytes += length;
+      const now = this.now();
+      for (const t of [this.trouble.refused, this.trouble.unreachable]) if (t.at >= 0 && t.sentAt < 0) t.sentAt = now;
+    }
+    if (this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
   }
 
   private sendFailed(s: dgram.Socket, err: NodeJS.ErrnoException): void {
@@ -328,10 +368,14 @@ export class UdpDestination {
       this.counters.bufferFull++;
       return;
     }
-    if (code === "EHOSTUNREACH") {
-      // an ICMP host unreachable the kernel held, or no neighbour answered: a new socket does not help
+    if (code === "ECANCELED" && s !== this.socket) {
+      // queued on a socket replaced after the collector went down: not sent, and not news
       this.counters.unreachable++;
-      this.note("unreachable", err);
+      return;
+    }
+    if (code === "ENETUNREACH" || code === "EHOSTUNREACH") {
+      this.counters.unreachable++;
+      if (s === this.socket) void this.unreachableSend(s, err);
       return;
     }
     if (UNREACHABLE.has(code)) this.counters.unreachable++;
