@@ -172,4 +172,8 @@ test("a collector that is down: the run completes, every datagram is counted onc
   // and said while it happens, once
   const said = r.stderr.match(/collector 127\.0\.0\.1:\d+ refuses datagrams \(ICMP port unreachable: nothing listens on port \d+ there\)/g) ?? [];
   assert.equal(said.length, 1, r.stderr);
+  // also with --no-summary: the only word of it then
+  const quiet = flowprobe(["-r", file, "--seed", "1", "-d", `127.0.0.1:${port}`, "--no-summary"]);
+  assert.equal(quiet.status, 0);
+  assert.match(quiet.stderr, /^flowprobe: collector 127\.0\.0\.1:\d+ refuses datagrams/);
 });
