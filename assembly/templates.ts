@@ -8,7 +8,7 @@
 import {
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES,
   T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT, T_TEMPLATES_ALONE, T_MTU, D_DATAGRAMS, D_RECORDS, D_OCTETS, STATS_BASE,
-  C_SKIP_FIRST, C_SKIP_LAST, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_TEMPLATE_V4_ICMP, IPFIX_TEMPLATE_V6_ICMP,
+  C_SKIP_FIRST, C_SKIP_LAST, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_TEMPLATE_V4_ICMP, IPFIX_TEMPLATE_V6_ICMP,
 } from "./layout";
 import { be16 } from "./bytes";
 import { writeMacFields, MAC_FIELDS_LEN } from "./macs";
@@ -25,6 +25,25 @@ import { writeMacFields, MAC_FIELDS_LEN } from "./macs";
 // 0. The ICMP templates carry no source port at all: nfdump moves a non-zero ICMP source port,
 // byte-swapped, over the type/code (lines 1352-1358). The numbers are the same in v9 (RFC 3954
 // §8: L4_SRC_PORT 7, L4_DST_PORT 11, ICMP_TYPE 32; 139 as in IPFIX), so one rule serves both.
+
+/** A flow record's first fields, IPFIX and v9 alike: the addresses (IPv4 or IPv6), then the
+ * ports unless the flow goes by an ICMP template. Returns the position after them. */
+export function writeAddressesPorts(o: usize, sp: usize, v6: bool, icmp: bool): usize {
+  if (v6) {
+    memory.copy(o, sp + FS_SRC, 32);
+    o += 32;
+  } else {
+    store<u32>(o, load<u32>(sp + FS_SRC));
+    store<u32>(o + 4, load<u32>(sp + FS_DST));
+    o += 8;
+  }
+  if (!icmp) {
+    be16(o, <u32>load<u16>(sp + FS_SPORT));
+    be16(o + 2, <u32>load<u16>(sp + FS_DPORT));
+    o += 4;
+  }
+  return o;
+}
 
 /** Flow templates in a template block: IPv4 and IPv6, each for ICMP and for the rest. */
 export const FLOW_TEMPLATES: u32 = 4;

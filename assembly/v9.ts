@@ -24,7 +24,7 @@ import {
 import { macsOn, writeMacs } from "./macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
 import {
-  templatesSent, planTemplateRoom, countMessage, writeFlowTemplates, flowTemplatesLength, flowRecordLength,
+  writeAddressesPorts, templatesSent, planTemplateRoom, countMessage, writeFlowTemplates, flowTemplatesLength, flowRecordLength,
   flowTemplateId, icmpFlow, FLOW_TEMPLATES, keepTemplateRoom, blockPlan, BLOCK_BEFORE, BLOCK_WITH,
 } from "./templates";
 import { be16, be32, be64, bump } from "./bytes";
@@ -313,19 +313,7 @@ export function v9Record(t: u32, tp: usize, sp: usize, pos: usize, exportTime: u
   }
   // the fields of template tid, in its order (FIELDS_V4 / FIELDS_V6 less what it leaves out)
   let o = stage + load<u32>(tp + T_STAGE_LEN);
-  if (v6) {
-    memory.copy(o, sp + FS_SRC, 32);
-    o += 32;
-  } else {
-    store<u32>(o, load<u32>(sp + FS_SRC));
-    store<u32>(o + 4, load<u32>(sp + FS_DST));
-    o += 8;
-  }
-  if (!icmp) {
-    be16(o, <u32>load<u16>(sp + FS_SPORT));
-    be16(o + 2, <u32>load<u16>(sp + FS_DPORT));
-    o += 4;
-  }
+  o = writeAddressesPorts(o, sp, v6, icmp);
   store<u8>(o, <u8>proto);
   store<u8>(o + 1, load<u8>(sp + FS_TOS));
   store<u8>(o + 2, load<u8>(sp + FS_TCP_FLAGS));
