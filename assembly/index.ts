@@ -1,12 +1,12 @@
 // The Wasm core's only export list. Every export takes and returns numbers; bulk data moves
 // through the regions of layout.ts. The doc line of each says how often the host calls it.
-import "./env";
+import "./base/env";
 
-import { heapInit } from "./heap";
-import { jsonInit } from "./json";
-import { setSeed, tableInit, targetPtr } from "./table";
-import { namesChanged } from "./ifnames";
-import { macsInit } from "./macs";
+import { heapInit } from "./base/heap";
+import { jsonInit } from "./encode/json";
+import { setSeed, tableInit, targetPtr } from "./cache/table";
+import { namesChanged } from "./encode/ifnames";
+import { macsInit } from "./cache/macs";
 import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
@@ -14,13 +14,13 @@ import {
   T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5, FORMAT_IPFIX,
   V5_HEADER, V5_RECORD, T_TEMPLATES_ALONE,
 } from "./layout";
-import { heapAlloc } from "./heap";
-import { macsOn } from "./macs";
-import { templateSetLengthWith, RECORD_V6 } from "./ipfix";
-import { v9TemplateLengthWith, V9_RECORD_V6 } from "./v9";
-import * as meter from "./meter";
-import { setRouteCount } from "./routes";
-import * as walk from "./walk";
+import { heapAlloc } from "./base/heap";
+import { macsOn } from "./cache/macs";
+import { templateSetLengthWith, RECORD_V6 } from "./encode/ipfix";
+import { v9TemplateLengthWith, V9_RECORD_V6 } from "./encode/v9";
+import * as meter from "./cache/meter";
+import { setRouteCount } from "./cache/routes";
+import * as walk from "./parse/walk";
 
 /** Once at start: sets up the fixed regions and the hash seed. Returns 0, or 1 without memory. */
 export function init(seedLo: u32, seedHi: u32): u32 {

@@ -23,15 +23,15 @@ import {
   FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX,
   VLAN_PRESENT, IPFIX_VERSION, IPFIX_HEADER,
   T_TEMPLATES_ALONE, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
-} from "./layout";
-import { macsOn, writeMacs } from "./macs";
+} from "../layout";
+import { macsOn, writeMacs } from "../cache/macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
 import {
   writeAddressesPorts, templatesSent, planTemplateRoom, countMessage, ignoredPackets, writeFlowTemplates, flowTemplatesLength,
   flowRecordLength, flowTemplateId, icmpFlow, keepTemplateRoom, blockPlan, BLOCK_BEFORE, BLOCK_WITH,
 } from "./templates";
-import { be16, be32, be64 } from "./bytes";
-import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
+import { be16, be32, be64 } from "../base/bytes";
+import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "../cache/routes";
 
 // Template fields: [information element id, length] (IANA "IPFIX Information Elements"), one
 // list per address family; an ICMP template leaves out the ports (7, 11), the other one the

@@ -9,9 +9,9 @@ import {
   TABLES_BASE, OUTPUT_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
-} from "./layout";
-import { exportMacs } from "./macs";
-import { flowRoute, flowSide, routeIn, routeOut, nextHop, SIDE_UPLOAD, SIDE_DOWNLOAD } from "./routes";
+} from "../layout";
+import { exportMacs } from "../cache/macs";
+import { flowRoute, flowSide, routeIn, routeOut, nextHop, SIDE_UPLOAD, SIDE_DOWNLOAD } from "../cache/routes";
 
 // The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
 // jsonInit from the strings below: [u16 offset, u16 length] per piece, then the bytes.

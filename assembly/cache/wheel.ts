@@ -9,9 +9,9 @@
 // WHEEL_SENTINEL set names bucket (value & mask) itself, whose [first, last] words live in
 // the wheel array, so unlinking any flow is O(1) without knowing its bucket.
 
-import { FS_PREV, FS_NEXT, WHEEL_BUCKETS, WHEEL_SENTINEL, T_WHEEL, NIL } from "./layout";
+import { FS_PREV, FS_NEXT, WHEEL_BUCKETS, WHEEL_SENTINEL, T_WHEEL, NIL } from "../layout";
 import { slotPtr } from "./table";
-import { heapAlloc } from "./heap";
+import { heapAlloc } from "../base/heap";
 
 const BUCKET_MASK: u32 = WHEEL_BUCKETS - 1;
 

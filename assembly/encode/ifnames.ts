@@ -7,9 +7,9 @@
 import {
   IFNAMES_BASE, IFNAME_SIZE, IFNAME_LEN, T_NAMES_MAX, DESTS_BASE, DEST_SIZE, DEST_MAX,
   D_TARGET, D_NEED_TEMPLATES, D_NAMES_AT, T_TEMPLATES_NEXT,
-} from "./layout";
-import { be16, be32 } from "./bytes";
-import { targetPtr } from "./table";
+} from "../layout";
+import { be16, be32 } from "../base/bytes";
+import { targetPtr } from "../cache/table";
 
 /** Bytes of one record: the interface number (u32) and its name. */
 export const IFNAME_RECORD: u32 = 4 + IFNAME_LEN;

@@ -22,8 +22,8 @@ import {
   T_COUNT, T_PEAK, T_MAXFLOWS, T_IDX_BASE, T_IDX_MASK, T_IDX_MAX, FS_FLAGS, FLOW_LIVE,
   T_FREE, T_BUMP, T_CHUNKS, T_CREATED, T_ENABLED, NIL, CHUNK_SLOTS_LOG2, CHUNK_SLOTS,
   CHUNK_TABLE_MAX, INDEX_SLOT_BITS, INDEX_TAG_SHIFT, INDEX_INITIAL, ST_HEAP_FAILS, STATUS_BASE,
-} from "./layout";
-import { heapAlloc } from "./heap";
+} from "../layout";
+import { heapAlloc } from "../base/heap";
 import { wheelInit, wheelUnlink } from "./wheel";
 
 const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;

@@ -20,15 +20,15 @@ import {
   VLAN_PRESENT, V9_HEADER, C_TIME_UNSENDABLE,
   C_UPTIME_RESTARTS,
   TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, MAC_SIZE,
-} from "./layout";
-import { macsOn, writeMacs } from "./macs";
+} from "../layout";
+import { macsOn, writeMacs } from "../cache/macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
 import {
   writeAddressesPorts, templatesSent, planTemplateRoom, countMessage, writeFlowTemplates, flowTemplatesLength, flowRecordLength,
   flowTemplateId, icmpFlow, FLOW_TEMPLATES, keepTemplateRoom, blockPlan, BLOCK_BEFORE, BLOCK_WITH,
 } from "./templates";
-import { be16, be32, be64, bump } from "./bytes";
-import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "./routes";
+import { be16, be32, be64, bump } from "../base/bytes";
+import { flowRoute, routeIn, routeOut, flowDirection, writeNextHop } from "../cache/routes";
 
 // [field type, length] (RFC 3954 §8), one list per address family; an ICMP template leaves out
 // the ports (7, 11), the other one the ICMP type/code field (32, 139) — templates.ts.

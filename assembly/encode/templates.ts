@@ -9,9 +9,9 @@ import {
   DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES,
   T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT, T_TEMPLATES_ALONE, T_MTU, D_DATAGRAMS, D_RECORDS, D_OCTETS, STATS_BASE,
   C_SKIP_FIRST, C_SKIP_LAST, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_TEMPLATE_V4_ICMP, IPFIX_TEMPLATE_V6_ICMP,
-} from "./layout";
-import { be16 } from "./bytes";
-import { writeMacFields, MAC_FIELDS_LEN } from "./macs";
+} from "../layout";
+import { be16 } from "../base/bytes";
+import { writeMacFields, MAC_FIELDS_LEN } from "../cache/macs";
 
 // The flow templates, IPFIX and NetFlow v9 alike: four, made from one field list per address
 // family. ICMP flows (protocol 1 on IPv4, 58 on IPv6) go by a template without the ports

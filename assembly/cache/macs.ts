@@ -4,8 +4,8 @@
 // the cache, in chunks that parallel the slot chunks (a slot's number finds its MACs), taken
 // from the heap when a chunk's first flow wants them. A target without MACs pays nothing.
 
-import { T_MACS, CHUNK_TABLE_MAX, CHUNK_SLOTS, CHUNK_SLOTS_LOG2, MAC_SIZE, PEND_BASE, PEND_ENTRY, PEND_MACS } from "./layout";
-import { heapAlloc } from "./heap";
+import { T_MACS, CHUNK_TABLE_MAX, CHUNK_SLOTS, CHUNK_SLOTS_LOG2, MAC_SIZE, PEND_BASE, PEND_ENTRY, PEND_MACS } from "../layout";
+import { heapAlloc } from "../base/heap";
 
 /** Whether any target wants MACs (processPacket keeps each packet's then). */
 export let macsWanted = false;

@@ -25,15 +25,15 @@ import {
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_MACS, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
-} from "./layout";
-import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, pMacDst, pMacSrc, keySetIf, setKeyPtr } from "./parse";
+} from "../layout";
+import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, pMacDst, pMacSrc, keySetIf, setKeyPtr } from "../parse/header";
 import { macsWanted, macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
-import { jsonFlow } from "./json";
-import { ipfixRecord, ipfixSeal, ipfixStats, datagramMax } from "./ipfix";
-import { v5Record, v5Seal } from "./v5";
-import { v9Record, v9Seal, v9Stats } from "./v9";
+import { jsonFlow } from "../encode/json";
+import { ipfixRecord, ipfixSeal, ipfixStats, datagramMax } from "../encode/ipfix";
+import { v5Record, v5Seal } from "../encode/v5";
+import { v9Record, v9Seal, v9Stats } from "../encode/v9";
 
 let now: u64 = 0;
 export let outPos: usize = 0;

@@ -2,7 +2,7 @@
 // memory with memory.grow as flow-slot chunks and hash indexes are needed. Nothing is ever
 // freed back: slots are recycled inside their target, indexes only double.
 
-import { HEAP_BASE, PAGE_SIZE, STATUS_BASE, ST_HEAP_TOP, ST_HEAP_FAILS } from "./layout";
+import { HEAP_BASE, PAGE_SIZE, STATUS_BASE, ST_HEAP_TOP, ST_HEAP_FAILS } from "../layout";
 
 let heapTop: usize = HEAP_BASE;
 

@@ -11,9 +11,9 @@ import {
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_FIRST, FS_LAST,
   FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS,
   C_V5_IPV6, C_TIME_UNSENDABLE, C_UPTIME_RESTARTS,
-} from "./layout";
-import { be16, be32, bump } from "./bytes";
-import { flowRoute, routeIn, routeOut, writeNextHop } from "./routes";
+} from "../layout";
+import { be16, be32, bump } from "../base/bytes";
+import { flowRoute, routeIn, routeOut, writeNextHop } from "../cache/routes";
 import { countMessage } from "./templates";
 
 const UPTIME_SPAN_MS: u64 = 0xffffffff;

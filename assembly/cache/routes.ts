@@ -15,7 +15,7 @@
 import {
   ROUTES_BASE, ROUTE_SIZE, RT_FAMILY, RT_PREFIX, RT_IFINDEX, RT_DST, RT_GATEWAY,
   FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS, SIDES_BASE, SIDE_MAX, SIDE_WAN,
-} from "./layout";
+} from "../layout";
 
 let routeCount: u32 = 0;
 const PACKET_OUTGOING: u32 = 4;

@@ -12,7 +12,7 @@ import {
   FS_IN_IF, FS_VLAN, FS_VLAN_INNER, VLAN_PRESENT,
   C_NON_IP, C_TRUNC_LINK, C_UNKNOWN_LINKTYPE, C_TRUNC_IP, C_BAD_VERSION, C_BAD_HDRLEN,
   C_BAD_TOTLEN, C_TRUNC_L4, C_TRUNC_EXT,
-} from "./layout";
+} from "../layout";
 
 /** Parse result: the packet is metered. Other results are counter indexes (C_*). */
 export const PARSE_OK: u32 = 0xffff;

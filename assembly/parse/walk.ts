@@ -14,8 +14,8 @@ import {
   IF_IFINDEX, C_READ, C_BAD_IFACE,
   BR_TS_NS, BR_WIRE_LEN, BR_CAP_LEN, BR_IFINDEX, BR_PKTTYPE, BR_LINKTYPE, BR_VLAN_TCI,
   BR_VLAN_TPID, BR_HEADER,
-} from "./layout";
-import { processPacket, meterPending, outputLow, count } from "./meter";
+} from "../layout";
+import { processPacket, meterPending, outputLow, count } from "../cache/meter";
 
 /** libpcap's MAXIMUM_SNAPLEN. Like libpcap, a record longer than the file's snap length is
  * still read (fuzzed files in tcpdump's own tests have them) as long as it is within this or

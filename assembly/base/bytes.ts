@@ -1,5 +1,5 @@
 // Network-order stores for the encoders (RFC 1700 big-endian), and the counter bump.
-import { STATS_BASE } from "./layout";
+import { STATS_BASE } from "../layout";
 
 @inline export function be16(p: usize, v: u32): void {
   store<u16>(p, bswap<u16>(<u16>v));
