@@ -35,6 +35,11 @@ const wasm = readFileSync(rel("build/flowprobe.wasm"));
   }
   const layoutBase = Number(/LAYOUT_BASE: u32 = (\d+)/.exec(readFileSync(rel("assembly/layout.ts"), "utf8"))[1]);
   if (dataEnd >= layoutBase) throw new Error(`static data ends at ${dataEnd}, inside LAYOUT_BASE ${layoutBase}: raise LAYOUT_BASE`);
+  // Nothing is allocated through the compiler's runtime (its bump allocator would grow from
+  // the end of static data into the regions): a managed object made at run time — an array
+  // literal inside a function, say — shows as a call of the runtime's allocator.
+  const alloc = /\$~lib\/rt\/\w+\/__(?:alloc|new)\b/.exec(wat);
+  if (alloc) throw new Error(`the core allocates through the AssemblyScript runtime (${alloc[0]}): keep data in the regions of assembly/layout.ts or in static data`);
 }
 copyFileSync(rel("build/flowprobe.wasm"), rel("dist/flowprobe.wasm"));
 

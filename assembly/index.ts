@@ -1,31 +1,39 @@
 // The Wasm core's only export list. Every export takes and returns numbers; bulk data moves
 // through the regions of layout.ts. The doc line of each says how often the host calls it.
+//
+// The rooms, each importing only those below it (test/core-rooms.test.mjs keeps it so):
+//   encode/  flows into bytes: the format table and one module per format
+//   cache/   packets into flows: keys, flow table, wheel, aging, export context
+//   parse/   bytes into packets: walkers, header parser, the pending queue
+//   output/  the output region's tagged units and room, the destination sets
+//   base/    byte order, counters, heap
+// and layout.ts, the one memory map, under all of them.
 import "./base/env";
 
-import { heapInit } from "./base/heap";
-import { jsonInit } from "./encode/json";
-import { setSeed, tableInit, targetPtr } from "./cache/table";
-import { namesChanged } from "./encode/ifnames";
-import { macsInit } from "./cache/macs";
 import {
-  T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
-  T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_DESTS,
-  DESTS_BASE, DEST_SIZE, DEST_MAX, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, IFNAMES_PER_BLOCK, NIL, IPFIX_HEADER, OUTPUT_SIZE,
-  T_TEMPLATES_NEXT, T_SAMPLING, V9_HEADER, ROUTE_MAX, T_NAMES_MAX, MAC_SIZE, FORMAT_V5, FORMAT_IPFIX,
-  V5_HEADER, V5_RECORD, T_TEMPLATES_ALONE,
+  T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, T_ENCODER, T_COUNTER_MAX, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
+  T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_SAMPLING, T_TEMPLATES_NEXT, T_DEST_MODE,
+  DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, KEY_ALL,
 } from "./layout";
-import { heapAlloc } from "./base/heap";
-import { macsOn } from "./cache/macs";
-import { templateSetLengthWith, RECORD_V6 } from "./encode/ipfix";
-import { v9TemplateLengthWith, V9_RECORD_V6 } from "./encode/v9";
+import { heapInit, heapAlloc } from "./base/heap";
+import { outPos, outputReset as resetOutput, reserved } from "./output/units";
+import { destPtr, destAdd } from "./output/dests";
+import { setSkipOtherhost as skipOtherhost, setKeepMacs } from "./parse/queue";
+import { setInterfaceCount as interfaceCount, WALK_PCAP, WALK_PCAPNG, WALK_BATCH } from "./parse/walk";
+import { formatOf } from "./cache/encoder";
+import { setSeed, keyConfigure } from "./cache/key";
+import { macsInit } from "./cache/macs";
 import * as meter from "./cache/meter";
 import { setRouteCount } from "./cache/routes";
-import * as walk from "./parse/walk";
+import { tableInit, targetPtr } from "./cache/table";
+import { formatsInit, formatEntry } from "./encode/formats";
+import { namesChanged } from "./encode/ifnames";
+import { setExportTime as exportTime } from "./encode/message";
 
-/** Once at start: sets up the fixed regions and the hash seed. Returns 0, or 1 without memory. */
+/** Once at start: sets up the fixed regions, the format table and the hash seed. Returns 0, or 1 without memory. */
 export function init(seedLo: u32, seedHi: u32): u32 {
   if (!heapInit()) return 1;
-  jsonInit();
+  formatsInit();
   setSeed(seedLo, seedHi);
   return 0;
 }
@@ -34,12 +42,14 @@ export function init(seedLo: u32, seedHi: u32): u32 {
  * Once per target at start: an empty cache of at most `maxflows` flows whose hash index
  * grows to at most `indexMax` entries (a power of two), with timeouts in seconds (`tcpEndS`:
  * how long a TCP flow that saw FIN or RST waits for its last packets, at most `inactiveS`; 0 =
- * it ends at once).
+ * it ends at once), its flows encoded in `format` (FORMAT_*).
  * Returns 0, 1 without memory, 2 for a bad argument.
  */
 export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS: u32, activeS: u32, format: u32, tcpEndS: u32): u32 {
   if (t >= <u32>TARGET_MAX || maxflows == 0 || maxflows > <u32>MAXFLOWS_LIMIT) return 2;
   if (indexMax < 16 || (indexMax & (indexMax - 1)) != 0) return 2;
+  const entry = formatEntry(format);
+  if (entry == 0) return 2;
   if (tableInit(t, maxflows, indexMax) != 0) return 1;
   const tp = targetPtr(t);
   store<u64>(tp + T_INACTIVE_NS, <u64>inactiveS * 1000000000);
@@ -47,28 +57,41 @@ export function configureTarget(t: u32, maxflows: u32, indexMax: u32, inactiveS:
   // a closing flow never waits longer than an idle one
   store<u64>(tp + T_TCP_END_NS, <u64>(tcpEndS < inactiveS ? tcpEndS : inactiveS) * 1000000000);
   store<u32>(tp + T_FORMAT, format);
+  store<u32>(tp + T_ENCODER, <u32>entry);
+  store<u64>(tp + T_COUNTER_MAX, formatOf(tp).counterMax);
+  store<u32>(tp + T_DEST_MODE, DEST_MIRROR);
+  keyConfigure(tp, KEY_ALL);
   if (t + 1 > meter.getTargetCount()) meter.setTargetCount(t + 1);
+  else meter.setTargetCount(meter.getTargetCount());
+  return 0;
+}
+
+/** Once per target at start, after configureTarget, when its key leaves fields out: the
+ * target keys its flows on the KEY_* fields in `fields` only (the IP version always). Returns 0, or 2 for a bad argument. */
+export function configureKey(t: u32, fields: u32): u32 {
+  if (t >= meter.getTargetCount()) return 2;
+  keyConfigure(targetPtr(t), fields);
   return 0;
 }
 
 /** Per block of file data: walks classic pcap records in input[0, len). */
 export function walkPcap(len: u32, swapped: u32, nanos: u32, linktype: u32, snaplen: u32): u32 {
-  return walk.walkPcap(len, swapped != 0, nanos != 0, linktype, snaplen);
+  return meter.meterWalk(WALK_PCAP, len, swapped, nanos, linktype, snaplen);
 }
 
 /** Per block of file data: walks pcapng blocks in input[0, len). */
 export function walkPcapng(len: u32, swapped: u32): u32 {
-  return walk.walkPcapng(len, swapped != 0);
+  return meter.meterWalk(WALK_PCAPNG, len, swapped, 0, 0, 0);
 }
 
 /** Per batch of live packets: walks `records` batch records from the input region. */
 export function walkBatch(records: u32): u32 {
-  return walk.walkBatch(records);
+  return meter.meterWalk(WALK_BATCH, records, 0, 0, 0, 0);
 }
 
 /** Per pcapng IDB: how many interfaces the current section has described. */
 export function setInterfaceCount(n: u32): void {
-  walk.setInterfaceCount(n);
+  interfaceCount(n);
 }
 
 /** Per host tick (live) : advances the clock to the given time (ns = hi·2^32 + lo) and expires idle flows. 1 = done, 0 = drain output first. */
@@ -92,42 +115,28 @@ export function sendStats(): u32 {
   return meter.statsAll();
 }
 
-/** After each walk: bytes of encoded output waiting in the output region. */
+/** After each walk: bytes of output units waiting in the output region. */
 export function outputLength(): u32 {
-  return <u32>meter.outPos;
+  return <u32>outPos;
 }
 
-/** After the host has written the output out. */
+/** After the host has handed the output units on. */
 export function outputReset(): void {
-  meter.outputReset();
+  resetOutput();
 }
 
 /**
  * Once per exporting target at start, after configureTarget and enableMacs: datagrams of at
  * most `mtu` bytes, observation domain `engineId`, templates again every `refresh` datagrams
  * and every `templateS` seconds. Returns 0, 1 without memory, 2 for a bad argument (an MTU too
- * small for the template block, or over 65507).
+ * small for the template block, or over 65507; a format without datagrams).
  */
 export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, templateS: u32): u32 {
-  if (t >= <u32>TARGET_MAX || mtu > 65507) return 2;
+  if (t >= meter.getTargetCount() || mtu > 65507) return 2;
   const tp = targetPtr(t);
-  const format = load<u32>(tp + T_FORMAT);
-  const macs = macsOn(tp);
-  if (format == FORMAT_V5) {
-    if (mtu < V5_HEADER + V5_RECORD) return 2;
-  } else {
-    // The template block goes with data when the MTU holds it, at least one interface name
-    // and one record of the largest kind (names: as many as then fit); a smaller MTU (576
-    // holds IPFIX's four flow templates and options, but not a record beside them) sends it
-    // in a message of its own, just before the data (names: as many as fit in that), so that
-    // interface names still get out.
-    const alone = !fitsTemplates(format, mtu, 1, macs, true);
-    if (alone && !fitsTemplates(format, mtu, 0, macs, false)) return 2;
-    let names = IFNAMES_PER_BLOCK;
-    while (names > 0 && !fitsTemplates(format, mtu, names, macs, !alone)) names--;
-    store<u32>(tp + T_NAMES_MAX, names);
-    store<u32>(tp + T_TEMPLATES_ALONE, alone ? 1 : 0);
-  }
+  if (load<u32>(tp + T_ENCODER) == 0) return 2;
+  const r = formatOf(tp).configure(tp, mtu);
+  if (r != 0) return r;
   const stage = heapAlloc(mtu);
   if (stage == 0) return 1;
   store<u32>(tp + T_MTU, mtu);
@@ -139,38 +148,31 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_SET_AT, NIL);
   store<u32>(tp + T_STAGE_RECS, 0);
+  meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the MTU
   return 0;
 }
 
-/** Whether a message of `mtu` bytes in `format` (IPFIX or v9) holds the template block with
- * `names` interface names, and with `record` also a data set of one record of the largest kind
- * (an IPv6 flow; v9: with the up to 3 bytes of padding of the flowset before it). */
-function fitsTemplates(format: u32, mtu: u32, names: u32, macs: bool, record: bool): bool {
-  const mac: u32 = macs ? MAC_SIZE : 0;
-  if (format == FORMAT_IPFIX) return mtu >= IPFIX_HEADER + templateSetLengthWith(names, macs) + (record ? 4 + RECORD_V6 + mac : 0);
-  return mtu >= V9_HEADER + v9TemplateLengthWith(names, macs) + (record ? 7 + V9_RECORD_V6 + mac : 0);
-}
-
-/** Once per collector at start: destination d receives every datagram of target t (mirror). Returns 0, or 2 for a bad argument. */
+/** Once per collector at start: destination d receives every datagram of target t (mirror).
+ * Returns 0, or 2 for a bad argument (and when the output region could not hold what one
+ * packet may make all collectors receive). */
 export function addDestination(d: u32, t: u32): u32 {
   if (d >= <u32>DEST_MAX || t >= meter.getTargetCount()) return 2;
-  const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+  const dp = destPtr(d);
   if (load<u32>(dp + D_TARGET) != 0) return 2;
   memory.fill(dp, 0, DEST_SIZE);
-  store<u32>(dp + D_TARGET, t + 1);
-  store<u32>(dp + D_NEED_TEMPLATES, 1);
   const tp = targetPtr(t);
+  destAdd(tp, t, d);
+  store<u32>(dp + D_NEED_TEMPLATES, 1);
   store<u32>(tp + T_TEMPLATES_NEXT, 1);
-  store<u32>(tp + T_DESTS, load<u32>(tp + T_DESTS) + 1);
   meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the destinations
-  if (meter.outputReserve() >= <usize>OUTPUT_SIZE / 2) return 2;
+  if (reserved() >= <usize>OUTPUT_SIZE / 2) return 2;
   return 0;
 }
 
 /** After the host re-created destination d's socket: templates go with its next datagram. */
 export function resendTemplates(d: u32): void {
   if (d >= <u32>DEST_MAX) return;
-  const dp = DESTS_BASE + <usize>d * DEST_SIZE;
+  const dp = destPtr(d);
   const t = load<u32>(dp + D_TARGET);
   if (t == 0) return;
   store<u32>(dp + D_NEED_TEMPLATES, 1);
@@ -190,14 +192,16 @@ export function setInterfaceNames(n: u32): u32 {
 export function enableMacs(t: u32): u32 {
   if (t >= meter.getTargetCount()) return 2;
   const tp = targetPtr(t);
-  if (load<u32>(tp + T_FORMAT) == FORMAT_V5) return 2;
+  if (load<u32>(tp + T_ENCODER) == 0 || formatOf(tp).macs == 0) return 2;
   if (load<u32>(tp + T_MTU) != 0) return 2; // after configureExport, whose MTU check counts the MAC fields
-  return macsInit(tp);
+  const r = macsInit(tp);
+  if (r == 0) setKeepMacs(true);
+  return r;
 }
 
 /** Once at start, for a live source: 1 = skip and count frames addressed to another host (no --promisc). */
 export function setSkipOtherhost(on: u32): void {
-  meter.setSkipOtherhost(on != 0);
+  skipOtherhost(on != 0);
 }
 
 /** Per host tick (live): seals every partly filled export datagram, so a quiet link's flows
@@ -215,5 +219,5 @@ export function setRoutes(n: u32): u32 {
 
 /** Per walk call: the host's clock for message headers, seconds since the epoch. */
 export function setExportTime(s: u32): void {
-  meter.setExportTime(s);
+  exportTime(s);
 }

@@ -3,10 +3,13 @@
 // compilers read the same way: `export const NAME: u32 = <integer expression>` and nothing
 // else (for TypeScript, src/meter/wasm-types.d.ts declares u32 as number).
 // Each region is chained to the one before it (X_BASE = PREV_BASE + PREV_SIZE), as in
-// wasmboy's memory map, so no two regions can overlap by accident.
+// wasmboy's memory map, and so is each field of a descriptor (X = PREV + PREV's size, the size
+// in the comment), so no two regions or fields can overlap by accident; a descriptor's last
+// field is its *_END, which test/core-layout.test.mjs keeps within the descriptor's size.
 //
 // Everything below LAYOUT_BASE belongs to the compiler's static data (string constants of the
-// JSON encoder); build.mjs checks that __heap_base stays below LAYOUT_BASE.
+// JSON encoder, function references of the format table); build.mjs checks that it stays
+// below LAYOUT_BASE.
 
 export const PAGE_SIZE: u32 = 65536;
 export const LAYOUT_BASE: u32 = 65536;
@@ -14,13 +17,14 @@ export const LAYOUT_BASE: u32 = 65536;
 // ---- status block: what the last walk call ended with (host reads after each call) ----
 export const STATUS_BASE: u32 = LAYOUT_BASE;
 export const STATUS_SIZE: u32 = 64;
-export const ST_CODE: u32 = 0; //          u32: one of WALK_* below
-export const ST_DAMAGE_KIND: u32 = 4; //   u32: one of DAMAGE_* below, valid when ST_CODE = WALK_DAMAGED
-export const ST_DAMAGE_VALUE: u32 = 8; //  u32: the offending length field, for the message
-export const ST_PACKETS: u32 = 12; //      u32: packets walked by the last call
-export const ST_NOW_NS: u32 = 16; //       u64: meter clock (greatest packet time seen), ns since epoch
-export const ST_HEAP_TOP: u32 = 24; //     u32: end of the dynamically grown heap (bytes)
-export const ST_HEAP_FAILS: u32 = 28; //   u32: memory.grow refusals (the cache then evicts early)
+export const ST_CODE: u32 = 0; //                       u32: one of WALK_* below
+export const ST_DAMAGE_KIND: u32 = ST_CODE + 4; //      u32: one of DAMAGE_* below, valid when ST_CODE = WALK_DAMAGED
+export const ST_DAMAGE_VALUE: u32 = ST_DAMAGE_KIND + 4; // u32: the offending length field, for the message
+export const ST_PACKETS: u32 = ST_DAMAGE_VALUE + 4; //  u32: packets walked by the last call
+export const ST_NOW_NS: u32 = ST_PACKETS + 4; //        u64: meter clock (greatest packet time seen), ns since epoch
+export const ST_HEAP_TOP: u32 = ST_NOW_NS + 8; //       u32: end of the dynamically grown heap (bytes)
+export const ST_HEAP_FAILS: u32 = ST_HEAP_TOP + 4; //   u32: memory.grow refusals (the cache then evicts early)
+export const ST_END: u32 = ST_HEAP_FAILS + 4;
 
 // Walk results (ST_CODE)
 export const WALK_NEED_DATA: u32 = 0; // consumed everything it could; give more bytes (or EOF)
@@ -36,68 +40,74 @@ export const DAMAGE_BLOCK_UNALIGNED: u32 = 4; // pcapng block length not a multi
 export const DAMAGE_CAPLEN_OVER_BLOCK: u32 = 5; // pcapng packet block whose data runs past its end
 export const DAMAGE_TRAILER_MISMATCH: u32 = 6; // pcapng trailing block length differs from leading
 
-// ---- counters: u64 each, indexes below (names for humans live in src/meter/counters.ts) ----
+// ---- counters: u64 each, indexes below (names for humans live in src/meter/counters.ts,
+// whose skip reasons test/core-layout.test.mjs holds to C_SKIP_FIRST .. C_SKIP_LAST) ----
 export const STATS_BASE: u32 = STATUS_BASE + STATUS_SIZE;
 export const STATS_COUNT: u32 = 32;
 export const STATS_SIZE: u32 = STATS_COUNT * 8;
-export const C_READ: u32 = 0; //            packets read from the source
-export const C_METERED: u32 = 1; //         packets that went into at least one flow
-export const C_NON_IP: u32 = 2; //          frames whose outermost network header is not IP
-export const C_BYTES: u32 = 3; //           IP bytes metered (IPv4 total length, IPv6 payload + 40)
-export const C_IPV6: u32 = 4; //            metered IPv6 packets
-// skipped, by reason (C_SKIP_FIRST .. C_SKIP_LAST)
-export const C_SKIP_FIRST: u32 = 5;
-export const C_TRUNC_LINK: u32 = 5; //      frame shorter than its link-layer header
-export const C_UNKNOWN_LINKTYPE: u32 = 6; // link type this meter does not read
-export const C_TRUNC_IP: u32 = 7; //        IP header cut short by the capture
-export const C_BAD_VERSION: u32 = 8; //     IP version nibble is not 4/6 where the framing says IP
-export const C_BAD_HDRLEN: u32 = 9; //      IPv4 header length under 20 bytes
-export const C_BAD_TOTLEN: u32 = 10; //     IPv4 total length under the header length, or past the frame
-export const C_TRUNC_L4: u32 = 11; //       transport header (ports) cut short by the capture
-export const C_TRUNC_EXT: u32 = 12; //      IPv6 extension header chain cut short by the capture
-export const C_BAD_IFACE: u32 = 13; //      pcapng packet names an interface with no IDB
-export const C_OVERSIZE: u32 = 14; //       reserved (a packet block larger than the input region is damage)
-export const C_OTHERHOST: u32 = 15; //      frame addressed to another host (live, without --promisc)
-export const C_NO_MEMORY: u32 = 16; //      no flow slot could be had (memory.grow refused)
-export const C_SKIP_LAST: u32 = 16;
-export const C_TIME_BACK: u32 = 17; //      packets whose time is before the meter clock (reordering)
-export const C_V5_IPV6: u32 = 18; //        flows not exportable: IPv6 in NetFlow v5
-export const C_TIME_UNSENDABLE: u32 = 19; // flows not exportable: a time the format cannot carry (past 2106)
-export const C_UPTIME_RESTARTS: u32 = 20; // NetFlow uptime epoch restarted (a capture longer than 49.7 days)
-export const C_COUNTER_SPLITS: u32 = 21; //  flows exported early before a 32-bit counter of the format overflowed
+export const C_READ: u32 = 0; //                         packets read from the source
+export const C_METERED: u32 = C_READ + 1; //             packets that went into at least one flow
+export const C_NON_IP: u32 = C_METERED + 1; //           frames whose outermost network header is not IP
+export const C_BYTES: u32 = C_NON_IP + 1; //             IP bytes metered (IPv4 total length, IPv6 payload + 40)
+export const C_IPV6: u32 = C_BYTES + 1; //               metered IPv6 packets
+// skipped, by reason (C_SKIP_FIRST .. C_SKIP_LAST): IPFIX's ignoredPacketTotalCount is their sum
+export const C_SKIP_FIRST: u32 = C_IPV6 + 1;
+export const C_TRUNC_LINK: u32 = C_SKIP_FIRST; //        frame shorter than its link-layer header
+export const C_UNKNOWN_LINKTYPE: u32 = C_TRUNC_LINK + 1; // link type this meter does not read
+export const C_TRUNC_IP: u32 = C_UNKNOWN_LINKTYPE + 1; // IP header cut short by the capture
+export const C_BAD_VERSION: u32 = C_TRUNC_IP + 1; //     IP version nibble is not 4/6 where the framing says IP
+export const C_BAD_HDRLEN: u32 = C_BAD_VERSION + 1; //   IPv4 header length under 20 bytes
+export const C_BAD_TOTLEN: u32 = C_BAD_HDRLEN + 1; //    IPv4 total length under the header length, or past the frame
+export const C_TRUNC_L4: u32 = C_BAD_TOTLEN + 1; //      transport header (ports) cut short by the capture
+export const C_TRUNC_EXT: u32 = C_TRUNC_L4 + 1; //       IPv6 extension header chain cut short by the capture
+export const C_BAD_IFACE: u32 = C_TRUNC_EXT + 1; //      pcapng packet names an interface with no IDB
+export const C_OTHERHOST: u32 = C_BAD_IFACE + 1; //      frame addressed to another host (live, without --promisc)
+export const C_NO_MEMORY: u32 = C_OTHERHOST + 1; //      no flow slot could be had (memory.grow refused)
+export const C_SKIP_LAST: u32 = C_NO_MEMORY;
+export const C_TIME_BACK: u32 = C_SKIP_LAST + 1; //      packets whose time is before the meter clock (reordering)
+export const C_V5_IPV6: u32 = C_TIME_BACK + 1; //        flows not exportable: IPv6 in NetFlow v5
+export const C_TIME_UNSENDABLE: u32 = C_V5_IPV6 + 1; //  flows not exportable: a time the format cannot carry (past 2106)
+export const C_UPTIME_RESTARTS: u32 = C_TIME_UNSENDABLE + 1; // NetFlow uptime epoch restarted (a capture longer than 49.7 days)
+export const C_COUNTER_SPLITS: u32 = C_UPTIME_RESTARTS + 1; //  flows exported early before a 32-bit counter of the format overflowed
+export const C_END: u32 = C_COUNTER_SPLITS + 1; //       (within STATS_COUNT)
 
 // ---- pcapng interface table, filled by the host from IDBs ----
 export const IFACES_BASE: u32 = STATS_BASE + STATS_SIZE;
 export const IFACE_MAX: u32 = 256;
 export const IFACE_SIZE: u32 = 32;
 export const IFACES_SIZE: u32 = IFACE_MAX * IFACE_SIZE;
-export const IF_LINKTYPE: u32 = 0; //   u32 (0xFFFFFFFF = unknown to this meter: packets skipped)
-export const IF_SNAPLEN: u32 = 4; //    u32 (0 = no limit given)
-export const IF_TS_KIND: u32 = 8; //    u32: 0 multiply, 1 divide, 2 binary fraction
-export const IF_TS_PARAM: u32 = 12; //  u32: the multiplier/divisor, or the number of fraction bits
-export const IF_OFFSET_NS: u32 = 16; // i64: if_tsoffset in ns
-export const IF_IFINDEX: u32 = 24; //   u32: ifindex reported for its packets (interface number + 1)
+export const IF_LINKTYPE: u32 = 0; //                 u32 (0xFFFFFFFF = unknown to this meter: packets skipped)
+export const IF_SNAPLEN: u32 = IF_LINKTYPE + 4; //    u32 (0 = no limit given)
+export const IF_TS_KIND: u32 = IF_SNAPLEN + 4; //     u32: 0 multiply, 1 divide, 2 binary fraction
+export const IF_TS_PARAM: u32 = IF_TS_KIND + 4; //    u32: the multiplier/divisor, or the number of fraction bits
+export const IF_OFFSET_NS: u32 = IF_TS_PARAM + 4; //  i64: if_tsoffset in ns
+export const IF_IFINDEX: u32 = IF_OFFSET_NS + 8; //   u32: ifindex reported for its packets (interface number + 1)
+export const IF_END: u32 = IF_IFINDEX + 4;
 
-// ---- targets: one descriptor each (selector, cache, timeouts, format) ----
+// ---- targets: one descriptor each (selector, key, cache, timeouts, format, destinations);
+// its fields are at the end of this file ----
 export const TARGETS_BASE: u32 = IFACES_BASE + IFACES_SIZE;
 export const TARGET_MAX: u32 = 16;
-export const TARGET_SIZE: u32 = 256;
+export const TARGET_SIZE: u32 = 512;
 export const TARGETS_SIZE: u32 = TARGET_MAX * TARGET_SIZE;
 
-// ---- export destinations (collectors): sequence numbers and template schedule each ----
+// ---- export destinations (collectors): each belongs to one target, whose destinations are a
+// list through D_NEXT (output/dests.ts); its own sequence number and template schedule ----
 export const DESTS_BASE: u32 = TARGETS_BASE + TARGETS_SIZE;
 export const DEST_MAX: u32 = 64;
 export const DEST_SIZE: u32 = 64;
 export const DESTS_SIZE: u32 = DEST_MAX * DEST_SIZE;
-export const D_TARGET: u32 = 0; //         u32 target number + 1 (0 = unused)
-export const D_SEQUENCE: u32 = 4; //       u32 IPFIX: data records sent before; v9: datagrams sent before
-export const D_SINCE_TEMPLATES: u32 = 8; // u32 datagrams since templates were last sent
-export const D_TEMPLATES_AT: u32 = 12; //  u32 export time (s) templates were last sent
-export const D_NEED_TEMPLATES: u32 = 16; // u32 1 = send templates with the next datagram
-export const D_NAMES_AT: u32 = 20; //      u32 the interface name its next template block starts with
-export const D_DATAGRAMS: u32 = 24; //     u64 datagrams laid out for this destination
-export const D_RECORDS: u32 = 32; //       u64 flow records laid out for it (options records not included)
-export const D_OCTETS: u32 = 40; //        u64 message bytes laid out for it (headers included)
+export const D_DATAGRAMS: u32 = 0; //                    u64 datagrams laid out for this destination
+export const D_RECORDS: u32 = D_DATAGRAMS + 8; //        u64 flow records laid out for it (options records not included)
+export const D_OCTETS: u32 = D_RECORDS + 8; //           u64 message bytes laid out for it (headers included)
+export const D_TARGET: u32 = D_OCTETS + 8; //            u32 target number + 1 (0 = unused)
+export const D_NEXT: u32 = D_TARGET + 4; //              u32 the next destination of the same target + 1 (0: the last)
+export const D_SEQUENCE: u32 = D_NEXT + 4; //            u32 IPFIX: data records sent before; v9: datagrams sent before; v5: flows
+export const D_SINCE_TEMPLATES: u32 = D_SEQUENCE + 4; // u32 datagrams since templates were last sent
+export const D_TEMPLATES_AT: u32 = D_SINCE_TEMPLATES + 4; // u32 export time (s) templates were last sent
+export const D_NEED_TEMPLATES: u32 = D_TEMPLATES_AT + 4; // u32 1 = send templates with the next datagram
+export const D_NAMES_AT: u32 = D_NEED_TEMPLATES + 4; //  u32 the interface name its next template block starts with
+export const D_END: u32 = D_NAMES_AT + 4;
 
 // ---- routes: a copy of the kernel's main routing tables (IPv4 and IPv6), written by the host
 // sorted by prefix length, longest first; the egress interface and next hop of a flow ----
@@ -105,11 +115,12 @@ export const ROUTES_BASE: u32 = DESTS_BASE + DESTS_SIZE;
 export const ROUTE_MAX: u32 = 1024;
 export const ROUTE_SIZE: u32 = 48;
 export const ROUTES_SIZE: u32 = ROUTE_MAX * ROUTE_SIZE;
-export const RT_FAMILY: u32 = 0; //   u8 4 or 6
-export const RT_PREFIX: u32 = 1; //   u8 prefix length
-export const RT_IFINDEX: u32 = 4; //  u32 the interface the route leaves by
-export const RT_DST: u32 = 8; //      16 bytes, network order (IPv4: first 4)
-export const RT_GATEWAY: u32 = 24; // 16 bytes, network order; all zero = on-link (no next hop)
+export const RT_FAMILY: u32 = 0; //              u8 4 or 6
+export const RT_PREFIX: u32 = RT_FAMILY + 1; //  u8 prefix length
+export const RT_IFINDEX: u32 = RT_PREFIX + 3; // u32 the interface the route leaves by (after 2 bytes of padding)
+export const RT_DST: u32 = RT_IFINDEX + 4; //    16 bytes, network order (IPv4: first 4)
+export const RT_GATEWAY: u32 = RT_DST + 16; //   16 bytes, network order; all zero = on-link (no next hop)
+export const RT_END: u32 = RT_GATEWAY + 16;
 
 // ---- LAN and WAN interfaces (--lan, --wan): the numbers flows carry for them ----
 // Upload = from a LAN interface out of a non-LAN one; download = the other way (JSON only).
@@ -127,37 +138,66 @@ export const IFNAME_LEN: u32 = 16; //  IFNAMSIZ: 15 characters and a NUL at most
 export const IFNAMES_SIZE: u32 = 8 + IFNAME_MAX * IFNAME_SIZE; // u32 count, u32 reserved, then the entries
 export const IFNAMES_PER_BLOCK: u32 = 16; // names in one template block at most (more take turns; a small MTU fits fewer)
 
-// ---- scratch: the parsed packet's flow key, laid out exactly like a slot's key ----
-export const KEY_BASE: u32 = IFNAMES_BASE + IFNAMES_SIZE;
-export const KEY_SIZE: u32 = 64;
-
-// ---- pending packets: parsed, waiting to be metered together (see meter.ts) ----
-export const PEND_BASE: u32 = KEY_BASE + KEY_SIZE;
+// ---- pending packets: parsed by the walkers (parse/), waiting to be metered together by the
+// cache (cache/meter.ts): entries, each packet's MACs, its full key's hash, and the hash of
+// each target's own key where a target derives one (cache/key.ts) ----
+export const PEND_BASE: u32 = IFNAMES_BASE + IFNAMES_SIZE;
 export const PEND_MAX: u32 = 16;
-export const PEND_ENTRY: u32 = 64; // key (48) · ts u64 · bytes u32 · ttl u8 · tcp flags u8 · pkttype u8 · version u8
-export const PEND_SIZE: u32 = PEND_MAX * PEND_ENTRY + PEND_MAX * 4 + PEND_MAX * 16; // then the hashes, u32 each, then the MACs
-export const PEND_MACS: u32 = PEND_BASE + PEND_MAX * PEND_ENTRY + PEND_MAX * 4; // 16 bytes each: destination and source MAC (zero: none)
-export const PE_TS: u32 = 48;
-export const PE_BYTES: u32 = 56;
-export const PE_TTL: u32 = 60;
-export const PE_TCP_FLAGS: u32 = 61;
-export const PE_PKTTYPE: u32 = 62;
-export const PE_VERSION: u32 = 63;
+export const PEND_ENTRY: u32 = 64; //                     the full key (FS_KEY_SIZE), then PE_* below
+export const PEND_MACS: u32 = PEND_BASE + PEND_MAX * PEND_ENTRY; // 16 bytes each: destination and source MAC (zero: none)
+export const PEND_HASH: u32 = PEND_MACS + PEND_MAX * 16; //  u32 each: the full key's hash
+export const PEND_KEY_HASH: u32 = PEND_HASH + PEND_MAX * 4; // u32 [target][packet]: a derived key's hash
+export const PEND_SIZE: u32 = PEND_KEY_HASH + TARGET_MAX * PEND_MAX * 4 - PEND_BASE;
+export const PE_TS: u32 = 48; //                  u64 (after the key)
+export const PE_BYTES: u32 = PE_TS + 8; //        u32
+export const PE_TTL: u32 = PE_BYTES + 4; //       u8
+export const PE_TCP_FLAGS: u32 = PE_TTL + 1; //   u8
+export const PE_PKTTYPE: u32 = PE_TCP_FLAGS + 1; // u8
+export const PE_VERSION: u32 = PE_PKTTYPE + 1; // u8
+export const PE_END: u32 = PE_VERSION + 1; //     (within PEND_ENTRY)
+
+// ---- scratch: one target's key derived from a packet's full key (cache/key.ts), and the
+// export context handed to an encoder with each flow (cache/meter.ts: route, next hop,
+// direction, MACs, end reason — what the flow's slot does not hold) ----
+export const SCRATCH_BASE: u32 = PEND_BASE + PEND_SIZE;
+export const SCRATCH_SIZE: u32 = 128;
+export const DERIVED_KEY: u32 = SCRATCH_BASE; //           FS_KEY_SIZE bytes, slot key layout
+export const EXPORT_CONTEXT: u32 = SCRATCH_BASE + 64; //   X_* below
+export const X_IN_IF: u32 = 0; //                u32 input interface
+export const X_OUT_IF: u32 = X_IN_IF + 4; //     u32 output interface
+export const X_NEXT_HOP: u32 = X_OUT_IF + 4; //  u32 address of the next hop (16 bytes, IPv4 in the first 4), 0 = none known
+export const X_DIRECTION: u32 = X_NEXT_HOP + 4; // u32 IPFIX flowDirection (IE 61): 0 ingress, 1 egress
+export const X_MACS: u32 = X_DIRECTION + 4; //   u32 address of the flow's MACs (MAC_SIZE bytes), 0 = none kept
+export const X_REASON: u32 = X_MACS + 4; //      u32 END_* (IPFIX flowEndReason)
+export const X_END: u32 = X_REASON + 4; //       (within 64 bytes)
+
+// ---- the format table: one entry per wire format, written once at init (encode/formats.ts;
+// the entry's fields are the Format class of cache/encoder.ts) ----
+export const FORMATS_BASE: u32 = SCRATCH_BASE + SCRATCH_SIZE;
+export const FORMAT_MAX: u32 = 8; // json, v5, v9, ipfix; room for sFlow and NEL
+export const FORMAT_ENTRY_SIZE: u32 = 64;
+export const FORMATS_SIZE: u32 = FORMAT_MAX * FORMAT_ENTRY_SIZE;
 
 // ---- constant tables written at init (JSON field names, decimal digit pairs) ----
-export const TABLES_BASE: u32 = PEND_BASE + PEND_SIZE;
+export const TABLES_BASE: u32 = FORMATS_BASE + FORMATS_SIZE;
 export const TABLES_SIZE: u32 = 4096;
 
 // ---- input region: file blocks are read straight into it, or batch records are put here ----
 export const INPUT_BASE: u32 = TABLES_BASE + TABLES_SIZE;
 export const INPUT_SIZE: u32 = 1024 * 1024;
 
-// ---- output region: encoded flow records (JSON lines now, export datagrams later) ----
+// ---- output region: units, each tagged with its sink — a run of JSON lines of one target,
+// or one export datagram for one destination — each [header, bytes…] padded to 4 ----
 export const OUTPUT_BASE: u32 = INPUT_BASE + INPUT_SIZE;
 export const OUTPUT_SIZE: u32 = 2 * 1024 * 1024;
 export const OUTPUT_RECORD_MAX: u32 = 1024; // the longest JSON record
-// Export datagrams in the output region: [u16 destination, u16 length, bytes…] padded to 4.
-export const OD_HEADER: u32 = 4;
+export const UNIT_HEADER: u32 = 8;
+export const UH_KIND: u32 = 0; //              u16 UNIT_* below
+export const UH_SINK: u32 = UH_KIND + 2; //    u16 the destination (a datagram) or the target (JSON lines)
+export const UH_LENGTH: u32 = UH_SINK + 2; //  u32 bytes after the header
+export const UH_END: u32 = UH_LENGTH + 4; //   (UNIT_HEADER)
+export const UNIT_DATAGRAM: u32 = 1; // an export datagram (NetFlow/IPFIX message) for destination UH_SINK
+export const UNIT_JSON: u32 = 2; //     JSON lines of target UH_SINK
 
 // ---- heap: flow slot chunks and hash indexes, grown with memory.grow as flows arrive ----
 export const HEAP_BASE: u32 = OUTPUT_BASE + OUTPUT_SIZE;
@@ -179,32 +219,45 @@ export const BR_HEADER: u32 = 32;
 // 96 bytes for IPv4 and IPv6 alike. The first 48 bytes are the key, hashed and compared as
 // six u64 words.
 export const SLOT_SIZE: u32 = 96;
-export const FS_SRC: u32 = 0; //        16 bytes (IPv4: first 4 bytes, rest zero)
-export const FS_DST: u32 = 16; //       16 bytes
-export const FS_SPORT: u32 = 32; //     u16 (ICMP: 0)
-export const FS_DPORT: u32 = 34; //     u16 (ICMP: type << 8 | code)
-export const FS_PROTO: u32 = 36; //     u8
-export const FS_TOS: u32 = 37; //       u8
-export const FS_VERSION: u32 = 38; //   u8 4 or 6
-export const FS_KEYPAD: u32 = 39; //    u8 0
-export const FS_IN_IF: u32 = 40; //     u32
-export const FS_VLAN: u32 = 44; //      u16 outer VLAN id | 0x8000 when tagged
-export const FS_VLAN_INNER: u32 = 46; // u16 inner VLAN id | 0x8000 when tagged
-export const FS_KEY_SIZE: u32 = 48;
-export const FS_FIRST: u32 = 48; //     u64 ns
-export const FS_LAST: u32 = 56; //      u64 ns
-export const FS_BYTES: u32 = 64; //     u64
-export const FS_PACKETS: u32 = 72; //   u64
-export const FS_TCP_FLAGS: u32 = 80; // u8 OR of all packets
-export const FS_TTL_MIN: u32 = 81; //   u8
-export const FS_TTL_MAX: u32 = 82; //   u8
-export const FS_FLAGS: u32 = 83; //     u8 packet type of the first packet (bits 0-2), FLOW_LIVE
-export const FS_PREV: u32 = 84; //      u32 timing-wheel neighbour
-export const FS_NEXT: u32 = 88; //      u32 timing-wheel neighbour, or free-list link
-export const FS_HASH: u32 = 92; //      u32 the key's hash (home bucket and index tag)
+export const FS_SRC: u32 = 0; //                       16 bytes (IPv4: first 4 bytes, rest zero)
+export const FS_DST: u32 = FS_SRC + 16; //             16 bytes
+export const FS_SPORT: u32 = FS_DST + 16; //           u16 (ICMP: 0)
+export const FS_DPORT: u32 = FS_SPORT + 2; //          u16 (ICMP: type << 8 | code)
+export const FS_PROTO: u32 = FS_DPORT + 2; //          u8
+export const FS_TOS: u32 = FS_PROTO + 1; //            u8
+export const FS_VERSION: u32 = FS_TOS + 1; //          u8 4 or 6
+export const FS_KEYPAD: u32 = FS_VERSION + 1; //       u8 0
+export const FS_IN_IF: u32 = FS_KEYPAD + 1; //         u32
+export const FS_VLAN: u32 = FS_IN_IF + 4; //           u16 outer VLAN id | 0x8000 when tagged
+export const FS_VLAN_INNER: u32 = FS_VLAN + 2; //      u16 inner VLAN id | 0x8000 when tagged
+export const FS_KEY_SIZE: u32 = FS_VLAN_INNER + 2; //  (48)
+export const FS_FIRST: u32 = FS_KEY_SIZE; //           u64 ns
+export const FS_LAST: u32 = FS_FIRST + 8; //           u64 ns
+export const FS_BYTES: u32 = FS_LAST + 8; //           u64
+export const FS_PACKETS: u32 = FS_BYTES + 8; //        u64
+export const FS_TCP_FLAGS: u32 = FS_PACKETS + 8; //    u8 OR of all packets
+export const FS_TTL_MIN: u32 = FS_TCP_FLAGS + 1; //    u8
+export const FS_TTL_MAX: u32 = FS_TTL_MIN + 1; //      u8
+export const FS_FLAGS: u32 = FS_TTL_MAX + 1; //        u8 packet type of the first packet (bits 0-2), FLOW_LIVE
+export const FS_PREV: u32 = FS_FLAGS + 1; //           u32 timing-wheel neighbour
+export const FS_NEXT: u32 = FS_PREV + 4; //            u32 timing-wheel neighbour, or free-list link
+export const FS_HASH: u32 = FS_NEXT + 4; //            u32 the key's hash (home bucket and index tag)
+export const FS_END: u32 = FS_HASH + 4; //             (SLOT_SIZE)
 export const VLAN_PRESENT: u32 = 0x8000;
-export const MAC_SIZE: u32 = 12; //     a flow's MACs (macs.ts): destination (6), source (6), as in an Ethernet header
+export const MAC_SIZE: u32 = 12; //     a flow's MACs (cache/macs.ts): destination (6), source (6), as in an Ethernet header
 export const FLOW_LIVE: u32 = 0x40;
+
+// Key fields a target's key may leave out (configureKey; cache/key.ts): one bit each. A
+// target keeps all of them unless told otherwise; the IP version is always part of the key.
+export const KEY_SRC_ADDR: u32 = 1;
+export const KEY_DST_ADDR: u32 = 2;
+export const KEY_SRC_PORT: u32 = 4;
+export const KEY_DST_PORT: u32 = 8; //   (an ICMP flow's type and code)
+export const KEY_PROTO: u32 = 16;
+export const KEY_TOS: u32 = 32;
+export const KEY_IN_IF: u32 = 64;
+export const KEY_VLAN: u32 = 128; //     outer and inner VLAN id
+export const KEY_ALL: u32 = 255;
 
 // IPFIX flowEndReason (IANA IE 136)
 export const END_IDLE: u32 = 1;
@@ -213,49 +266,83 @@ export const END_END_OF_FLOW: u32 = 3;
 export const END_FORCED: u32 = 4;
 export const END_LACK_OF_RESOURCES: u32 = 5;
 
-// Per-target descriptor fields (offsets inside a TARGET_SIZE block)
-export const T_COUNT: u32 = 0; //       u32 active flows
-export const T_PEAK: u32 = 4; //        u32 peak active flows
-export const T_MAXFLOWS: u32 = 8; //    u32 cache limit
-export const T_IDX_BASE: u32 = 12; //   u32 address of the hash index (u32 entries)
-export const T_IDX_MASK: u32 = 16; //   u32 index capacity - 1
-export const T_IDX_MAX: u32 = 20; //    u32 largest index capacity allowed (--hashsize)
-export const T_WHEEL: u32 = 24; //      u32 address of the timing wheel (WHEEL_BUCKETS × [first, last])
-export const T_FREE: u32 = 28; //       u32 free-list head (NIL when empty)
-export const T_BUMP: u32 = 32; //       u32 slots ever carved from chunks
-export const T_CHUNKS: u32 = 36; //     u32 address of the chunk table (CHUNK_TABLE_MAX u32)
-export const T_FORMAT: u32 = 40; //     u32 FORMAT_*
-export const T_ENABLED: u32 = 44; //    u32 1 when configured
-export const T_INACTIVE_NS: u32 = 48; // u64
-export const T_ACTIVE_NS: u32 = 56; //  u64
-export const T_CREATED: u32 = 64; //    u64 flows created
-export const T_WHEEL_TICK: u32 = 72; // u64 wheel ticks processed up to (the unused reason-0 word)
-export const T_EXPORTED: u32 = 72; //   u64 per end reason, at T_EXPORTED + reason * 8 (1..5)
-export const T_PACKETS: u32 = 120; //   u64 packets metered into this target
-// export (NetFlow/IPFIX formats)
-export const T_MTU: u32 = 128; //        u32 largest datagram payload, bytes
-export const T_ENGINE_ID: u32 = 132; //  u32 IPFIX observation domain / v9 source id
-export const T_REFRESH: u32 = 136; //    u32 templates again after this many datagrams
-export const T_TEMPLATE_S: u32 = 140; // u32 templates again after this many seconds
-export const T_STAGE: u32 = 144; //      u32 address of the datagram being filled (its records)
-export const T_STAGE_LEN: u32 = 148; //  u32 bytes in it
-export const T_SET_AT: u32 = 152; //     u32 offset of the open data set's header in it (NIL = none)
-export const T_SET_ID: u32 = 156; //     u32 template id of the open data set
-export const T_STAGE_RECS: u32 = 160; // u32 data records in it
-export const T_DESTS: u32 = 164; //      u32 destinations of this target
-export const T_EXPORT_MAX: u32 = 168; // u32 output bytes one exported flow may add at most
-export const T_DATAGRAMS: u32 = 176; //  u64 datagrams sealed (before mirroring)
-export const T_BOOT_MS: u32 = 184; //    u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)
-export const T_STAGE_LAST: u32 = 192; // u64 latest flow end in the staging datagram, ns (v5 header time)
-export const T_WHEEL_STARTED: u32 = 204; // u32 1 once the wheel's position is set (tick 0 is a real tick)
-export const T_TEMPLATES_NEXT: u32 = 200; // u32 1 = a collector wants templates with the next datagram: keep room
-export const T_SEALED_LAST: u32 = 216; // u64 T_STAGE_LAST of the last sealed datagram (v9: the final statistics' header time)
-export const T_SAMPLING: u32 = 208; //   u32 1 in N packets metered (1 = every packet), for the sampling options record
-export const T_MACS: u32 = 224; //       u32 address of the MAC chunk table (macs.ts), 0 = no MAC fields
-export const T_NAMES_MAX: u32 = 212; //  u32 interface names one template block may carry (what the MTU leaves room for)
-export const T_TEMPLATES_ALONE: u32 = 228; // u32 1 = the MTU is too small for the template block and a record: the block goes in a message of its own
-export const T_TCP_END_NS: u32 = 232; // u64 a TCP flow that saw FIN or RST ends after this long without packets (0 = at once)
+// ---- the target descriptor (TARGET_SIZE bytes each at TARGETS_BASE): a header, then the
+// cache block (key, table, wheel, timeouts, counts), then the export block (staging
+// datagram, template schedule, destinations). Within a block the u64 fields come first and
+// every block is a multiple of 8 bytes, so each u64 is 8-aligned. ----
+export const T_ENABLED: u32 = 0; //                       u32 1 when configured
+export const T_FORMAT: u32 = T_ENABLED + 4; //            u32 FORMAT_*
+export const T_ENCODER: u32 = T_FORMAT + 4; //            u32 address of its format table entry (FORMATS_BASE + …)
+export const T_HEADER_END: u32 = T_ENCODER + 4 + 4; //    (and 4 bytes of padding)
+// cache block
+export const T_INACTIVE_NS: u32 = T_HEADER_END; //        u64
+export const T_ACTIVE_NS: u32 = T_INACTIVE_NS + 8; //     u64
+export const T_TCP_END_NS: u32 = T_ACTIVE_NS + 8; //      u64 a TCP flow that saw FIN or RST ends after this long without packets (0 = at once)
+export const T_COUNTER_MAX: u32 = T_TCP_END_NS + 8; //    u64 a flow's byte count may not pass this (NetFlow v5's 32 bits); 0 = no limit
+export const T_CREATED: u32 = T_COUNTER_MAX + 8; //       u64 flows created
+export const T_PACKETS: u32 = T_CREATED + 8; //           u64 packets metered into this target
+export const T_WHEEL_TICK: u32 = T_PACKETS + 8; //        u64 wheel ticks processed up to
+export const T_EXPORTED: u32 = T_WHEEL_TICK + 8; //       u64 per end reason, at T_EXPORTED + reason * 8 (reason 1..5; 0 unused)
+export const T_KEY_MASK: u32 = T_EXPORTED + 8 * (END_LACK_OF_RESOURCES + 1); // FS_KEY_SIZE bytes ANDed over the full key (cache/key.ts)
+export const T_COUNT: u32 = T_KEY_MASK + FS_KEY_SIZE; // u32 active flows
+export const T_PEAK: u32 = T_COUNT + 4; //                u32 peak active flows
+export const T_MAXFLOWS: u32 = T_PEAK + 4; //             u32 cache limit
+export const T_IDX_BASE: u32 = T_MAXFLOWS + 4; //         u32 address of the hash index (u32 entries)
+export const T_IDX_MASK: u32 = T_IDX_BASE + 4; //         u32 index capacity - 1
+export const T_IDX_MAX: u32 = T_IDX_MASK + 4; //          u32 largest index capacity allowed (--hashsize)
+export const T_WHEEL: u32 = T_IDX_MAX + 4; //             u32 address of the timing wheel (WHEEL_BUCKETS × [first, last])
+export const T_WHEEL_STARTED: u32 = T_WHEEL + 4; //       u32 1 once the wheel's position is set (tick 0 is a real tick)
+export const T_FREE: u32 = T_WHEEL_STARTED + 4; //        u32 free-list head (NIL when empty)
+export const T_BUMP: u32 = T_FREE + 4; //                 u32 slots ever carved from chunks
+export const T_CHUNKS: u32 = T_BUMP + 4; //               u32 address of the chunk table (CHUNK_TABLE_MAX u32)
+export const T_MACS: u32 = T_CHUNKS + 4; //               u32 address of the MAC chunk table (cache/macs.ts), 0 = no MAC fields
+export const T_KEY_DERIVED: u32 = T_MACS + 4; //          u32 1 = the target's key leaves fields out: T_KEY_MASK applies
+export const T_CACHE_END: u32 = T_KEY_DERIVED + 4;
+// export block (NetFlow/IPFIX formats)
+export const T_DATAGRAMS: u32 = T_CACHE_END; //           u64 datagrams sealed (before mirroring)
+export const T_BOOT_MS: u32 = T_DATAGRAMS + 8; //         u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)
+export const T_STAGE_LAST: u32 = T_BOOT_MS + 8; //        u64 latest flow end in the staging datagram, ns (v5/v9 header time)
+export const T_SEALED_LAST: u32 = T_STAGE_LAST + 8; //    u64 T_STAGE_LAST of the last sealed datagram (v9: the final statistics' header time)
+export const T_MTU: u32 = T_SEALED_LAST + 8; //           u32 largest datagram payload, bytes
+export const T_ENGINE_ID: u32 = T_MTU + 4; //             u32 IPFIX observation domain / v9 source id / v5 engine id
+export const T_REFRESH: u32 = T_ENGINE_ID + 4; //         u32 templates again after this many datagrams
+export const T_TEMPLATE_S: u32 = T_REFRESH + 4; //        u32 templates again after this many seconds
+export const T_SAMPLING: u32 = T_TEMPLATE_S + 4; //       u32 1 in N packets metered (1 = every packet), for the sampling options record
+export const T_STAGE: u32 = T_SAMPLING + 4; //            u32 address of the datagram being filled (its records)
+export const T_STAGE_LEN: u32 = T_STAGE + 4; //           u32 bytes in it
+export const T_STAGE_RECS: u32 = T_STAGE_LEN + 4; //      u32 data records in it
+export const T_SET_AT: u32 = T_STAGE_RECS + 4; //         u32 offset of the open data set's header in it (NIL = none)
+export const T_SET_ID: u32 = T_SET_AT + 4; //             u32 template id of the open data set
+export const T_FLOW_TEMPLATES: u32 = T_SET_ID + 4; //     u32 address of its field list and flow templates (FB_* below), 0 = none
+export const T_TEMPLATES_NEXT: u32 = T_FLOW_TEMPLATES + 4; // u32 1 = a collector wants templates with the next datagram: keep room
+export const T_TEMPLATES_ALONE: u32 = T_TEMPLATES_NEXT + 4; // u32 1 = the MTU is too small for the template block and a record: the block goes in a message of its own
+export const T_NAMES_MAX: u32 = T_TEMPLATES_ALONE + 4; // u32 interface names one template block may carry (what the MTU leaves room for)
+export const T_DESTS: u32 = T_NAMES_MAX + 4; //           u32 destinations of this target
+export const T_DEST_FIRST: u32 = T_DESTS + 4; //          u32 its first destination + 1 (0: none), the others through D_NEXT
+export const T_DEST_MODE: u32 = T_DEST_FIRST + 4; //      u32 DEST_MIRROR (round-robin to come: a cursor beside it)
+export const T_END: u32 = T_DEST_MODE + 4; //             (within TARGET_SIZE)
 export const NIL: u32 = 0xffffffff;
+
+// Destination modes (T_DEST_MODE): which destinations of a target get a sealed datagram
+export const DEST_MIRROR: u32 = 0; // every one
+
+// ---- a target's field list and the flow templates made from it (IPFIX and NetFlow v9;
+// encode/fields.ts), in a heap block at T_FLOW_TEMPLATES ----
+export const FIELD_MAX: u32 = 40; //        fields in a list, and in a template (MAC fields included)
+export const FLOW_TEMPLATE_MAX: u32 = 4; // templates made from one list (IPv4/IPv6 × ICMP or not)
+export const FB_FIELDS: u32 = 0; //                        u32 fields in the list
+export const FB_FIELD: u32 = FB_FIELDS + 4; //             FIELD_MAX × [u16 element id, u16 length]
+export const FB_TEMPLATES: u32 = FB_FIELD + FIELD_MAX * 4; // u32 templates made from it
+export const FB_TEMPLATES_LEN: u32 = FB_TEMPLATES + 4; //  u32 bytes of their template records (set header not included)
+export const FB_TEMPLATE: u32 = FB_TEMPLATES_LEN + 4; //   FLOW_TEMPLATE_MAX × FT_SIZE
+export const FT_ID: u32 = 0; //                 u32 template id
+export const FT_COUNT: u32 = FT_ID + 4; //      u32 fields in it
+export const FT_LENGTH: u32 = FT_COUNT + 4; //  u32 bytes of one data record by it
+export const FT_WIRE: u32 = FT_LENGTH + 4; //   FIELD_MAX × [u16 id, u16 length] in network order: its template record's fields
+export const FT_CODE: u32 = FT_WIRE + FIELD_MAX * 4; // FIELD_MAX × [u8 what the record writer writes for the field, u8 its length]
+export const FT_END: u32 = FT_CODE + FIELD_MAX * 2;
+export const FT_SIZE: u32 = 256; //             (FT_END rounded up to 8)
+export const FB_END: u32 = FB_TEMPLATE + FLOW_TEMPLATE_MAX * FT_SIZE;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
 export const WHEEL_TICK_LOG2: u32 = 30; // a tick is 2^30 ns, about 1.07 s
@@ -270,6 +357,7 @@ export const INDEX_TAG_SHIFT: u32 = 22; //  and 10 bits of the hash as a tag in 
 export const MAXFLOWS_LIMIT: u32 = 4194303;
 export const INDEX_INITIAL: u32 = 4096;
 
+// Wire formats (T_FORMAT): each is one entry of the format table (encode/formats.ts)
 export const FORMAT_JSON: u32 = 1;
 export const FORMAT_IPFIX: u32 = 10;
 export const FORMAT_V5: u32 = 5;
@@ -285,7 +373,7 @@ export const V5_MAX_RECORDS: u32 = 30;
 
 // IPFIX (RFC 7011 §3): template ids and the fixed parts. The flow templates (the same ids in
 // NetFlow v9): one per address family for every protocol but ICMP, and one per family for
-// ICMP (1 on IPv4, 58 on IPv6) with its type/code element in place of the ports (templates.ts).
+// ICMP (1 on IPv4, 58 on IPv6) with its type/code element in place of the ports (encode/fields.ts).
 export const IPFIX_VERSION: u32 = 10;
 export const IPFIX_TEMPLATE_V4: u32 = 256;
 export const IPFIX_TEMPLATE_V6: u32 = 257;

@@ -1,5 +1,6 @@
 // The meter: parsed packets into every target's flow cache, and the aging that takes flows
-// out again (inactive and active timeouts, TCP FIN/RST, cache full, end of input).
+// out again (inactive and active timeouts, TCP FIN/RST, cache full, end of input), each
+// leaving flow handed to its target's format entry (encoder.ts) with its export context.
 //
 // TCP FIN/RST: a flow that sees one does not end at once (unless T_TCP_END_NS is 0) but
 // after T_TCP_END_NS without packets, its idle timeout from then on: the final ACK and the
@@ -11,127 +12,130 @@
 // Time is the packets' own: `now` is the greatest packet time seen, so an offline run is
 // deterministic and a reordered packet never moves the clock backwards.
 //
-// Packets are metered PEND_MAX at a time. A first pass only loads each packet's index entry
-// and slot: the loads are independent, so the CPU overlaps their cache misses instead of
-// waiting for one per packet. The second pass does the real work in packet order, on
+// Packets are metered up to PEND_MAX at a time (as many as the output region has room for,
+// output/units.ts). A first pass hashes each packet's key per target and loads its index
+// entry and slot: the loads are independent, so the CPU overlaps their cache misses instead
+// of waiting for one per packet. The second pass does the real work in packet order, on
 // warm cache lines; the result is exactly as if each packet were metered alone.
 
 import {
-  STATS_BASE, STATUS_BASE, ST_NOW_NS, FS_PROTO, FS_TCP_FLAGS, FS_FIRST, FS_LAST, FS_NEXT,
-  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_EXPORTED, T_PACKETS, T_FORMAT, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
-  T_IDX_BASE, T_IDX_MASK, TARGET_MAX, NIL, OUTPUT_SIZE, OUTPUT_RECORD_MAX, FORMAT_JSON,
-  FORMAT_IPFIX, FORMAT_V5, FORMAT_V9, TARGETS_BASE, TARGET_SIZE, T_DESTS, C_COUNTER_SPLITS, FS_BYTES, FS_PACKETS,
-  C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_OTHERHOST,
-  PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_MACS, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
-  WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS,
+  STATUS_BASE, ST_NOW_NS, ST_CODE, ST_PACKETS, FS_PROTO, FS_TCP_FLAGS, FS_FIRST, FS_LAST, FS_NEXT, FS_BYTES,
+  T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_EXPORTED, T_PACKETS, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
+  T_IDX_BASE, T_IDX_MASK, T_COUNTER_MAX, T_ENCODER, TARGET_MAX, TARGETS_BASE, TARGET_SIZE, NIL,
+  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS,
+  PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
+  WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
 } from "../layout";
-import { parsePacket, PARSE_OK, pBytes, pTtl, pTcpFlags, pPkttype, pIfindex, pVersion, pMacDst, pMacSrc, keySetIf, setKeyPtr } from "../parse/header";
-import { macsWanted, macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
-import { hashKey, targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
+import { count } from "../base/bytes";
+import { pendCount, pendReset } from "../parse/queue";
+import { walkPcap, walkPcapng, walkBatch, walkEnd, walked, WALK_PCAP, WALK_PCAPNG, WALK_QUEUE_FULL } from "../parse/walk";
+import { outPos, setOutPos, roomFor, packetRoom, setReserves, JSON_UNIT_MAX } from "../output/units";
+import { formatOf } from "./encoder";
+import { hashKey, keyDerived, deriveKey } from "./key";
+import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
+import { flowRoute } from "./routes";
+import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
-import { jsonFlow } from "../encode/json";
-import { ipfixRecord, ipfixSeal, ipfixStats, datagramMax } from "../encode/ipfix";
-import { v5Record, v5Seal } from "../encode/v5";
-import { v9Record, v9Seal, v9Stats } from "../encode/v9";
 
 let now: u64 = 0;
-export let outPos: usize = 0;
 let targetCount: u32 = 0;
-let pendCount: u32 = 0;
 let prefetchSink: u32 = 0;
-/** Output bytes that must be free before a packet is parsed: each pending packet may make
- * each target export up to three flows (timeout found on update, eviction, FIN/RST). */
-let packetReserve: usize = 3 * OUTPUT_RECORD_MAX * PEND_MAX;
 
 const TCP_FIN_RST: u32 = 0x01 | 0x04;
 const TCP_SYN: u32 = 0x02;
 const TCP_SYN_ACK: u32 = 0x12;
-const PEND_HASH: usize = PEND_BASE + PEND_MAX * PEND_ENTRY;
 const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;
 /** Re-filings allowed while looking for an eviction victim before taking one as it is. */
 const EVICT_REFILE_LIMIT: u32 = 64;
-
-@inline export function count(c: u32, n: u64 = 1): void {
-  const a = STATS_BASE + (<usize>c << 3);
-  store<u64>(a, load<u64>(a) + n);
-}
-
-/** The most output one exported flow may add, over all targets. */
-let exportMax: usize = OUTPUT_RECORD_MAX;
+/** Flows one packet may make a target export at most: the one it finds timed out (or cut at
+ * the counter limit), an eviction when the cache is full, its own at FIN/RST. */
+const EXPORTS_PER_PACKET: usize = 3;
 
 @inline function targetOf(tp: usize): u32 {
   return <u32>((tp - TARGETS_BASE) / TARGET_SIZE);
 }
 
-/** The most output one exported flow of target tp may add: a JSON line, or a sealed datagram per destination. */
-function exportMaxOf(tp: usize): usize {
-  if (load<u32>(tp + T_FORMAT) == FORMAT_JSON) return OUTPUT_RECORD_MAX;
-  return <usize>datagramMax(tp) * <usize>load<u32>(tp + T_DESTS);
-}
-
-/** Recomputes the output reserves after targets or destinations changed. */
+/** Recomputes the output reserves (output/units.ts) after targets or destinations changed. */
 export function setTargetCount(n: u32): void {
   targetCount = n > TARGET_MAX ? TARGET_MAX : n;
   let sum: usize = 0;
-  exportMax = OUTPUT_RECORD_MAX;
+  let most: usize = JSON_UNIT_MAX;
   for (let t: u32 = 0; t < targetCount; t++) {
-    const m = exportMaxOf(targetPtr(t));
+    const tp = targetPtr(t);
+    if (load<u32>(tp + T_ENCODER) == 0) continue;
+    const m = formatOf(tp).exportMax(tp);
     sum += m;
-    if (m > exportMax) exportMax = m;
+    if (m > most) most = m;
   }
-  packetReserve = 3 * PEND_MAX * sum;
-}
-
-@inline export function outputLow(): bool {
-  return outPos + packetReserve + exportMax > OUTPUT_SIZE;
-}
-
-export function outputReserve(): usize {
-  return packetReserve + exportMax;
+  setReserves(EXPORTS_PER_PACKET * sum, most);
 }
 
 export function getTargetCount(): u32 {
   return targetCount;
 }
 
+/**
+ * One walk call: the walker `kind` (parse/walk.ts) over the input region from its start,
+ * `len` bytes (a batch: `len` records; a, b, c, d: the walker's own arguments), its packets
+ * metered as the queue fills. Returns the bytes consumed and leaves a WALK_* code and the
+ * packets walked in the status block; WALK_OUTPUT_FULL when the output region must be
+ * drained first. Nothing stays queued when the host has control.
+ */
+export function meterWalk(kind: u32, len: u32, a: u32, b: u32, c: u32, d: u32): u32 {
+  let p: u32 = 0;
+  let n: u32 = 0;
+  let end: u32;
+  while (true) {
+    const room = packetRoom();
+    if (room == 0) {
+      end = WALK_OUTPUT_FULL;
+      break;
+    }
+    pendReset(room);
+    if (kind == WALK_PCAP) p = walkPcap(p, len, a != 0, b != 0, c, d);
+    else if (kind == WALK_PCAPNG) p = walkPcapng(p, len, a != 0);
+    else p = walkBatch(p, len - n);
+    n += walked;
+    meterPending();
+    end = walkEnd;
+    if (end != WALK_QUEUE_FULL) break;
+  }
+  count(C_READ, n);
+  store<u32>(STATUS_BASE + ST_CODE, end);
+  store<u32>(STATUS_BASE + ST_PACKETS, n);
+  return p;
+}
+
 /** Seals every target's partly filled datagram. Returns 1 when done, 0 when the output must be drained first. */
 export function sealAll(): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
-    const format = load<u32>(tp + T_FORMAT);
-    if (format == FORMAT_JSON) continue;
-    if (outputLow()) return 0;
-    if (format == FORMAT_IPFIX) outPos = ipfixSeal(t, tp, outPos, exportTime);
-    else if (format == FORMAT_V5) outPos = v5Seal(t, tp, outPos);
-    else if (format == FORMAT_V9) outPos = v9Seal(t, tp, outPos, exportTime);
+    if (load<u32>(tp + T_ENCODER) == 0) continue;
+    if (!roomFor(0)) return 0;
+    setOutPos(formatOf(tp).seal(t, tp, outPos));
   }
   return 1;
 }
 
 /**
  * After the last seal: each collector of an IPFIX or v9 target gets one message with the
- * templates and the final statistics. Returns 1 when done, 0 when the output must be drained
- * first (call again: targets already done are not sent twice).
+ * templates and the final statistics (the format's stats; nothing for the others). Returns 1
+ * when done, 0 when the output must be drained first (call again: targets already done are
+ * not sent twice).
  */
 let statsDone: u32 = 0;
 export function statsAll(): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     if ((statsDone & (1 << t)) != 0) continue;
     const tp = targetPtr(t);
-    const format = load<u32>(tp + T_FORMAT);
-    if (format != FORMAT_IPFIX && format != FORMAT_V9) continue;
-    if (outputLow()) return 0;
-    if (format == FORMAT_IPFIX) outPos = ipfixStats(t, tp, outPos, exportTime);
-    else outPos = v9Stats(t, tp, outPos, exportTime);
+    if (load<u32>(tp + T_ENCODER) == 0) continue;
+    if (!roomFor(0)) return 0;
+    setOutPos(formatOf(tp).stats(t, tp, outPos));
     statsDone |= 1 << t;
   }
   statsDone = 0;
   return 1;
-}
-
-export function outputReset(): void {
-  outPos = 0;
 }
 
 export function meterNow(): u64 {
@@ -140,13 +144,6 @@ export function meterNow(): u64 {
 
 @inline function tickOf(ns: u64): u64 {
   return ns >> WHEEL_TICK_LOG2;
-}
-
-/** Export time for message headers (s since the epoch), set by the host: its clock, not the packets'. */
-let exportTime: u32 = 0;
-
-export function setExportTime(s: u32): void {
-  exportTime = s;
 }
 
 /** Whether the flow at sp is TCP and saw a FIN or RST (it then waits T_TCP_END_NS for its last packets). */
@@ -159,16 +156,16 @@ export function setExportTime(s: u32): void {
   return tcpEnded(sp) ? load<u64>(tp + T_TCP_END_NS) : load<u64>(tp + T_INACTIVE_NS);
 }
 
-/** Encodes the flow in slot s (at sp) with its end reason. A flow that saw FIN or RST and
- * leaves by idling (or because the input ended) ends as "end of flow detected". */
+/** Encodes the flow in slot s (at sp) with its end reason: its export context (route, next
+ * hop, direction, MACs, reason) made, then its target's format called. A flow that saw FIN or
+ * RST and leaves by idling (or because the input ended) ends as "end of flow detected". */
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
   if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(sp)) reason = END_END_OF_FLOW;
-  flowMacs(tp, s);
-  const format = load<u32>(tp + T_FORMAT);
-  if (format == FORMAT_JSON) outPos = jsonFlow(outPos, sp, reason);
-  else if (format == FORMAT_IPFIX) outPos = ipfixRecord(targetOf(tp), tp, sp, reason, outPos, exportTime);
-  else if (format == FORMAT_V5) outPos = v5Record(targetOf(tp), tp, sp, outPos);
-  else if (format == FORMAT_V9) outPos = v9Record(targetOf(tp), tp, sp, outPos, exportTime);
+  const x = EXPORT_CONTEXT;
+  flowRoute(sp, x);
+  store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
+  store<u32>(x + X_REASON, reason);
+  setOutPos(formatOf(tp).record(targetOf(tp), tp, sp, x, outPos));
   const a = tp + T_EXPORTED + (<usize>reason << 3);
   store<u64>(a, load<u64>(a) + 1);
 }
@@ -179,63 +176,35 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   tableRemove(tp, s);
 }
 
-/** Live capture without --promisc: frames addressed to another host (Linux PACKET_OTHERHOST,
- * which a veth or a hub delivers anyway) are counted and skipped. Files meter everything. */
-let skipOtherhost = false;
-const PACKET_OTHERHOST: u32 = 3;
-
-export function setSkipOtherhost(on: bool): void {
-  skipOtherhost = on;
+/** The hash of target t's key of pending packet i (pass 1 made it). */
+@inline function pendingHash(tp: usize, t: u32, i: u32): u32 {
+  return keyDerived(tp)
+    ? load<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2))
+    : load<u32>(PEND_HASH + (<usize>i << 2));
 }
 
-/** Parses one packet and queues it for metering. Called by the walkers for every record
- * (they count it as read). */
-export function processPacket(ts: u64, wirelen: u32, caplen: u32, ifindex: u32, pkttype: u32,
-  linktype: u32, vlanTci: u32, vlanTpid: u32, p: usize): void {
-  if (pkttype == PACKET_OTHERHOST && skipOtherhost) {
-    count(C_OTHERHOST);
-    return;
-  }
-  // the key is parsed straight into the next pending entry
-  const e = PEND_BASE + <usize>pendCount * PEND_ENTRY;
-  setKeyPtr(e);
-  const r = parsePacket(p, caplen, wirelen, linktype, ifindex, pkttype, vlanTci, vlanTpid);
-  if (r != PARSE_OK) {
-    count(r);
-    return;
-  }
-  keySetIf(pIfindex);
-  store<u64>(e + PE_TS, ts);
-  store<u32>(e + PE_BYTES, pBytes);
-  store<u8>(e + PE_TTL, <u8>pTtl);
-  store<u8>(e + PE_TCP_FLAGS, <u8>pTcpFlags);
-  store<u8>(e + PE_PKTTYPE, <u8>pPkttype);
-  store<u8>(e + PE_VERSION, <u8>pVersion);
-  store<u32>(PEND_HASH + (<usize>pendCount << 2), hashKey(e));
-  if (macsWanted) {
-    const m = PEND_MACS + (<usize>pendCount << 4);
-    if (pMacDst != 0) memory.copy(m, pMacDst, 6);
-    else memory.fill(m, 0, 6);
-    if (pMacSrc != 0) memory.copy(m + 6, pMacSrc, 6);
-    else memory.fill(m + 6, 0, 6);
-  }
-  if (++pendCount == PEND_MAX) meterPending();
-}
-
-/** Meters the queued packets. The walkers call it before they return to the host. */
+/** Meters the queued packets (meterWalk calls it as the queue fills). */
 export function meterPending(): void {
   const n = pendCount;
   if (n == 0) return;
-  pendCount = 0;
-  // pass 1: touch each packet's index entry and slot so their misses overlap
+  pendReset(PEND_MAX);
+  // pass 1: hash each packet's key — the full key's once, a target's own key where it
+  // derives one — and touch its index entry and slot so their misses overlap
+  for (let i: u32 = 0; i < n; i++) store<u32>(PEND_HASH + (<usize>i << 2), hashKey(PEND_BASE + <usize>i * PEND_ENTRY));
   let sink: u32 = 0;
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
+    if (keyDerived(tp)) {
+      for (let i: u32 = 0; i < n; i++) {
+        deriveKey(tp, PEND_BASE + <usize>i * PEND_ENTRY, DERIVED_KEY);
+        store<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2), hashKey(DERIVED_KEY));
+      }
+    }
     const idx = <usize>load<u32>(tp + T_IDX_BASE);
     const mask = load<u32>(tp + T_IDX_MASK);
     for (let i: u32 = 0; i < n; i++) {
-      const entry = load<u32>(idx + (<usize>(load<u32>(PEND_HASH + (<usize>i << 2)) & mask) << 2));
+      const entry = load<u32>(idx + (<usize>(pendingHash(tp, t, i) & mask) << 2));
       if (entry != 0) {
         // a 96-byte slot spans two cache lines whatever its alignment: its first and last words are on both
         const sp = slotPtr(tp, (entry & SLOT_MASK) - 1);
@@ -248,7 +217,6 @@ export function meterPending(): void {
   let metered: u64 = 0, bytes: u64 = 0, v6: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = PEND_BASE + <usize>i * PEND_ENTRY;
-    const h = load<u32>(PEND_HASH + (<usize>i << 2));
     const ts = load<u64>(e + PE_TS);
     if (ts < now) count(C_TIME_BACK);
     else now = ts;
@@ -262,9 +230,15 @@ export function meterPending(): void {
         store<u64>(tp + T_WHEEL_TICK, nowTick);
         store<u32>(tp + T_WHEEL_STARTED, 1);
       }
-      // idle flows leave first, so a new flow is filed against the wheel's current position
-      if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp);
-      if (meterInto(tp, e, h, ts)) into = true;
+      // idle flows leave first, so a new flow is filed against the wheel's current position;
+      // they leave room for this packet and the ones after it
+      if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp, n - i);
+      let k = e;
+      if (keyDerived(tp)) {
+        deriveKey(tp, e, DERIVED_KEY);
+        k = DERIVED_KEY;
+      }
+      if (meterInto(tp, i, e, k, pendingHash(tp, t, i), ts)) into = true;
     }
     if (!into) {
       count(C_NO_MEMORY);
@@ -279,8 +253,19 @@ export function meterPending(): void {
   count(C_IPV6, v6);
 }
 
-@inline function meterInto(tp: usize, e: usize, h: u32, ts: u64): bool {
-  let s = tableFind(tp, e, h);
+/** A new flow for pending packet i (entry e) with key k in target tp, filed in the wheel. NIL when the cache has no slot. */
+@inline function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
+  const s = tableCreate(tp, k, h, ts, <u32>load<u8>(e + PE_PKTTYPE));
+  if (s == NIL) return NIL;
+  const sp = slotPtr(tp, s);
+  fileNew(tp, s, sp, dueTick(tp, sp));
+  if (macsOn(tp)) macsRemember(tp, s, pendingMacs(i));
+  return s;
+}
+
+/** Meters pending packet i (entry e: the packet; k: target tp's key of it, hash h) into tp. */
+@inline function meterInto(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): bool {
+  let s = tableFind(tp, k, h);
   let sp = foundPtr;
   if (s != NIL) {
     // A flow whose time is up is exported before this packet starts its successor; so is a
@@ -294,30 +279,25 @@ export function meterPending(): void {
       s = NIL;
     }
   }
-  const pkttype = <u32>load<u8>(e + PE_PKTTYPE);
   if (s == NIL) {
-    s = tableCreate(tp, e, h, ts, pkttype);
+    s = newFlow(tp, i, e, k, h, ts);
     if (s == NIL) {
       if (!evictOne(tp)) return false;
-      s = tableCreate(tp, e, h, ts, pkttype);
+      s = newFlow(tp, i, e, k, h, ts);
       if (s == NIL) return false;
     }
     sp = slotPtr(tp, s);
-    fileNew(tp, s, sp, dueTick(tp, sp));
-    if (macsOn(tp)) macsRemember(tp, s, pendingMacs(e));
   }
   const tcpFlags = <u32>load<u8>(e + PE_TCP_FLAGS);
-  if (load<u32>(tp + T_FORMAT) == FORMAT_V5 &&
-    load<u64>(sp + FS_BYTES) + <u64>load<u32>(e + PE_BYTES) > 0xffffffff) {
-    // NetFlow v5 counts in 32 bits: this flow leaves before it would wrap, and goes on as a new
-    // one (bytes always wrap first: every packet is at least 20 bytes)
+  const counterMax = load<u64>(tp + T_COUNTER_MAX);
+  if (counterMax != 0 && load<u64>(sp + FS_BYTES) + <u64>load<u32>(e + PE_BYTES) > counterMax) {
+    // the format counts in fewer bits (NetFlow v5: 32): this flow leaves before it would
+    // wrap, and goes on as a new one (bytes always wrap first: every packet is at least 20 bytes)
     count(C_COUNTER_SPLITS);
     exportFlow(tp, s, END_ACTIVE);
-    s = tableCreate(tp, e, h, ts, pkttype);
+    s = newFlow(tp, i, e, k, h, ts);
     if (s == NIL) return false; // the slot just freed is taken again: cannot fail
     sp = slotPtr(tp, s);
-    fileNew(tp, s, sp, dueTick(tp, sp));
-    if (macsOn(tp)) macsRemember(tp, s, pendingMacs(e));
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
@@ -383,9 +363,10 @@ function evictOne(tp: usize): bool {
 /**
  * Looks at every wheel bucket whose tick has passed: idle flows are exported, flows touched
  * since they were filed are re-filed by their real last packet. Stops early (and resumes on
- * a later call) when the output region runs low.
+ * a later call) when the output region has no room for another flow beside the `packets`
+ * pending packets still to be metered.
  */
-function expireIdle(tp: usize): void {
+function expireIdle(tp: usize, packets: u32): void {
   const nowTick = tickOf(now);
   let tick = load<u64>(tp + T_WHEEL_TICK);
   if (tick >= nowTick) return;
@@ -395,7 +376,7 @@ function expireIdle(tp: usize): void {
     while (true) {
       const s = wheelFirst(tp, tick);
       if (s == NIL) break;
-      if (outputLow()) {
+      if (!roomFor(packets)) {
         store<u64>(tp + T_WHEEL_TICK, tick);
         return;
       }
@@ -425,8 +406,8 @@ export function advance(ts: u64): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
-    expireIdle(tp);
-    if (outputLow()) return 0;
+    expireIdle(tp, 0);
+    if (!roomFor(0)) return 0;
   }
   return 1;
 }
@@ -456,7 +437,7 @@ export function flushAll(reason: u32): u32 {
     if (load<u32>(tp + T_ENABLED) == 0) continue;
     if (load<u32>(tp + T_COUNT) == 0) continue;
     // flows already idle by the last packet's time leave as idle, not as forced
-    expireIdle(tp);
+    expireIdle(tp, 0);
     if (load<u64>(tp + T_WHEEL_TICK) < tickOf(now) && load<u32>(tp + T_WHEEL_STARTED) != 0) return 0;
     // Each flow leaves the wheel as it is encoded but stays in the index until the whole
     // cache is reset at once: no per-flow index deletion. The host calls again until this
@@ -466,7 +447,7 @@ export function flushAll(reason: u32): u32 {
       while (true) {
         const s = wheelFirst(tp, start + i);
         if (s == NIL) break;
-        if (outputLow()) return 0;
+        if (!roomFor(0)) return 0;
         const sp = slotPtr(tp, s);
         encodeFlow(tp, s, sp, reason);
         wheelUnlink(tp, sp);

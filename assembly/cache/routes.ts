@@ -11,10 +11,12 @@
 //   * a flow seen leaving (Linux PACKET_OUTGOING, --direction both): output = the capturing
 //     interface, input = the route back to its source (the reverse path), next hop = the
 //     route to its destination.
+// The answer goes into the export context the meter hands the flow's encoder (X_*).
 
 import {
   ROUTES_BASE, ROUTE_SIZE, RT_FAMILY, RT_PREFIX, RT_IFINDEX, RT_DST, RT_GATEWAY,
   FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS, SIDES_BASE, SIDE_MAX, SIDE_WAN,
+  X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION,
 } from "../layout";
 
 let routeCount: u32 = 0;
@@ -44,28 +46,23 @@ function lookup(a: usize, v6: bool): usize {
   return 0;
 }
 
-/** Set by flowRoute: the flow's input and output interface and its next hop (a route entry's gateway, or 0). */
-export let routeIn: u32 = 0;
-export let routeOut: u32 = 0;
-export let nextHop: usize = 0;
-/** Set by flowRoute: IPFIX flowDirection (IE 61) at the observation point, 0 ingress, 1 egress. */
-export let flowDirection: u32 = 0;
-
-/** Works out input, output and next hop of the flow at sp (see the head of this file). */
-export function flowRoute(sp: usize): void {
+/** Works out input, output and next hop of the flow at sp (see the head of this file) into
+ * the export context at x: X_IN_IF, X_OUT_IF, X_NEXT_HOP (a route entry's gateway, or 0) and
+ * X_DIRECTION (IPFIX flowDirection, IE 61, at the observation point: 0 ingress, 1 egress). */
+export function flowRoute(sp: usize, x: usize): void {
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const captured = load<u32>(sp + FS_IN_IF);
   const toDst = routeCount == 0 ? 0 : lookup(sp + FS_DST, v6);
-  nextHop = toDst != 0 ? toDst + RT_GATEWAY : 0;
+  store<u32>(x + X_NEXT_HOP, toDst != 0 ? <u32>(toDst + RT_GATEWAY) : 0);
   const leaving = (<u32>load<u8>(sp + FS_FLAGS) & 7) == PACKET_OUTGOING;
-  flowDirection = leaving ? 1 : 0;
+  store<u32>(x + X_DIRECTION, leaving ? 1 : 0);
   if (leaving) {
     const back = routeCount == 0 ? 0 : lookup(sp + FS_SRC, v6);
-    routeIn = back != 0 ? load<u32>(back + RT_IFINDEX) : 0;
-    routeOut = captured;
+    store<u32>(x + X_IN_IF, back != 0 ? load<u32>(back + RT_IFINDEX) : 0);
+    store<u32>(x + X_OUT_IF, captured);
   } else {
-    routeIn = captured;
-    routeOut = toDst != 0 ? load<u32>(toDst + RT_IFINDEX) : 0;
+    store<u32>(x + X_IN_IF, captured);
+    store<u32>(x + X_OUT_IF, toDst != 0 ? load<u32>(toDst + RT_IFINDEX) : 0);
   }
 }
 
@@ -85,27 +82,17 @@ export const SIDE_UPLOAD: u32 = 1;
 export const SIDE_DOWNLOAD: u32 = 2;
 
 /**
- * After flowRoute: upload (from a LAN interface out of a non-LAN one), download (into a LAN
- * interface from a non-LAN one), or neither (LAN to LAN, or no --lan). With --wan as well, the
- * other side must be one of the WAN interfaces; without, anything not LAN counts as outside.
+ * The side of the flow whose export context is at x: upload (from a LAN interface out of a
+ * non-LAN one), download (into a LAN interface from a non-LAN one), or neither (LAN to LAN,
+ * or no --lan). With --wan as well, the other side must be one of the WAN interfaces;
+ * without, anything not LAN counts as outside.
  */
-export function flowSide(): u32 {
+export function flowSide(x: usize): u32 {
   if (load<u32>(SIDES_BASE) == 0) return SIDE_NONE;
+  const routeIn = load<u32>(x + X_IN_IF), routeOut = load<u32>(x + X_OUT_IF);
   const anyWan = load<u32>(SIDES_BASE + SIDE_WAN) == 0;
   const inLan = onSide(routeIn, 0), outLan = onSide(routeOut, 0);
   if (inLan && !outLan && (anyWan || onSide(routeOut, SIDE_WAN))) return SIDE_UPLOAD;
   if (outLan && !inLan && (anyWan || onSide(routeIn, SIDE_WAN))) return SIDE_DOWNLOAD;
   return SIDE_NONE;
-}
-
-/** Writes the flow's next hop (after flowRoute) at o, 16 bytes for IPv6 and 4 for IPv4, all
- * zero when none is known or the destination is on-link; returns the end. */
-export function writeNextHop(o: usize, v6: bool): usize {
-  if (v6) {
-    if (nextHop != 0) memory.copy(o, nextHop, 16);
-    else memory.fill(o, 0, 16);
-    return o + 16;
-  }
-  store<u32>(o, nextHop != 0 ? load<u32>(nextHop) : 0);
-  return o + 4;
 }

@@ -12,50 +12,19 @@
 // exact move-to-tail list was measured at a quarter of the metering time with 100,000 flows
 // (two scattered cache lines written per packet) and bought nothing an exporter needs.
 //
-// Hash: keyed, over the six u64 words of the key, with a per-run 128-bit state drawn from a
-// 64-bit seed (random, or --seed) so crafted traffic cannot aim at one bucket; multiply-
-// xorshift rounds (native i64.mul) in the style of xxHash and AssemblyScript's util/hash.ts.
+// Hash: see key.ts.
 
 import {
   TARGETS_BASE, TARGET_SIZE, SLOT_SIZE, FS_KEY_SIZE, FS_FIRST, FS_LAST, FS_BYTES,
   FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX, FS_NEXT, FS_HASH,
   T_COUNT, T_PEAK, T_MAXFLOWS, T_IDX_BASE, T_IDX_MASK, T_IDX_MAX, FS_FLAGS, FLOW_LIVE,
   T_FREE, T_BUMP, T_CHUNKS, T_CREATED, T_ENABLED, NIL, CHUNK_SLOTS_LOG2, CHUNK_SLOTS,
-  CHUNK_TABLE_MAX, INDEX_SLOT_BITS, INDEX_TAG_SHIFT, INDEX_INITIAL, ST_HEAP_FAILS, STATUS_BASE,
+  CHUNK_TABLE_MAX, INDEX_SLOT_BITS, INDEX_TAG_SHIFT, INDEX_INITIAL,
 } from "../layout";
 import { heapAlloc } from "../base/heap";
 import { wheelInit, wheelUnlink } from "./wheel";
 
 const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;
-
-let seed0: u64 = 0x243f6a8885a308d3;
-let seed1: u64 = 0x13198a2e03707344;
-
-export function setSeed(lo: u32, hi: u32): void {
-  const s = (<u64>hi << 32) | <u64>lo;
-  seed0 = mix(mix(0x243f6a8885a308d3, s), s);
-  seed1 = mix(mix(0x13198a2e03707344, s), ~s);
-}
-
-/** One round of multiply-xorshift (the finalizer shape of xxHash/murmur3's fmix64). */
-@inline function mix(h: u64, w: u64): u64 {
-  h = (h ^ w) * 0x9e3779b97f4a7c15;
-  return h ^ (h >> 32);
-}
-
-@inline export function hashKey(k: usize): u32 {
-  // three independent lanes of two rounds each: the multiplies overlap instead of waiting
-  // on one another (six rounds in a row cost three times the latency per packet)
-  let a = mix(seed0, load<u64>(k));
-  let b = mix(seed1, load<u64>(k, 8));
-  let c = mix(seed0 ^ seed1, load<u64>(k, 16));
-  a = mix(a, load<u64>(k, 24));
-  b = mix(b, load<u64>(k, 32));
-  c = mix(c, load<u64>(k, 40));
-  let h = a ^ rotr<u64>(b, 21) ^ rotr<u64>(c, 42);
-  h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9;
-  return <u32>(h ^ (h >> 32));
-}
 
 @inline export function targetPtr(t: u32): usize {
   return TARGETS_BASE + <usize>t * TARGET_SIZE;
@@ -187,10 +156,7 @@ function slotAlloc(tp: usize): u32 {
   const chunkEntry = <usize>load<u32>(tp + T_CHUNKS) + ((<usize>bump >> CHUNK_SLOTS_LOG2) << 2);
   if ((bump & (CHUNK_SLOTS - 1)) == 0 && load<u32>(chunkEntry) == 0) {
     const chunk = heapAlloc(<usize>CHUNK_SLOTS * SLOT_SIZE);
-    if (chunk == 0) {
-      store<u32>(STATUS_BASE + ST_HEAP_FAILS, load<u32>(STATUS_BASE + ST_HEAP_FAILS) + 1);
-      return NIL;
-    }
+    if (chunk == 0) return NIL; // (heapAlloc counted the refusal)
     store<u32>(chunkEntry, <u32>chunk); // kept for reuse after tableReset
   }
   store<u32>(tp + T_BUMP, bump + 1);

@@ -5,10 +5,10 @@
 // MTU (T_NAMES_MAX, set with the export); a router with more interfaces sends them in turns (each collector has its own turn).
 
 import {
-  IFNAMES_BASE, IFNAME_SIZE, IFNAME_LEN, T_NAMES_MAX, DESTS_BASE, DEST_SIZE, DEST_MAX,
-  D_TARGET, D_NEED_TEMPLATES, D_NAMES_AT, T_TEMPLATES_NEXT,
+  IFNAMES_BASE, IFNAME_SIZE, IFNAME_LEN, T_NAMES_MAX, TARGET_MAX, D_NEED_TEMPLATES, D_NAMES_AT, T_TEMPLATES_NEXT, NIL,
 } from "../layout";
 import { be16, be32 } from "../base/bytes";
+import { destPtr, destFirst, destNext } from "../output/dests";
 import { targetPtr } from "../cache/table";
 
 /** Bytes of one record: the interface number (u32) and its name. */
@@ -53,12 +53,12 @@ function writeIfNames(o: usize, tp: usize, dp: usize): usize {
 /** After the host wrote n names: every collector gets them (with the templates) next. */
 export function namesChanged(n: u32): void {
   store<u32>(IFNAMES_BASE, n);
-  for (let d: u32 = 0; d < DEST_MAX; d++) {
-    const dp = DESTS_BASE + <usize>d * DEST_SIZE;
-    const t = load<u32>(dp + D_TARGET);
-    if (t == 0) continue;
-    store<u32>(dp + D_NEED_TEMPLATES, 1); // (its turn goes on where it was: with many names and
-    // frequent changes, a reset would send the first ones again and again, the others never)
-    store<u32>(targetPtr(t - 1) + T_TEMPLATES_NEXT, 1);
+  for (let t: u32 = 0; t < TARGET_MAX; t++) {
+    const tp = targetPtr(t);
+    for (let d = destFirst(tp); d != NIL; d = destNext(d)) {
+      store<u32>(destPtr(d) + D_NEED_TEMPLATES, 1); // (its turn goes on where it was: with many names and
+      // frequent changes, a reset would send the first ones again and again, the others never)
+      store<u32>(tp + T_TEMPLATES_NEXT, 1);
+    }
   }
 }

@@ -6,12 +6,12 @@
 // more zero groups as "::", the first such run on a tie; §5: IPv4-mapped in dotted form).
 
 import {
-  TABLES_BASE, OUTPUT_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
-  FS_IN_IF, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
-  FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT,
+  TABLES_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
+  FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
+  FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_MACS, X_REASON,
 } from "../layout";
-import { exportMacs } from "../cache/macs";
-import { flowRoute, flowSide, routeIn, routeOut, nextHop, SIDE_UPLOAD, SIDE_DOWNLOAD } from "../cache/routes";
+import { flowSide, SIDE_UPLOAD, SIDE_DOWNLOAD } from "../cache/routes";
+import { jsonLineAt, jsonLineDone, JSON_UNIT_MAX } from "../output/units";
 
 // The fixed text between values, as ASCII in TABLES_BASE. The table is built once by
 // jsonInit from the strings below: [u16 offset, u16 length] per piece, then the bytes.
@@ -189,9 +189,22 @@ function mac(o: usize, a: usize): usize {
   return o - 1;
 }
 
-/** Writes one flow (slot layout at sp) as a JSON line at OUTPUT_BASE + pos; returns the new pos. */
-export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
-  let o = OUTPUT_BASE + pos;
+// The format table's entry (encode/formats.ts)
+
+/** JSON lines need no export configuration. */
+export function jsonConfigure(tp: usize, mtu: u32): u32 {
+  return 2;
+}
+
+/** The most one flow adds: a line (in a unit of its own at worst). */
+export function jsonExportMax(tp: usize): usize {
+  return JSON_UNIT_MAX;
+}
+
+/** Writes the flow in the slot at sp of target t (export context x) as a JSON line in the
+ * target's unit at output position pos; returns the new position. */
+export function jsonRecord(t: u32, tp: usize, sp: usize, x: usize, pos: usize): usize {
+  let o = jsonLineAt(t, pos);
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const proto = <u32>load<u8>(sp + FS_PROTO);
   const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
@@ -212,11 +225,11 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
   o = dec32(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT));
   o = piece(o, 7);
   o = dec32(o, icmp ? 0 : dport);
-  flowRoute(sp);
   o = piece(o, 8);
-  o = dec32(o, routeIn);
+  o = dec32(o, load<u32>(x + X_IN_IF));
   o = piece(o, 9);
-  o = dec32(o, routeOut);
+  o = dec32(o, load<u32>(x + X_OUT_IF));
+  const nextHop = <usize>load<u32>(x + X_NEXT_HOP);
   // the next hop only where a route gives one (not on-link, not without a routing table)
   if (nextHop != 0 && (load<u64>(nextHop) | load<u64>(nextHop + 8)) != 0) {
     o = piece(o, 10);
@@ -250,11 +263,12 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
     o = piece(o, 21);
     o = dec32(o, dport & 0xff);
   }
-  const side = flowSide();
+  const side = flowSide(x);
   if (side == SIDE_UPLOAD) o = piece(o, 22);
   else if (side == SIDE_DOWNLOAD) o = piece(o, 23);
   // MACs when the target asks for them, each where the link had it (none on raw IP links;
   // the sender's only on Linux cooked ones)
+  const exportMacs = <usize>load<u32>(x + X_MACS);
   if (exportMacs != 0) {
     if ((<u64>load<u16>(exportMacs + 6) | <u64>load<u32>(exportMacs + 8)) != 0) {
       o = piece(o, 26);
@@ -268,7 +282,7 @@ export function jsonFlow(pos: usize, sp: usize, reason: u32): usize {
     }
   }
   o = piece(o, 24);
-  o = dec32(o, reason);
+  o = dec32(o, load<u32>(x + X_REASON));
   o = piece(o, 25);
-  return o - OUTPUT_BASE;
+  return jsonLineDone(o);
 }

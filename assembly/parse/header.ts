@@ -1,5 +1,9 @@
+// Room parse/: bytes in, parsed packets out — the record walkers of pcap and pcapng files and
+// of live batches (walk.ts), this header parser, and the pending queue they fill for the
+// cache (queue.ts). Imports only the memory map and base/: nothing here knows of flows.
+//
 // Packet header parser: link layer → outermost IP header → transport ports/flags.
-// Called once per packet by the walkers; writes the flow key at `key` (slot layout)
+// Called once per packet by the walkers; writes the packet's full flow key at `key` (slot layout)
 // and the per-packet values into the globals below. Never reads past `caplen`: every load
 // is preceded by one bounds check against it, so damaged packets are counted, not trapped.
 //

@@ -5,6 +5,7 @@ import * as L from "../../assembly/layout";
 import { Core } from "./core";
 import { CoreError } from "../errors";
 import { END_REASONS, SKIP_REASONS } from "./counters";
+import { forEachUnit, UNIT_JSON } from "./units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 
 export interface TargetConfig {
@@ -41,22 +42,21 @@ export interface ExportConfig {
 }
 
 /**
- * Receives encoded output: JSON lines, or datagram records ([u16 destination, u16 length,
- * bytes] padded to 4; see forEachDatagram). The bytes are a view into Wasm memory, valid
- * until the sink returns (or its promise settles); a promise holds the meter back (pacing).
+ * Receives encoded output. The bytes are a view into Wasm memory, valid until the sink
+ * returns (or its promise settles); a promise holds the meter back (pacing).
  */
 export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
 
-/** Calls fn for each datagram record in a drained output region. */
-export function forEachDatagram(bytes: Uint8Array, fn: (destination: number, datagram: Uint8Array) => void): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let o = 0; o + L.OD_HEADER <= bytes.length;) {
-    const dest = dv.getUint16(o, true);
-    const len = dv.getUint16(o + 2, true);
-    fn(dest, bytes.subarray(o + L.OD_HEADER, o + L.OD_HEADER + len));
-    o += (L.OD_HEADER + len + 3) & ~3;
-  }
+/** Where each kind of output goes: `json` gets the JSON lines of target `target` (each run
+ * of them the core wrote in one piece), `datagrams` the whole drained output region, whose
+ * datagrams forEachDatagram (units.ts) reads. One function instead of the pair serves a
+ * meter whose targets all make the same kind. */
+export interface OutputSinks {
+  json?: (lines: Uint8Array, target: number) => void | Promise<void>;
+  datagrams?: OutputSink;
 }
+
+export { forEachDatagram, forEachUnit } from "./units";
 
 export interface MeterSnapshot {
   read: bigint;
@@ -84,18 +84,24 @@ const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX, v5: L.FORMAT_V5, v
 
 export class Meter {
   readonly core = new Core();
-  private readonly sink: OutputSink;
+  private readonly sinks: OutputSinks;
   readonly targets: TargetConfig[];
 
-  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink) {
-    this.sink = sink;
+  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks) {
     this.targets = targets;
+    const json = targets.some((t) => t.format === "json");
+    const exporting = targets.some((t) => t.format !== "json");
+    if (typeof sink === "function") {
+      if (json && exporting) throw new CoreError("JSON lines and export datagrams from one meter need a sink each ({ json, datagrams })");
+      this.sinks = json ? { json: sink } : { datagrams: sink };
+    } else {
+      this.sinks = sink;
+    }
+    if (json && !this.sinks.json) throw new CoreError("a JSON target needs a sink for its lines");
+    if (exporting && !this.sinks.datagrams) throw new CoreError("an export target needs a sink for its datagrams");
     const x = this.core.x;
     if (x.init(Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)) !== 0) {
       throw new CoreError("the Wasm core could not reserve its fixed memory regions");
-    }
-    if (new Set(targets.map((t) => t.format === "json")).size > 1) {
-      throw new CoreError("JSON output and export datagrams cannot share one meter's output");
     }
     let dest = 0;
     targets.forEach((t, i) => {
@@ -123,8 +129,21 @@ export class Meter {
    * what it returns before the next call (the output region is reused). */
   drain(): void | Promise<void> {
     if (this.core.x.outputLength() === 0) return;
-    const r = this.sink(this.core.output());
-    if (r instanceof Promise) return r.then(() => this.core.x.outputReset());
+    const region = this.core.output();
+    let waits: Promise<void>[] | undefined;
+    const { json, datagrams } = this.sinks;
+    if (json) {
+      forEachUnit(region, (kind, target, lines) => {
+        if (kind !== UNIT_JSON) return;
+        const r = json(lines, target);
+        if (r instanceof Promise) (waits ??= []).push(r);
+      });
+    }
+    if (datagrams) {
+      const r = datagrams(region);
+      if (r instanceof Promise) (waits ??= []).push(r);
+    }
+    if (waits) return Promise.all(waits).then(() => this.core.x.outputReset());
     this.core.x.outputReset();
   }
 
