@@ -297,7 +297,7 @@ export const T_BUMP: u32 = T_FREE + 4; //                 u32 slots ever carved 
 export const T_CHUNKS: u32 = T_BUMP + 4; //               u32 address of the chunk table (CHUNK_TABLE_MAX u32)
 export const T_MACS: u32 = T_CHUNKS + 4; //               u32 address of the MAC chunk table (cache/macs.ts), 0 = no MAC fields
 export const T_KEY_DERIVED: u32 = T_MACS + 4; //          u32 1 = the target's key leaves fields out: T_KEY_MASK applies
-export const T_CACHE_END: u32 = T_KEY_DERIVED + 4;
+export const T_CACHE_END: u32 = T_KEY_DERIVED + 4 + 4; // (and 4 bytes of padding)
 // export block (NetFlow/IPFIX formats)
 export const T_DATAGRAMS: u32 = T_CACHE_END; //           u64 datagrams sealed (before mirroring)
 export const T_BOOT_MS: u32 = T_DATAGRAMS + 8; //         u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)

@@ -10,6 +10,7 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   init(seedLo: number, seedHi: number): number;
   configureTarget(t: number, maxflows: number, indexMax: number, inactiveS: number, activeS: number, format: number, tcpEndS: number): number;
+  configureKey(t: number, fields: number): number;
   walkPcap(len: number, swapped: number, nanos: number, linktype: number, snaplen: number): number;
   walkPcapng(len: number, swapped: number): number;
   walkBatch(records: number): number;

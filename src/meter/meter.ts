@@ -22,11 +22,21 @@ export interface TargetConfig {
    * DEFAULT_TCP_END_TIMEOUT_S, as on the command line. */
   tcpEndTimeoutS?: number;
   format: "json" | "ipfix" | "v5" | "v9";
+  /** The fields its flows are keyed on (default: all of them); a field left out is not told
+   * apart — its flows meet in one (the IP version always keys). */
+  keyFields?: ReadonlyArray<KeyField>;
   /** Each flow's first source and destination MAC as fields (not v5). */
   mac?: boolean;
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
 }
+
+/** Fields of a flow key (assembly/layout.ts KEY_*). */
+export type KeyField = "src_addr" | "dst_addr" | "src_port" | "dst_port" | "proto" | "tos" | "in_if" | "vlan";
+const KEY_BITS: Record<KeyField, number> = {
+  src_addr: L.KEY_SRC_ADDR, dst_addr: L.KEY_DST_ADDR, src_port: L.KEY_SRC_PORT, dst_port: L.KEY_DST_PORT,
+  proto: L.KEY_PROTO, tos: L.KEY_TOS, in_if: L.KEY_IN_IF, vlan: L.KEY_VLAN,
+};
 
 export interface ExportConfig {
   /** Largest datagram payload, bytes. */
@@ -108,6 +118,13 @@ export class Meter {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format], t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
+      if (t.keyFields) {
+        const bits = t.keyFields.reduce((n, f) => {
+          if (!(f in KEY_BITS)) throw new CoreError(`target ${i}: no key field ${f} (the fields: ${Object.keys(KEY_BITS).join(", ")})`);
+          return n | KEY_BITS[f];
+        }, 0);
+        if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
+      }
       if (t.mac) {
         const m = x.enableMacs(i);
         if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
