@@ -1,7 +1,7 @@
 // IPFIX and NetFlow v9 to a second collector nobody here wrote: pmacct's nfacctd (Debian's
 // pmacct). Its printed totals, and its per-5-tuple sums, equal the oracle's — ports included:
 // SCTP flows with both ports, ICMP flows (whose templates carry type and code and no ports,
-// assembly/templates.ts) with ports 0 and 0, as the oracle keys them (nfacctd puts no ICMP
+// assembly/encode/records.ts) with ports 0 and 0, as the oracle keys them (nfacctd puts no ICMP
 // type/code in the ports).
 import { test } from "node:test";
 import assert from "node:assert/strict";

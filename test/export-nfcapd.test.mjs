@@ -3,7 +3,7 @@
 // 5-tuple, equals the oracle exactly (packets and bytes; first and last time truncated to
 // ms) — all flows for IPFIX and v9, the IPv4 flows for NetFlow v5 (which carries no IPv6).
 // SCTP flows too, with both ports: they go by a template without the ICMP type/code element,
-// which nfdump 1.7's IPFIX decoder wrote over their destination port (assembly/templates.ts).
+// which nfdump 1.7's IPFIX decoder wrote over their destination port (assembly/encode/records.ts).
 // ICMP flows carry type and code instead of ports, which the oracle does not give: they are
 // compared with the oracle by address and protocol, and their type and code, summed per
 // address, protocol, type and code, with flowprobe's own JSON output of the capture (NetFlow

@@ -2,7 +2,7 @@
 // NetFlow v5 datagram of a run: no malformed packet, no expert item at warning level or above (sequence numbers
 // included), template and data set lengths agree. The datagrams come straight from the
 // meter and are wrapped into a capture file here, so no live capture is needed. IPFIX and v9
-// have four flow templates (assembly/templates.ts): the golden messages hold a flow of each,
+// have four flow templates (assembly/encode/records.ts): the golden messages hold a flow of each,
 // and tshark reads the ICMP flows with type and code and no ports, the others with ports and
 // no ICMP type/code. At --mtu 576 IPFIX's template block goes in a message of its own.
 import { test } from "node:test";
@@ -252,7 +252,7 @@ const T = 1_700_000_000_123_456_789n;
  * Four hand-built flows through a meter of `format`, one for each flow template: an IPv4 TCP
  * flow on VLAN 5 arriving (256), an IPv6 echo request leaving (262), an IPv4 echo request
  * arriving (261) and an IPv6 SCTP flow arriving (257) — SCTP, whose destination port nfdump 1.7
- * lost when it shared a template with the ICMP type/code element (templates.ts).
+ * lost when it shared a template with the ICMP type/code element (encode/records.ts).
  */
 async function goldenRun(format) {
   const got = [];
@@ -272,7 +272,7 @@ async function goldenRun(format) {
   return got;
 }
 const v6addr = (last) => [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), last];
-// The flow templates' fields, IPFIX and v9 (templates.ts): the ICMP templates (261, 262) have
+// The flow templates' fields, IPFIX and v9 (assembly/encode/records.ts): the ICMP templates (261, 262) have
 // the ICMP type/code element (IPFIX 32 / 139; v9 32 for both) and no ports (7, 11); the others
 // (256, 257) the ports and no ICMP type/code.
 const noPorts = (f) => f.flatMap((v, i) => (i % 2 === 0 && v !== 7 && v !== 11 ? [v, f[i + 1]] : []));

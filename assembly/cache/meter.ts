@@ -176,11 +176,10 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   tableRemove(tp, s);
 }
 
-/** The hash of target t's key of pending packet i (pass 1 made it). */
-@inline function pendingHash(tp: usize, t: u32, i: u32): u32 {
-  return keyDerived(tp)
-    ? load<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2))
-    : load<u32>(PEND_HASH + (<usize>i << 2));
+/** Where the hashes of target t's keys of the pending packets are (u32 each, pass 1 makes
+ * them): its own when it derives its key, else the full keys'. */
+@inline function hashesOf(tp: usize, t: u32): usize {
+  return keyDerived(tp) ? PEND_KEY_HASH + ((<usize>t * PEND_MAX) << 2) : PEND_HASH;
 }
 
 /** Meters the queued packets (meterWalk calls it as the queue fills). */
@@ -201,10 +200,11 @@ export function meterPending(): void {
         store<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2), hashKey(DERIVED_KEY));
       }
     }
+    const hashes = hashesOf(tp, t);
     const idx = <usize>load<u32>(tp + T_IDX_BASE);
     const mask = load<u32>(tp + T_IDX_MASK);
     for (let i: u32 = 0; i < n; i++) {
-      const entry = load<u32>(idx + (<usize>(pendingHash(tp, t, i) & mask) << 2));
+      const entry = load<u32>(idx + (<usize>(load<u32>(hashes + (<usize>i << 2)) & mask) << 2));
       if (entry != 0) {
         // a 96-byte slot spans two cache lines whatever its alignment: its first and last words are on both
         const sp = slotPtr(tp, (entry & SLOT_MASK) - 1);
@@ -234,11 +234,13 @@ export function meterPending(): void {
       // they leave room for this packet and the ones after it
       if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp, n - i);
       let k = e;
+      let h = load<u32>(PEND_HASH + (<usize>i << 2));
       if (keyDerived(tp)) {
         deriveKey(tp, e, DERIVED_KEY);
         k = DERIVED_KEY;
+        h = load<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2));
       }
-      if (meterInto(tp, i, e, k, pendingHash(tp, t, i), ts)) into = true;
+      if (meterInto(tp, i, e, k, h, ts)) into = true;
     }
     if (!into) {
       count(C_NO_MEMORY);
@@ -254,7 +256,7 @@ export function meterPending(): void {
 }
 
 /** A new flow for pending packet i (entry e) with key k in target tp, filed in the wheel. NIL when the cache has no slot. */
-@inline function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
+function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
   const s = tableCreate(tp, k, h, ts, <u32>load<u8>(e + PE_PKTTYPE));
   if (s == NIL) return NIL;
   const sp = slotPtr(tp, s);

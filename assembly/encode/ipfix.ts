@@ -7,13 +7,13 @@
 // third options template and the names (ifnames.ts).
 
 import {
-  D_SEQUENCE, D_DATAGRAMS, D_RECORDS, D_OCTETS, T_ENGINE_ID, T_SAMPLING, IPFIX_VERSION, IPFIX_HEADER,
+  D_SEQUENCE, T_ENGINE_ID, T_SAMPLING, IPFIX_VERSION, IPFIX_HEADER,
   TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN, C_SKIP_FIRST, C_SKIP_LAST,
 } from "../layout";
 import { be16, be32, be64, counter } from "../base/bytes";
 import { macsOn } from "../cache/macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
-import { Dialect, configureMessages, sealMessages, statsMessages, appendRecord, exportTime } from "./message";
+import { Dialect, makeDialect, writeFieldPairs, writeExporterCounts, configureMessages, sealMessages, statsMessages, appendRecord, exportTime } from "./message";
 
 // The default field list: [information element id, length] (IANA "IPFIX Information
 // Elements"). The templates made from it (records.ts) hold the IPv4 or the IPv6 elements, and
@@ -96,11 +96,7 @@ function writeOptionsSet(p: usize, id: u32, fields: u16[]): usize {
   be16(o, id);
   be16(o + 2, fields.length >> 1);
   be16(o + 4, 1); // scope field count
-  o += 6;
-  for (let i = 0; i < fields.length; i++) {
-    be16(o, fields[i]);
-    o += 2;
-  }
+  o = writeFieldPairs(o + 6, fields);
   be16(p, 3);
   be16(p + 2, <u32>(o - p));
   return o;
@@ -118,10 +114,7 @@ function writeOptions(o: usize, tp: usize, dp: usize): usize {
   be16(o, TEMPLATE_OPTIONS_STATS);
   be16(o + 2, SET_HEADER + STATS_RECORD);
   be32(o + 4, domain);
-  be64(o + 8, load<u64>(dp + D_DATAGRAMS));
-  be64(o + 16, load<u64>(dp + D_RECORDS));
-  be64(o + 24, load<u64>(dp + D_OCTETS));
-  be64(o + 32, ignoredPackets());
+  be64(writeExporterCounts(o + 8, dp), ignoredPackets());
   o += SET_HEADER + STATS_RECORD;
   const n = load<u32>(tp + T_SAMPLING);
   be16(o, TEMPLATE_OPTIONS_SAMPLING);
@@ -153,13 +146,7 @@ const IPFIX = changetype<Dialect>(memory.data(offsetof<Dialect>()));
 
 /** Once at start (encode/formats.ts). */
 export function ipfixInit(): void {
-  IPFIX.header = IPFIX_HEADER;
-  IPFIX.pad = 1;
-  IPFIX.templateSet = 2;
-  IPFIX.seal = ipfixSeal;
-  IPFIX.optionsLength = optionsLength;
-  IPFIX.writeOptions = writeOptions;
-  IPFIX.writeHeader = writeHeader;
+  makeDialect(IPFIX, IPFIX_HEADER, 1, 2, ipfixSeal, optionsLength, writeOptions, writeHeader); // (no padding; template set 2)
 }
 
 // The format table's entry (encode/formats.ts)

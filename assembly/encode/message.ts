@@ -18,11 +18,11 @@
 // names (ifnames.ts).
 
 import {
-  D_SEQUENCE, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, T_MTU, T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT,
+  D_DATAGRAMS, D_RECORDS, D_OCTETS, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, T_MTU, T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT,
   T_TEMPLATES_ALONE, T_NAMES_MAX, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_SET_AT, T_SET_ID, T_DATAGRAMS, FS_VERSION, FS_PROTO,
   FT_ID, FT_LENGTH, IFNAMES_PER_BLOCK, NIL,
 } from "../layout";
-import { be16 } from "../base/bytes";
+import { be16, be64 } from "../base/bytes";
 import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, countMessage } from "../output/dests";
 import { unitStart, datagramAt, datagramDone, datagramUnitMax } from "../output/units";
 import { ifNamesInBlock } from "./ifnames";
@@ -56,6 +56,19 @@ const SET_HEADER: u32 = 4;
    * template block when `block`, with header time words a and b, and moves the collector's
    * sequence number on. */
   writeHeader: (m: usize, tp: usize, dp: usize, len: u32, recs: u32, block: bool, a: u32, b: u32) => void;
+}
+
+/** Fills a format's dialect (kept in its module's static data). Once at start. */
+export function makeDialect(dl: Dialect, header: u32, pad: u32, templateSet: u32, seal: (t: u32, tp: usize, pos: usize) => usize,
+  optionsLength: (names: u32) => u32, writeOptions: (o: usize, tp: usize, dp: usize) => usize,
+  writeHeader: (m: usize, tp: usize, dp: usize, len: u32, recs: u32, block: bool, a: u32, b: u32) => void): void {
+  dl.header = header;
+  dl.pad = pad;
+  dl.templateSet = templateSet;
+  dl.seal = seal;
+  dl.optionsLength = optionsLength;
+  dl.writeOptions = writeOptions;
+  dl.writeHeader = writeHeader;
 }
 
 /** Bytes of target tp's template block with `names` interface names. */
@@ -146,6 +159,22 @@ function planTemplateRoom(tp: usize): void {
 /** Every collector of target tp gets the templates with its next datagram (v9: a new uptime epoch). */
 export function templatesAgain(tp: usize): void {
   for (let d = destFirst(tp); d != NIL; d = destNext(d)) store<u32>(destPtr(d) + D_NEED_TEMPLATES, 1);
+}
+
+/** Writes the [type, length] pairs of an (options) template record at o; returns the end. */
+export function writeFieldPairs(o: usize, fields: u16[]): usize {
+  for (let i = 0; i < fields.length; i++) be16(o + (<usize>i << 1), fields[i]);
+  return o + (<usize>fields.length << 1);
+}
+
+/** The exporter statistics of the collector at dp, IPFIX (IEs 41, 42, 40) and v9 (TOTAL_PKTS_EXP,
+ * TOTAL_FLOWS_EXP, TOTAL_BYTES_EXP) alike: messages, flow records, bytes sent to it before
+ * this message. Returns the end. */
+export function writeExporterCounts(o: usize, dp: usize): usize {
+  be64(o, load<u64>(dp + D_DATAGRAMS));
+  be64(o + 8, load<u64>(dp + D_RECORDS));
+  be64(o + 16, load<u64>(dp + D_OCTETS));
+  return o + 24;
 }
 
 /** Writes the template block for the collector at dp at p; returns its length. */

@@ -20,7 +20,7 @@
 
 import {
   FB_FIELDS, FB_FIELD, FB_TEMPLATES, FB_TEMPLATES_LEN, FB_TEMPLATE, FB_END, FT_ID, FT_COUNT, FT_LENGTH, FT_WIRE, FT_CODE, FT_SIZE,
-  FIELD_MAX, FLOW_TEMPLATE_MAX, T_FLOW_TEMPLATES, T_BOOT_MS,
+  FIELD_MAX, T_FLOW_TEMPLATES, T_BOOT_MS,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS,
   FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION, X_MACS, X_REASON,
   IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_TEMPLATE_V4_ICMP, IPFIX_TEMPLATE_V6_ICMP,
@@ -86,7 +86,7 @@ const ELEMENTS: u16[] = [
   22, W_START_UPTIME, IN_BOTH, 4,                // flowStartSysUpTime / FIRST_SWITCHED
   27, W_SRC_V6, IN_V6, 16,                       // sourceIPv6Address / IPV6_SRC_ADDR
   28, W_DST_V6, IN_V6, 16,                       // destinationIPv6Address / IPV6_DST_ADDR
-  32, W_ICMP, IN_V4 | ICMP_ONLY | V6_UNLESS_139, 2,// icmpTypeCodeIPv4 / ICMP_TYPE
+  32, W_ICMP, IN_V4 | ICMP_ONLY | V6_UNLESS_139, 2, // icmpTypeCodeIPv4 / ICMP_TYPE
   52, W_TTL_MIN, IN_BOTH, 1,                     // minimumTTL / MIN_TTL
   53, W_TTL_MAX, IN_BOTH, 1,                     // maximumTTL / MAX_TTL
   56, W_SRC_MAC, IN_BOTH, 6,                     // sourceMacAddress / SRC_MAC
@@ -250,26 +250,10 @@ export function writeFlowTemplates(o: usize, tp: usize): usize {
   else for (let i: u32 = 0; i < len; i++) store<u8>(o + len - 1 - i, <u8>(v >> (<u64>i << 3)));
 }
 
-/** A 16-byte address at a, or zeros when a is 0, written at o. */
-@inline function address16(o: usize, a: usize): void {
-  if (a != 0) {
-    store<u64>(o, load<u64>(a));
-    store<u64>(o, load<u64>(a, 8), 8);
-  } else {
-    store<u64>(o, 0);
-    store<u64>(o, 0, 8);
-  }
-}
-
-/** A MAC address at a, or zeros when a is 0, written at o. */
-@inline function mac(o: usize, a: usize): void {
-  if (a != 0) {
-    store<u32>(o, load<u32>(a));
-    store<u16>(o, load<u16>(a, 4), 4);
-  } else {
-    store<u32>(o, 0);
-    store<u16>(o, 0, 4);
-  }
+/** `len` bytes from a, or zeros when a is 0 (no next hop known, no MACs kept), at o. */
+@inline function copyOrZero(o: usize, a: usize, len: usize): void {
+  if (a != 0) memory.copy(o, a, len);
+  else memory.fill(o, 0, len);
 }
 
 /** Writes the data record of the flow at sp (target tp, export context x) by template tm at
@@ -284,17 +268,17 @@ export function writeRecord(o: usize, tm: usize, tp: usize, sp: usize, x: usize)
     switch (code) {
       case W_SRC_V4: store<u32>(o, load<u32>(sp + FS_SRC)); break;
       case W_DST_V4: store<u32>(o, load<u32>(sp + FS_DST)); break;
-      case W_SRC_V6: address16(o, sp + FS_SRC); break;
-      case W_DST_V6: address16(o, sp + FS_DST); break;
+      case W_SRC_V6: memory.copy(o, sp + FS_SRC, 16); break;
+      case W_DST_V6: memory.copy(o, sp + FS_DST, 16); break;
       case W_NEXT_HOP_V4: { // (zero: none known, or on-link)
         const nh = <usize>load<u32>(x + X_NEXT_HOP);
         store<u32>(o, nh != 0 ? load<u32>(nh) : 0);
         break;
       }
-      case W_NEXT_HOP_V6: address16(o, <usize>load<u32>(x + X_NEXT_HOP)); break;
+      case W_NEXT_HOP_V6: copyOrZero(o, <usize>load<u32>(x + X_NEXT_HOP), 16); break;
       // the MACs as an Ethernet header has them: destination first, then source
-      case W_SRC_MAC: { const m = <usize>load<u32>(x + X_MACS); mac(o, m != 0 ? m + 6 : 0); break; }
-      case W_DST_MAC: mac(o, <usize>load<u32>(x + X_MACS)); break;
+      case W_SRC_MAC: { const m = <usize>load<u32>(x + X_MACS); copyOrZero(o, m != 0 ? m + 6 : 0, 6); break; }
+      case W_DST_MAC: copyOrZero(o, <usize>load<u32>(x + X_MACS), 6); break;
       default: {
         switch (code) {
           case W_SRC_PORT: v = <u64>load<u16>(sp + FS_SPORT); break;

@@ -8,13 +8,13 @@
 // third (scope Interface) with the names (ifnames.ts).
 
 import {
-  D_SEQUENCE, D_DATAGRAMS, D_RECORDS, D_OCTETS, T_ENGINE_ID, T_SAMPLING, T_SEALED_LAST, T_BOOT_MS, T_STAGE_LAST, T_STAGE_RECS,
+  D_SEQUENCE, T_ENGINE_ID, T_SAMPLING, T_SEALED_LAST, T_BOOT_MS, T_STAGE_LAST, T_STAGE_RECS,
   FS_FIRST, FS_LAST, V9_HEADER, TEMPLATE_OPTIONS_STATS, TEMPLATE_OPTIONS_SAMPLING, TEMPLATE_OPTIONS_IFNAMES, IFNAME_LEN,
 } from "../layout";
-import { be16, be32, be64 } from "../base/bytes";
+import { be16, be32 } from "../base/bytes";
 import { macsOn } from "../cache/macs";
 import { ifNamesInBlock, writeIfNamesSet, ifNamesSetLength } from "./ifnames";
-import { Dialect, configureMessages, sealMessages, statsMessages, appendRecord, templatesAgain, exportTime } from "./message";
+import { Dialect, makeDialect, writeFieldPairs, writeExporterCounts, configureMessages, sealMessages, statsMessages, appendRecord, templatesAgain, exportTime } from "./message";
 import { flowTemplateCount } from "./records";
 import { timeUnsendable, epochMustMove, epochStart, stageLast } from "./uptime";
 
@@ -90,11 +90,7 @@ function writeOptionsTemplate(p: usize, id: u32, fields: u16[]): usize {
   be16(p + 4, id);
   be16(p + 6, 4); //                       option scope length, bytes (one scope field, 4 bytes)
   be16(p + 8, (fields.length - 2) * 2); // option length, bytes
-  let o = p + 10;
-  for (let i = 0; i < fields.length; i++) {
-    be16(o, fields[i]);
-    o += 2;
-  }
+  let o = writeFieldPairs(p + 10, fields);
   while (((o - p) & 3) != 0) store<u8>(o++, 0);
   be16(p + 2, <u32>(o - p));
   return o;
@@ -110,9 +106,7 @@ function writeOptions(o: usize, tp: usize, dp: usize): usize {
   be16(o, TEMPLATE_OPTIONS_STATS);
   be16(o + 2, STATS_DATA);
   be32(o + 4, source);
-  be64(o + 8, load<u64>(dp + D_DATAGRAMS));
-  be64(o + 16, load<u64>(dp + D_RECORDS));
-  be64(o + 24, load<u64>(dp + D_OCTETS));
+  writeExporterCounts(o + 8, dp);
   o += STATS_DATA;
   be16(o, TEMPLATE_OPTIONS_SAMPLING);
   be16(o + 2, SAMPLING_DATA);
@@ -146,13 +140,7 @@ const V9 = changetype<Dialect>(memory.data(offsetof<Dialect>()));
 
 /** Once at start (encode/formats.ts). */
 export function v9Init(): void {
-  V9.header = V9_HEADER;
-  V9.pad = 4;
-  V9.templateSet = 0;
-  V9.seal = v9Seal;
-  V9.optionsLength = optionsLength;
-  V9.writeOptions = writeOptions;
-  V9.writeHeader = writeHeader;
+  makeDialect(V9, V9_HEADER, 4, 0, v9Seal, optionsLength, writeOptions, writeHeader); // (flowsets padded to 4; template flowset 0)
 }
 
 // The format table's entry (encode/formats.ts)
