@@ -153,8 +153,9 @@ export function configureExport(t: u32, mtu: u32, engineId: u32, refresh: u32, t
 }
 
 /** Once per collector at start: destination d receives every datagram of target t (mirror).
- * Returns 0, or 2 for a bad argument (and when the output region could not hold what one
- * packet may make all collectors receive). */
+ * Returns 0, or 2 for a bad argument (and when what one packet may make all collectors
+ * receive would leave less than an eighth of the output region to work in: a drain per
+ * 256 KiB of output at worst). */
 export function addDestination(d: u32, t: u32): u32 {
   if (d >= <u32>DEST_MAX || t >= meter.getTargetCount()) return 2;
   const dp = destPtr(d);
@@ -165,7 +166,7 @@ export function addDestination(d: u32, t: u32): u32 {
   store<u32>(dp + D_NEED_TEMPLATES, 1);
   store<u32>(tp + T_TEMPLATES_NEXT, 1);
   meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the destinations
-  if (reserved() >= <usize>OUTPUT_SIZE / 2) return 2;
+  if (reserved() > <usize>OUTPUT_SIZE - <usize>OUTPUT_SIZE / 8) return 2;
   return 0;
 }
 

@@ -10,7 +10,11 @@
 // every destination of the target: packetReserve is that worst case over all targets, and
 // flowReserve the most one exported flow may add. The walkers queue only as many packets
 // as the room holds the worst case of (packetRoom), so the reserve grows with collectors
-// per packet, not per queue of packets: 64 collectors fit at MTU 1400, 29 at 9000.
+// per packet, not per queue of packets: with an eighth of the region left to work in
+// (addDestination), 64 collectors (DEST_MAX) fit at MTU 1400, 50 at 9000, 7 at 65507. (A
+// reserve with no collectors in it would need a seal that can stop halfway through its
+// collectors, with a second staging datagram for the records that keep coming meanwhile,
+// and that would make what a collector receives depend on where the region ran full.)
 
 import { OUTPUT_BASE, OUTPUT_SIZE, OUTPUT_RECORD_MAX, UNIT_HEADER, UH_KIND, UH_SINK, UH_LENGTH, UNIT_DATAGRAM, UNIT_JSON, PEND_MAX, NIL } from "../layout";
 
