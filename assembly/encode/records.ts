@@ -37,7 +37,8 @@ const W_NEXT_HOP_V4: u8 = 5;
 const W_NEXT_HOP_V6: u8 = 6;
 const W_SRC_MAC: u8 = 7;
 const W_DST_MAC: u8 = 8;
-// the rest are integers, written in network order in the field's length (RFC 7011 §6.2)
+// the rest are integers in network order: in their own length by a store of that width, or,
+// flagged W_REDUCED by makeTemplates, in fewer bytes (reduced-size encoding, RFC 7011 §6.2)
 const W_SRC_PORT: u8 = 9;
 const W_DST_PORT: u8 = 10;
 const W_ICMP: u8 = 11; //        type × 256 + code, which an ICMP flow's key holds in its destination port
@@ -58,6 +59,7 @@ const W_END_REASON: u8 = 25;
 const W_DIRECTION: u8 = 26;
 const W_TTL_MIN: u8 = 27;
 const W_TTL_MAX: u8 = 28;
+const W_REDUCED: u8 = 0x80;
 
 // Which templates a field goes in
 const IN_V4: u16 = 1; //          IPv4 templates
@@ -146,7 +148,8 @@ function addField(tm: usize, r: i32, id: u32, len: u32): void {
   if (n >= FIELD_MAX) return;
   be16(tm + FT_WIRE + (<usize>n << 2), id);
   be16(tm + FT_WIRE + (<usize>n << 2) + 2, len);
-  store<u8>(tm + FT_CODE + (<usize>n << 1), <u8>ELEMENTS[r + 1]);
+  const code = <u8>ELEMENTS[r + 1];
+  store<u8>(tm + FT_CODE + (<usize>n << 1), code >= W_SRC_PORT && len < <u32>ELEMENTS[r + 3] ? code | W_REDUCED : code);
   store<u8>(tm + FT_CODE + (<usize>n << 1) + 1, <u8>len);
   store<u32>(tm + FT_COUNT, n + 1);
   store<u32>(tm + FT_LENGTH, load<u32>(tm + FT_LENGTH) + len);
@@ -242,18 +245,47 @@ export function writeFlowTemplates(o: usize, tp: usize): usize {
 }
 
 /** Writes v in network order in `len` bytes at o (reduced-size encoding, RFC 7011 §6.2: the low bytes). */
-@inline function beN(o: usize, v: u64, len: u32): void {
-  if (len == 8) be64(o, v);
-  else if (len == 4) be32(o, <u32>v);
-  else if (len == 2) be16(o, <u32>v);
-  else if (len == 1) store<u8>(o, <u8>v);
-  else for (let i: u32 = 0; i < len; i++) store<u8>(o + len - 1 - i, <u8>(v >> (<u64>i << 3)));
+function beN(o: usize, v: u64, len: u32): void {
+  for (let i: u32 = 0; i < len; i++) store<u8>(o + len - 1 - i, <u8>(v >> (<u64>i << 3)));
 }
 
-/** `len` bytes from a, or zeros when a is 0 (no next hop known, no MACs kept), at o. */
-@inline function copyOrZero(o: usize, a: usize, len: usize): void {
-  if (a != 0) memory.copy(o, a, len);
-  else memory.fill(o, 0, len);
+/** The value of integer field `code` of the flow at sp (target tp, export context x). */
+function intValue(code: u8, tp: usize, sp: usize, x: usize): u64 {
+  switch (code) {
+    case W_SRC_PORT: return <u64>load<u16>(sp + FS_SPORT);
+    case W_DST_PORT: return <u64>load<u16>(sp + FS_DPORT);
+    case W_ICMP: return <u64>load<u16>(sp + FS_DPORT);
+    case W_PROTO: return <u64>load<u8>(sp + FS_PROTO);
+    case W_TOS: return <u64>load<u8>(sp + FS_TOS);
+    case W_TCP_FLAGS: return <u64>load<u8>(sp + FS_TCP_FLAGS);
+    case W_BYTES: return load<u64>(sp + FS_BYTES);
+    case W_PACKETS: return load<u64>(sp + FS_PACKETS);
+    case W_START_MS: return load<u64>(sp + FS_FIRST) / 1000000;
+    case W_END_MS: return load<u64>(sp + FS_LAST) / 1000000;
+    case W_START_UPTIME: return load<u64>(sp + FS_FIRST) / 1000000 - load<u64>(tp + T_BOOT_MS);
+    case W_END_UPTIME: return load<u64>(sp + FS_LAST) / 1000000 - load<u64>(tp + T_BOOT_MS);
+    case W_IN_IF: return <u64>load<u32>(x + X_IN_IF);
+    case W_OUT_IF: return <u64>load<u32>(x + X_OUT_IF);
+    case W_VLAN: return <u64>(<u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT);
+    case W_VLAN_INNER: return <u64>(<u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT);
+    case W_END_REASON: return <u64>load<u32>(x + X_REASON);
+    case W_DIRECTION: return <u64>load<u32>(x + X_DIRECTION);
+    case W_TTL_MIN: return <u64>load<u8>(sp + FS_TTL_MIN);
+    case W_TTL_MAX: return <u64>load<u8>(sp + FS_TTL_MAX);
+  }
+  return 0;
+}
+
+/** 16 bytes (an address) or 6 (a MAC) from a, or zeros when a is 0 (no next hop known, no
+ * MACs kept), at o: word moves, not memory.copy, which is a call for so few bytes. */
+@inline function copyOrZero(o: usize, a: usize, len: u32): void {
+  if (len == 16) {
+    store<u64>(o, a != 0 ? load<u64>(a) : 0);
+    store<u64>(o, a != 0 ? load<u64>(a, 8) : 0, 8);
+  } else {
+    store<u32>(o, a != 0 ? load<u32>(a) : 0);
+    store<u16>(o, a != 0 ? load<u16>(a, 4) : 0, 4);
+  }
 }
 
 /** Writes the data record of the flow at sp (target tp, export context x) by template tm at
@@ -264,12 +296,11 @@ export function writeRecord(o: usize, tm: usize, tp: usize, sp: usize, x: usize)
   for (let i: u32 = 0; i < n; i++) {
     const code = load<u8>(codes + (<usize>i << 1));
     const len = <u32>load<u8>(codes + (<usize>i << 1) + 1);
-    let v: u64 = 0;
     switch (code) {
       case W_SRC_V4: store<u32>(o, load<u32>(sp + FS_SRC)); break;
       case W_DST_V4: store<u32>(o, load<u32>(sp + FS_DST)); break;
-      case W_SRC_V6: memory.copy(o, sp + FS_SRC, 16); break;
-      case W_DST_V6: memory.copy(o, sp + FS_DST, 16); break;
+      case W_SRC_V6: copyOrZero(o, sp + FS_SRC, 16); break;
+      case W_DST_V6: copyOrZero(o, sp + FS_DST, 16); break;
       case W_NEXT_HOP_V4: { // (zero: none known, or on-link)
         const nh = <usize>load<u32>(x + X_NEXT_HOP);
         store<u32>(o, nh != 0 ? load<u32>(nh) : 0);
@@ -279,31 +310,27 @@ export function writeRecord(o: usize, tm: usize, tp: usize, sp: usize, x: usize)
       // the MACs as an Ethernet header has them: destination first, then source
       case W_SRC_MAC: { const m = <usize>load<u32>(x + X_MACS); copyOrZero(o, m != 0 ? m + 6 : 0, 6); break; }
       case W_DST_MAC: copyOrZero(o, <usize>load<u32>(x + X_MACS), 6); break;
-      default: {
-        switch (code) {
-          case W_SRC_PORT: v = <u64>load<u16>(sp + FS_SPORT); break;
-          case W_DST_PORT: v = <u64>load<u16>(sp + FS_DPORT); break;
-          case W_ICMP: v = <u64>load<u16>(sp + FS_DPORT); break;
-          case W_PROTO: v = <u64>load<u8>(sp + FS_PROTO); break;
-          case W_TOS: v = <u64>load<u8>(sp + FS_TOS); break;
-          case W_TCP_FLAGS: v = <u64>load<u8>(sp + FS_TCP_FLAGS); break;
-          case W_BYTES: v = load<u64>(sp + FS_BYTES); break;
-          case W_PACKETS: v = load<u64>(sp + FS_PACKETS); break;
-          case W_START_MS: v = load<u64>(sp + FS_FIRST) / 1000000; break;
-          case W_END_MS: v = load<u64>(sp + FS_LAST) / 1000000; break;
-          case W_START_UPTIME: v = load<u64>(sp + FS_FIRST) / 1000000 - load<u64>(tp + T_BOOT_MS); break;
-          case W_END_UPTIME: v = load<u64>(sp + FS_LAST) / 1000000 - load<u64>(tp + T_BOOT_MS); break;
-          case W_IN_IF: v = <u64>load<u32>(x + X_IN_IF); break;
-          case W_OUT_IF: v = <u64>load<u32>(x + X_OUT_IF); break;
-          case W_VLAN: v = <u64>(<u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT); break;
-          case W_VLAN_INNER: v = <u64>(<u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT); break;
-          case W_END_REASON: v = <u64>load<u32>(x + X_REASON); break;
-          case W_DIRECTION: v = <u64>load<u32>(x + X_DIRECTION); break;
-          case W_TTL_MIN: v = <u64>load<u8>(sp + FS_TTL_MIN); break;
-          case W_TTL_MAX: v = <u64>load<u8>(sp + FS_TTL_MAX); break;
-        }
-        beN(o, v, len);
-      }
+      case W_SRC_PORT: be16(o, <u32>load<u16>(sp + FS_SPORT)); break;
+      case W_DST_PORT: be16(o, <u32>load<u16>(sp + FS_DPORT)); break;
+      case W_ICMP: be16(o, <u32>load<u16>(sp + FS_DPORT)); break; // an ICMP flow's key holds type × 256 + code there
+      case W_PROTO: store<u8>(o, load<u8>(sp + FS_PROTO)); break;
+      case W_TOS: store<u8>(o, load<u8>(sp + FS_TOS)); break;
+      case W_TCP_FLAGS: be16(o, <u32>load<u8>(sp + FS_TCP_FLAGS)); break;
+      case W_BYTES: be64(o, load<u64>(sp + FS_BYTES)); break;
+      case W_PACKETS: be64(o, load<u64>(sp + FS_PACKETS)); break;
+      case W_START_MS: be64(o, load<u64>(sp + FS_FIRST) / 1000000); break; // ns → ms, truncated
+      case W_END_MS: be64(o, load<u64>(sp + FS_LAST) / 1000000); break;
+      case W_START_UPTIME: be32(o, <u32>(load<u64>(sp + FS_FIRST) / 1000000 - load<u64>(tp + T_BOOT_MS))); break;
+      case W_END_UPTIME: be32(o, <u32>(load<u64>(sp + FS_LAST) / 1000000 - load<u64>(tp + T_BOOT_MS))); break;
+      case W_IN_IF: be32(o, load<u32>(x + X_IN_IF)); break;
+      case W_OUT_IF: be32(o, load<u32>(x + X_OUT_IF)); break;
+      case W_VLAN: be16(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT); break;
+      case W_VLAN_INNER: be16(o, <u32>load<u16>(sp + FS_VLAN_INNER) & ~VLAN_PRESENT); break;
+      case W_END_REASON: store<u8>(o, <u8>load<u32>(x + X_REASON)); break;
+      case W_DIRECTION: store<u8>(o, <u8>load<u32>(x + X_DIRECTION)); break;
+      case W_TTL_MIN: store<u8>(o, load<u8>(sp + FS_TTL_MIN)); break;
+      case W_TTL_MAX: store<u8>(o, load<u8>(sp + FS_TTL_MAX)); break;
+      default: beN(o, intValue(code & ~W_REDUCED, tp, sp, x), len); // a shorter encoding (v9's 1-byte TCP_FLAGS)
     }
     o += len;
   }

@@ -5,7 +5,7 @@ import * as L from "../../assembly/layout";
 import { Core } from "./core";
 import { CoreError } from "../errors";
 import { END_REASONS, SKIP_REASONS } from "./counters";
-import { forEachUnit, UNIT_JSON } from "./units";
+import { forEachUnitOf, UNIT_JSON } from "./units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 
 export interface TargetConfig {
@@ -66,7 +66,7 @@ export interface OutputSinks {
   datagrams?: OutputSink;
 }
 
-export { forEachDatagram, forEachUnit } from "./units";
+export { forEachDatagram, forEachUnitOf } from "./units";
 
 export interface MeterSnapshot {
   read: bigint;
@@ -150,8 +150,7 @@ export class Meter {
     let waits: Promise<void>[] | undefined;
     const { json, datagrams } = this.sinks;
     if (json) {
-      forEachUnit(region, (kind, target, lines) => {
-        if (kind !== UNIT_JSON) return;
+      forEachUnitOf(region, UNIT_JSON, (target, lines) => {
         const r = json(lines, target);
         if (r instanceof Promise) (waits ??= []).push(r);
       });
