@@ -2,7 +2,9 @@
 
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
-import { parseOptions, helpText, describeCache, type Options } from "./config/options";
+import { parseOptions, type Options } from "./config/options";
+import { helpText } from "./config/help";
+import { describeCache } from "./config/cache";
 import { Meter, type OutputSink, type TargetConfig } from "./meter/meter";
 import { meterFile } from "./capture/file";
 import { meterLive, defaultHelper, type LiveResult } from "./capture/live";

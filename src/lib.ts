@@ -1,14 +1,17 @@
 // The host modules as a library, for tests and tools (bundled to dist/lib.cjs).
-export { Meter, defaultHashsize, cacheBytesAtMost } from "./meter/meter";
+export { Meter } from "./meter/meter";
+export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export type { TargetConfig, MeterSnapshot } from "./meter/meter";
 export { Core } from "./meter/core";
 export { meterFile, KNOWN_LINKTYPES } from "./capture/file";
-export { parseOptions, helpText } from "./config/options";
+export { parseOptions } from "./config/options";
+export { helpText } from "./config/help";
 export { summaryText, ProgressLine } from "./stats/summary";
 export * as layout from "../assembly/layout";
 export * from "./errors";
 export { main } from "./cli";
 export { forEachDatagram } from "./meter/meter";
-export { UdpDestination, Pacer, parseCollectors } from "./export/udp";
+export { UdpDestination, Pacer } from "./export/udp";
+export { parseCollectors } from "./config/collectors";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./capture/routes";
 export { meterLive } from "./capture/live";

@@ -24,6 +24,7 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
+import { parseCaptureArgs, type ParsedCaptureArgs } from "../config/capture-args";
 import { numberOf, sysNetValue } from "./routes";
 
 interface CapHandle {
@@ -81,55 +82,13 @@ function macOf(name: string): Buffer | undefined {
   return text && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? Buffer.from(text.replace(/:/g, ""), "hex") : undefined;
 }
 
-interface ChildOptions {
-  interfaces: string[];
-  snaplen: number;
-  direction: "in" | "both";
-  filter: string;
-  ifindexMap: Map<string, number>;
-  output: string;
-  /** libpcap's buffer per interface, bytes: the shim's ring size (--block-size KiB × --blocks). */
-  bufferBytes: number;
-}
-
-/** The shim's command line (live.ts shimArgs), as far as libpcap can follow it. */
-function parseChildArgs(argv: string[]): ChildOptions {
-  const o: ChildOptions = { interfaces: [], snaplen: 128, direction: "in", filter: "", ifindexMap: new Map(), output: "", bufferBytes: 0 };
-  let blockKiB = 1024, blocks = 4;
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1] ?? "";
-    switch (argv[i]) {
-      case "--interfaces": o.interfaces = v.split(","); i++; break;
-      case "--snaplen": o.snaplen = Number(v); i++; break;
-      case "--direction": o.direction = v === "both" ? "both" : "in"; i++; break;
-      case "--filter": o.filter = v; i++; break;
-      case "--ifindex-map":
-        for (const item of v.split(",")) {
-          const [name, n] = item.split("=");
-          o.ifindexMap.set(name!, Number(n));
-        }
-        i++;
-        break;
-      case "--output": o.output = v; i++; break;
-      case "--promisc": break; // cap sets every interface promiscuous anyway
-      case "--block-size": blockKiB = Number(v); i++; break;
-      case "--blocks": blocks = Number(v); i++; break;
-      case "--block-timeout": i++; break; // (libpcap in immediate mode hands each packet over at once)
-      default: throw new ChildUsage(`unknown argument ${argv[i]}`);
-    }
-  }
-  if (o.interfaces.length === 0 || !o.output) throw new ChildUsage("--interfaces and --output are needed");
-  o.bufferBytes = blockKiB * 1024 * blocks;
-  return o;
-}
-
 /** The capture child's main: returns its exit status (0 stopped, 1 could not capture, 2 usage). */
 export async function capChildMain(argv: string[]): Promise<number> {
   const say = (line: string) => process.stderr.write(`flowprobe (capture, libpcap): ${line}\n`);
-  let o: ChildOptions;
+  let o: ParsedCaptureArgs;
   let Cap: CapModule["Cap"];
   try {
-    o = parseChildArgs(argv);
+    o = parseCaptureArgs(argv); // the shim's command line, as far as libpcap can follow it
     Cap = loadCap().Cap;
   } catch (e) {
     say((e as Error).message);
@@ -219,7 +178,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     const buffer = Buffer.alloc(PACKET_MAX);
     let linkName: string;
     try {
-      linkName = handle.open(name, o.filter, o.bufferBytes, buffer);
+      linkName = handle.open(name, o.filter, o.ringBytes, buffer); // libpcap's buffer: the shim's ring size
     } catch (e) {
       try {
         handle.close();

@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
+import { captureArgs, type CaptureArgs } from "../config/capture-args";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
 import { CAPTURE_CHILD } from "./cap";
@@ -28,31 +29,17 @@ const TICK_LAG_NS = 2_000_000_000n;
 const CLOCK_STEP_MS = 2000;
 /** Ticks (seconds) between readings of the routing table. */
 const ROUTES_EVERY_TICKS = 5;
-/** The shim's ring per interface (MiB of 1 MiB blocks) and block timeout, unless given (--ring-size, --block-timeout). */
-export const DEFAULT_RING_MIB = 4;
-export const DEFAULT_BLOCK_TIMEOUT_MS = 50;
 /** Wait before starting a shim that died again. */
 const RESTART_DELAY_MS = 1000;
 
-export interface LiveOptions {
+export interface LiveOptions extends CaptureArgs {
   /** shim: flowprobe-capture's rings (the default); cap: libpcap in this process (cap.ts). */
   backend?: "shim" | "cap";
-  /** Interface names, or ["any"]. */
-  interfaces: string[];
-  promisc: boolean;
-  snaplen: number;
-  /** The shim's ring per interface, MiB (1 MiB blocks), and its block timeout, ms. */
-  ringMiB?: number;
-  blockTimeoutMs?: number;
-  direction: "in" | "both";
-  filter?: string;
   /** The shim's path. */
   helper: string;
   /** LAN and WAN interface names, for upload/download in the JSON output. */
   lan?: string[];
   wan?: string[];
-  /** Stable interface numbers by name; flows and routes carry these instead of the ifindex. */
-  ifindexMap?: ReadonlyMap<string, number>;
 }
 
 export interface LiveHooks {
@@ -109,15 +96,6 @@ export function defaultHelper(): string {
 /** --capture cap: this program again (the single executable, or Node with this bundle) as the capture child (cap.ts). */
 function captureChild(): [string, string[]] {
   return [process.execPath, isSea() ? [CAPTURE_CHILD] : [process.argv[1]!, CAPTURE_CHILD]];
-}
-
-function shimArgs(o: LiveOptions): string[] {
-  const args = ["--interfaces", o.interfaces.join(","), "--snaplen", String(o.snaplen), "--direction", o.direction,
-    "--block-size", "1024", "--blocks", String(o.ringMiB ?? DEFAULT_RING_MIB), "--block-timeout", String(o.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS)];
-  if (o.promisc) args.push("--promisc");
-  if (o.filter !== undefined) args.push("--filter", o.filter);
-  if (o.ifindexMap && o.ifindexMap.size > 0) args.push("--ifindex-map", [...o.ifindexMap].map(([n, i]) => `${n}=${i}`).join(","));
-  return args;
 }
 
 /**
@@ -245,7 +223,7 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     // stdin is the shim's stop line: closing it stops the shim, also once --user has made this
     // process unable to signal it; and the shim ends by itself if this process dies
     const [cmd, argv] = backend === "cap" ? captureChild() : [o.helper, []];
-    const child = spawn(cmd, [...argv, ...shimArgs(o), "--output", fifo], { stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn(cmd, [...argv, ...captureArgs(o), "--output", fifo], { stdio: ["pipe", "ignore", "pipe"] });
     child.stdin!.on("error", () => {}); // (it may have exited already)
     const stopChild = () => child.stdin!.end();
     hooks.stopSignal.addEventListener("abort", stopChild, { once: true });

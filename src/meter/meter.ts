@@ -206,17 +206,3 @@ export class Meter {
     };
   }
 }
-
-/** Upper bound of the cache memory for a target, for --help and the summary. */
-export function cacheBytesAtMost(t: Pick<TargetConfig, "maxflows" | "hashsize">): number {
-  const chunks = Math.ceil(t.maxflows / L.CHUNK_SLOTS);
-  // slots + the live index + what index doubling leaves behind (never more than the live one)
-  return chunks * L.CHUNK_SLOTS * L.SLOT_SIZE + 2 * t.hashsize * 4 + L.CHUNK_TABLE_MAX * 4;
-}
-
-/** Smallest power of two that keeps `maxflows` at most 3/4 of the index. */
-export function defaultHashsize(maxflows: number): number {
-  let n = 16;
-  while (n - n / 4 < maxflows) n *= 2;
-  return n;
-}
