@@ -10,9 +10,11 @@ import { meterFile } from "./capture/file";
 import { meterLive, defaultHelper, type LiveResult } from "./capture/live";
 import { summaryText, destinationsText, kernelText, ProgressLine } from "./stats/summary";
 import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
-import { writeAllSync } from "./output";
-import { UdpDestination, Pacer } from "./export/udp";
-import { SendQueue, LIVE_QUEUE_BYTES, FILE_QUEUE_BYTES } from "./export/queue";
+import { writeAllSync } from "./sinks/stdout";
+import { UdpDestination } from "./targets/udp";
+import { Pacer } from "./targets/pacer";
+import { DestinationSet } from "./targets/destinations";
+import { SendQueue, LIVE_QUEUE_BYTES, FILE_QUEUE_BYTES } from "./targets/queue";
 import { signalActions, say } from "./process";
 import { faultAt } from "./fault";
 import pkg from "../package.json";
@@ -68,7 +70,7 @@ async function run(o: Options): Promise<number> {
   process.on("SIGTERM", onSignal);
   let stdoutOpen = true;
   // datagrams wait in the send queue for the pacer while metering goes on
-  const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES, stopping.signal);
+  const sendQueue = new SendQueue(new DestinationSet(destinations), new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES, stopping.signal);
   const sink: OutputSink = destinations.length > 0
     ? (bytes) => sendQueue.push(bytes)
     : (bytes) => {

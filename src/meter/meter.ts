@@ -47,17 +47,6 @@ export interface ExportConfig {
  */
 export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
 
-/** Calls fn for each datagram record in a drained output region. */
-export function forEachDatagram(bytes: Uint8Array, fn: (destination: number, datagram: Uint8Array) => void): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let o = 0; o + L.OD_HEADER <= bytes.length;) {
-    const dest = dv.getUint16(o, true);
-    const len = dv.getUint16(o + 2, true);
-    fn(dest, bytes.subarray(o + L.OD_HEADER, o + L.OD_HEADER + len));
-    o += (L.OD_HEADER + len + 3) & ~3;
-  }
-}
-
 export interface MeterSnapshot {
   read: bigint;
   metered: bigint;

@@ -1,7 +1,7 @@
 // What a user sees: the end-of-run summary and the progress line for long files.
 
 import type { MeterSnapshot } from "../meter/meter";
-import type { DestinationCounters } from "../export/udp";
+import type { DestinationCounters } from "../targets/udp";
 import { END_REASONS, SKIP_REASONS } from "../meter/counters";
 
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
@@ -76,7 +76,7 @@ export class ProgressLine {
 }
 
 /**
- * One line per collector (src/export/udp.ts says what each figure means): datagrams = sent +
+ * One line per collector (src/targets/udp.ts says what each figure means): datagrams = sent +
  * not sent, by reason; then what the network reported, which refers to datagrams already sent.
  */
 export function destinationsText(destinations: ReadonlyArray<{ label: string; address: string; collector: { host: string }; counters: DestinationCounters }>): string {
