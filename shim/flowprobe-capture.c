@@ -10,7 +10,8 @@
 // classic BPF (pcap_compile), which the kernel runs (SO_ATTACH_FILTER).
 //
 // Messages on stdout (or on --output, a FIFO the host reads straight into Wasm memory):
-// [u32 type, u32 length] then `length` bytes, host byte order.
+// [u32 type, u32 length] then `length` bytes, host byte order; the types (FP_*) come from
+// assembly/layout.ts through build/batch.h, as the host and the cap child read them.
 //   FP_BATCH  u32 records, u32 0, then the records (each BR_HEADER + bytes, padded to 8)
 //   FP_STATS  u64 packets (drops included), u64 drops, u64 ring freezes: the kernel's totals
 //              since start (PACKET_STATISTICS); u64 interfaces open
@@ -50,7 +51,6 @@
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
-enum { FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3 };
 enum { MAX_IFACES = 32, BATCH_BYTES = 512 * 1024, FRAME_SIZE = 2048 };
 enum { LINKTYPE_ETHERNET = 1, LINKTYPE_RAW = 101, LINKTYPE_UNKNOWN = 0xffff };
 static const int STATS_INTERVAL_MS = 1000;
@@ -133,6 +133,8 @@ static void write_all(const void *buf, size_t len) {
     len -= (size_t)n;
   }
 }
+
+_Static_assert(2 * sizeof(uint32_t) == FP_HEADER, "a message header is two u32 (assembly/layout.ts FP_HEADER)");
 
 static void message(uint32_t type, const void *payload, uint32_t len) {
   uint32_t hdr[2] = { type, len };

@@ -3,7 +3,7 @@
 // flowprobe — flowprobe itself started again with the internal first argument
 // `--capture-child` — that speaks the shim's protocol (shim/flowprobe-capture.c: FP_BATCH,
 // FP_STATS, FP_IFACE messages into the FIFO named by --output; stdin's end is the stop line),
-// so live.ts runs, reads and restarts it exactly as it does the shim. A child, because cap
+// so shim.ts runs, reads and restarts it exactly as it does the shim. A child, because cap
 // aborts the process (an assert in its poll callback) when a captured interface goes down:
 // then only the child dies, the flows stay in flowprobe, and the child is started again.
 //
@@ -25,7 +25,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { parseCaptureArgs, type ParsedCaptureArgs } from "../config/capture-args";
-import { numberOf, sysNetValue } from "./routes";
+import { numberOf, sysNetValue } from "../host/routes";
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
@@ -43,8 +43,6 @@ export const CAPTURE_CHILD = "--capture-child";
 const LINKTYPES: Record<string, number> = { ETHERNET: 1, NULL: 0, RAW: 101, LINKTYPE_LINUX_SLL: 113 };
 // Linux packet types (as the shim reports them)
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
-// the shim's message types
-const FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3;
 /** A batch goes with this many packets staged, or this long after its first. */
 const FLUSH_RECORDS = 1024;
 const FLUSH_MS = 20;
@@ -113,7 +111,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
   let gone = false; // the reader went away: nothing more to do
   const send = (type: number, payload: Buffer, extra?: Buffer) => {
     if (gone) return;
-    const head = Buffer.alloc(8);
+    const head = Buffer.alloc(L.FP_HEADER);
     head.writeUInt32LE(type, 0);
     head.writeUInt32LE(payload.length + (extra?.length ?? 0), 4);
     try {
@@ -148,7 +146,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     if (stageRecords === 0) return;
     const head = Buffer.alloc(8);
     head.writeUInt32LE(stageRecords, 0);
-    send(FP_BATCH, head, stage.subarray(0, stageLen));
+    send(L.FP_BATCH, head, stage.subarray(0, stageLen));
     stageLen = 0;
     stageRecords = 0;
   };
@@ -222,7 +220,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     const msg = Buffer.alloc(4 + Buffer.byteLength(name));
     msg.writeUInt32LE(ifindex, 0);
     msg.write(name, 4);
-    send(FP_IFACE, msg);
+    send(L.FP_IFACE, msg);
     return true;
   };
   const openWaiting = () => {
@@ -246,7 +244,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     m.writeBigUInt64LE(0n, 8); // (libpcap's drops are not available through cap)
     m.writeBigUInt64LE(0n, 16);
     m.writeBigUInt64LE(BigInt(opened.length), 24);
-    send(FP_STATS, m);
+    send(L.FP_STATS, m);
   };
   const ticker = setInterval(() => {
     try {

@@ -1,6 +1,6 @@
 // Live capture through the shim, flowprobe-capture (shim/flowprobe-capture.c): it owns the
-// AF_PACKET sockets and TPACKET_V3 rings and writes batches of batch records (layout.ts,
-// BR_*) into a FIFO. Here each batch is read straight into the core's input region and
+// AF_PACKET sockets and TPACKET_V3 rings and writes messages (FP_* in assembly/layout.ts) —
+// batches of batch records (BR_*) among them — into a FIFO. Here each batch is read straight into the core's input region and
 // metered with one call; the shim's once-a-second statistics message is also the host tick
 // that ages idle flows and sends partly filled datagrams from a quiet link.
 //
@@ -17,12 +17,8 @@ import { captureArgs, type CaptureArgs } from "../config/capture-args";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
 import { CAPTURE_CHILD } from "./cap";
-import { readRoutes, loadRoutes, loadSides, numberOf, readInterfaceNames } from "./routes";
+import { readRoutes, loadRoutes, loadSides, numberOf, readInterfaceNames } from "../host/routes";
 
-/** Message types on the shim's stdout (shim/flowprobe-capture.c). */
-const FP_BATCH = 1;
-const FP_STATS = 2;
-const FP_IFACE = 3;
 /** Packets may still be in the rings this long after their time when a tick comes. */
 const TICK_LAG_NS = 2_000_000_000n;
 /** A change of realtime − monotonic larger than this between ticks is a step of the clock. */
@@ -246,17 +242,17 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
     let spawnFailed: Error | undefined; // (Node emits "close" after a spawn "error" too)
     child.on("error", (e) => (spawnFailed = e));
 
-    const head = Buffer.alloc(8);
+    const head = Buffer.alloc(L.FP_HEADER);
     try {
       const fd = await openFifo(fifo, exited);
       removeDir(dir); // both ends are open: the name is no longer needed
       try {
         for (;;) {
-          if (!(await readFully(fd, head, 0, 8))) break;
+          if (!(await readFully(fd, head, 0, L.FP_HEADER))) break;
           const type = head.readUInt32LE(0);
           const len = head.readUInt32LE(4);
-          if (type === FP_BATCH && len >= 8 && len - 8 <= L.INPUT_SIZE) {
-            if (!(await readFully(fd, head, 0, 8))) break;
+          if (type === L.FP_BATCH && len >= 8 && len - 8 <= L.INPUT_SIZE) {
+            if (!(await readFully(fd, head, 0, 8))) break; // u32 records, u32 0
             const records = head.readUInt32LE(0);
             // straight into the core's input region: no copy, no buffer to allocate
             if (!(await readFully(fd, meter.core.input(), 0, len - 8))) break;
@@ -265,14 +261,14 @@ export async function meterLive(meter: Meter, o: LiveOptions, hooks: LiveHooks):
           }
           const payload = Buffer.alloc(len);
           if (!(await readFully(fd, payload, 0, len))) break;
-          if (type === FP_STATS) {
+          if (type === L.FP_STATS) {
             result.kernel = {
               packets: carried.packets + payload.readBigUInt64LE(0),
               drops: carried.drops + payload.readBigUInt64LE(8),
               freezes: carried.freezes + payload.readBigUInt64LE(16),
             };
             await tick();
-          } else if (type === FP_IFACE) {
+          } else if (type === L.FP_IFACE) {
             if (!opened && started === 0) hooks.onCapturing?.();
             opened = true;
             const ifindex = payload.readUInt32LE(0);
