@@ -1,19 +1,23 @@
 // The host modules as a library, for tests and tools (bundled to dist/lib.cjs).
 export { Meter } from "./meter/meter";
-export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export type { TargetConfig, MeterSnapshot } from "./meter/meter";
 export { Core } from "./meter/core";
-export { meterFile, KNOWN_LINKTYPES } from "./sources/file";
+export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
+export { meterFile, FileSource, KNOWN_LINKTYPES } from "./sources/file";
+export { ShimSource } from "./sources/shim";
 export { parseOptions } from "./config/options";
 export { helpText } from "./config/help";
+export { OPTIONS } from "./config/schema";
+export { DEFAULTS } from "./config/defaults";
 export { summaryText, ProgressLine } from "./stats/summary";
+export { StatsRegistry } from "./stats/registry";
 export * as layout from "../assembly/layout";
 export * from "./errors";
 export { main } from "./cli";
+export { App, meterLive } from "./app";
 export { forEachDatagram } from "./sinks/units";
 export { UdpDestination } from "./targets/udp";
 export { Pacer } from "./targets/pacer";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
-export { meterLive } from "./sources/shim";
