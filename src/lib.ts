@@ -14,6 +14,7 @@ export { StatsRegistry } from "./stats/registry";
 export * as layout from "../assembly/layout";
 export * from "./errors";
 export { main } from "./cli";
+export { fatal } from "./process";
 export { App, meterLive } from "./app";
 export { forEachDatagram } from "./sinks/units";
 export { UdpDestination } from "./targets/udp";
