@@ -22,6 +22,8 @@ import type { KernelCounters, LiveStatistics, Source } from "./source";
 
 /** Wait before starting a shim that died again. */
 const RESTART_DELAY_MS = 1000;
+/** Between two attempts to release the FIFO's open after the shim exited. */
+const FIFO_RELEASE_RETRY_MS = 10;
 
 export interface LiveOptions extends CaptureArgs {
   /** shim: flowprobe-capture's rings (the default); cap: libpcap in a child process (cap.ts). */
@@ -62,15 +64,26 @@ function captureChild(): [string, string[]] {
 /**
  * Opens the FIFO for reading once the shim has opened it for writing. If the shim exits first
  * (a bad filter, no permission), the pending open is released by opening the write end here
- * (without blocking) and closing it; then the first read finds the end of the stream.
+ * (without blocking) and closing it; then the first read finds the end of the stream. The
+ * open runs in libuv's thread pool and may not have reached the kernel when the shim is
+ * already gone: a write end opened while no reader waits fails (ENXIO) and would leave the
+ * open waiting for ever, so the release is tried again until the open has returned.
  */
 async function openFifo(fifo: string, exited: Promise<unknown>): Promise<number> {
-  const opening = new Promise<number>((resolve, reject) => fs.open(fifo, fs.constants.O_RDONLY, (err, fd) => (err ? reject(err) : resolve(fd))));
-  void exited.then(() => {
-    try {
-      fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-    } catch {
-      // no reader waiting (it had opened already): nothing to release
+  let settled = false;
+  const opening = new Promise<number>((resolve, reject) => fs.open(fifo, fs.constants.O_RDONLY, (err, fd) => {
+    settled = true;
+    if (err) reject(err);
+    else resolve(fd);
+  }));
+  void exited.then(async () => {
+    while (!settled) {
+      try {
+        fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+      } catch {
+        // no reader waiting yet (or it had opened already): nothing to release now
+      }
+      await new Promise((r) => setTimeout(r, FIFO_RELEASE_RETRY_MS));
     }
   });
   return opening;
