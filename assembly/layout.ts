@@ -385,3 +385,12 @@ export const IPFIX_HEADER: u32 = 16;
 export const TEMPLATE_OPTIONS_STATS: u32 = 258;
 export const TEMPLATE_OPTIONS_SAMPLING: u32 = 259;
 export const TEMPLATE_OPTIONS_IFNAMES: u32 = 260; // interface names (IE 82), scope the interface number
+
+// ---- capture messages: how the shim (shim/flowprobe-capture.c, through build/batch.h) and
+// the cap child (src/sources/cap.ts) talk to the host (src/sources/shim.ts). Not part of the
+// core's memory; kept here so the one file both sides import names them once ----
+// A message is [u32 type, u32 length] then `length` bytes, host byte order.
+export const FP_HEADER: u32 = 8;
+export const FP_BATCH: u32 = 1; // u32 records, u32 0, then the batch records (BR_*)
+export const FP_STATS: u32 = 2; // u64 packets (drops included), u64 drops, u64 ring freezes, u64 interfaces open
+export const FP_IFACE: u32 = 3; // u32 ifindex, then the interface name: an interface was (re)opened

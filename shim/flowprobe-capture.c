@@ -10,7 +10,8 @@
 // classic BPF (pcap_compile), which the kernel runs (SO_ATTACH_FILTER).
 //
 // Messages on stdout (or on --output, a FIFO the host reads straight into Wasm memory):
-// [u32 type, u32 length] then `length` bytes, host byte order.
+// [u32 type, u32 length] then `length` bytes, host byte order; the types (FP_*) come from
+// assembly/layout.ts through build/batch.h, as the host and the cap child read them.
 //   FP_BATCH  u32 records, u32 0, then the records (each BR_HEADER + bytes, padded to 8)
 //   FP_STATS  u64 packets (drops included), u64 drops, u64 ring freezes: the kernel's totals
 //              since start (PACKET_STATISTICS); u64 interfaces open
@@ -44,12 +45,12 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "capture-options.h" // the ranges and defaults of --snaplen, --blocks, --block-timeout: the option schema's
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
-enum { FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3 };
 enum { MAX_IFACES = 32, BATCH_BYTES = 512 * 1024, FRAME_SIZE = 2048 };
 enum { LINKTYPE_ETHERNET = 1, LINKTYPE_RAW = 101, LINKTYPE_UNKNOWN = 0xffff };
 static const int STATS_INTERVAL_MS = 1000;
@@ -74,7 +75,8 @@ static struct {
   unsigned block_size, block_nr, block_timeout_ms;
   const char *filter; // the --filter expression ("" = everything)
   uint64_t packets, drops, freezes;
-} cfg = { .snaplen = 128, .ingress_only = 1, .block_size = 1 << 20, .block_nr = 4, .block_timeout_ms = 50 };
+} cfg = { .snaplen = FP_SNAPLEN_DEFAULT, .ingress_only = 1, .block_size = FP_BLOCK_KIB_DEFAULT * 1024u, .block_nr = FP_BLOCKS_DEFAULT,
+          .block_timeout_ms = FP_BLOCK_TIMEOUT_MS_DEFAULT };
 
 // --ifindex-map: stable interface numbers (like ipt_NETFLOW's snmp-rules), so a ppp0 that
 // gets a new ifindex at every reconnect keeps its number at the collector
@@ -131,6 +133,8 @@ static void write_all(const void *buf, size_t len) {
     len -= (size_t)n;
   }
 }
+
+_Static_assert(2 * sizeof(uint32_t) == FP_HEADER, "a message header is two u32 (assembly/layout.ts FP_HEADER)");
 
 static void message(uint32_t type, const void *payload, uint32_t len) {
   uint32_t hdr[2] = { type, len };
@@ -386,7 +390,7 @@ int main(int argc, char **argv) {
     switch (c) {
     case 'i': ifaces = optarg; break;
     case 'p': cfg.promisc = 1; break;
-    case 's': cfg.snaplen = number("snaplen", optarg, 64, 65535); break;
+    case 's': cfg.snaplen = number("snaplen", optarg, FP_SNAPLEN_MIN, FP_SNAPLEN_MAX); break;
     case 'd':
       if (strcmp(optarg, "in") == 0) cfg.ingress_only = 1;
       else if (strcmp(optarg, "both") == 0) cfg.ingress_only = 0;
@@ -394,8 +398,8 @@ int main(int argc, char **argv) {
       break;
     case 'f': filter = optarg; break;
     case 'b': cfg.block_size = number("block-size", optarg, 4, 65536) * 1024u; break;
-    case 'n': cfg.block_nr = number("blocks", optarg, 2, 1024); break;
-    case 't': cfg.block_timeout_ms = number("block-timeout", optarg, 1, 10000); break;
+    case 'n': cfg.block_nr = number("blocks", optarg, FP_BLOCKS_MIN, FP_BLOCKS_MAX); break;
+    case 't': cfg.block_timeout_ms = number("block-timeout", optarg, FP_BLOCK_TIMEOUT_MS_MIN, FP_BLOCK_TIMEOUT_MS_MAX); break;
     case 'o': output = optarg; break;
     case 'm':
       for (char *save = NULL, *item = strtok_r(optarg, ",", &save); item; item = strtok_r(NULL, ",", &save)) {

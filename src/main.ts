@@ -1,7 +1,7 @@
 // Entry point of the bundle and of the single executable.
 import { fatal, signalActions } from "./process"; // first: signal and error handlers before anything else runs
 import { main } from "./cli";
-import { CAPTURE_CHILD, capChildMain } from "./capture/cap";
+import { CAPTURE_CHILD, capChildMain } from "./sources/cap";
 
 const args = process.argv.slice(2);
 if (args[0] === CAPTURE_CHILD) {

@@ -2,7 +2,7 @@
 // cache/, parse/, output/ and base/; cache/ parse/, output/ and base/; parse/ and output/ only
 // base/; base/ nothing but the memory map, which imports nothing. index.ts, the export list,
 // is the only file that may import every room. And the host's decoder of the output units
-// (src/meter/units.ts), which the transports use, imports only the memory map.
+// (src/sinks/units.ts), which the transports use, imports only the memory map.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -53,6 +53,6 @@ test("core rooms: each folder's first file says what the room holds", () => {
 });
 
 test("the host's output unit decoder imports only the memory map", () => {
-  const specs = importsOf(path.join(root, "src", "meter", "units.ts"));
+  const specs = importsOf(path.join(root, "src", "sinks", "units.ts"));
   assert.deepEqual(specs, ["../../assembly/layout"]);
 });

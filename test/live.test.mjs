@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, parseFlows, key } from "./helpers/run.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
-import { oracleOf, startLive, startLiveAs, captureReplay, replay, num, compare } from "./helpers/live.mjs";
+import { oracleOf, startLive, startLiveApp, startLiveAs, captureReplay, replay, num, compare } from "./helpers/live.mjs";
 import { startNfcapd } from "./helpers/collector.mjs";
 import * as P from "./helpers/packets.mjs";
 
@@ -206,7 +206,8 @@ test("live --ifindex-map: an interface recreated under a new ifindex keeps its n
       ns.ip("route", "add", "192.150.187.0/24", "via", "10.9.0.2");
     };
     routeVia();
-    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--ifindex-map", "fp0=100"], /capturing on fp0 \(ifindex 100\)/);
+    // the routing table read at every tick (once a second) instead of every 5
+    const run = await startLiveApp(ns, { routesEveryTicks: 1 }, ["-i", "fp0", "--promisc", "--ifindex-map", "fp0=100"], /capturing on fp0 \(ifindex 100\)/);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
     await new Promise((r) => setTimeout(r, 300));
     ns.ip("link", "del", "fp0");
@@ -215,7 +216,7 @@ test("live --ifindex-map: an interface recreated under a new ifindex keeps its n
     routeVia();
     assert.notEqual(second, first);
     await until(() => (run.stderr.match(/capturing on fp0 \(ifindex 100\)/g) ?? []).length === 2, 5000, `capture again: ${run.stderr}`);
-    await new Promise((r) => setTimeout(r, 5500)); // the routing table is read again within 5 s
+    await new Promise((r) => setTimeout(r, 2000)); // the routing table is read again within a tick
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
     await run.stop();
     assert.equal(run.code, 0, run.stderr);
@@ -241,7 +242,8 @@ test("live IPFIX: the collector gets the namespace's interface names (IE 82) und
     let dumpErr = "";
     dump.stderr.on("data", (d) => (dumpErr += d));
     await until(() => /Capturing on/.test(dumpErr), 10000, `dumpcap: ${dumpErr}`);
-    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--ifindex-map", "fp1=77", "-d", "127.0.0.1:4739", "--protocol", "10"]);
+    // the interface names read at every tick (once a second) instead of every 5
+    const run = await startLiveApp(ns, { routesEveryTicks: 1 }, ["-i", "fp0", "--promisc", "--ifindex-map", "fp1=77", "-d", "127.0.0.1:4739", "--protocol", "10"]);
     replay(ns, "fp1", "zeek--http--bro.org.pcap");
     // the first datagram goes out before the new interface comes (SIGUSR1 says when)
     await until(() => {
@@ -249,7 +251,7 @@ test("live IPFIX: the collector gets the namespace's interface names (IE 82) und
       return [...run.stderr.matchAll(/datagrams [\d,]+ = sent ([\d,]+)/g)].some((m) => m[1] !== "0");
     }, 15000, `the first datagram sent: ${run.stderr}`);
     ns.veth("fp2", "fp3");
-    await new Promise((r) => setTimeout(r, 6000)); // interfaces are read again within 5 s
+    await new Promise((r) => setTimeout(r, 2000)); // interfaces are read again within a tick
     await run.stop();
     assert.equal(run.code, 0, run.stderr);
     await new Promise((r) => setTimeout(r, 300));

@@ -5,8 +5,9 @@ import * as L from "../../assembly/layout";
 import { Core } from "./core";
 import { CoreError } from "../errors";
 import { END_REASONS, SKIP_REASONS } from "./counters";
-import { forEachUnitOf, UNIT_JSON } from "./units";
+import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
+import { formatNamed, type FormatName } from "../config/formats";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -21,7 +22,7 @@ export interface TargetConfig {
    * other side's FIN) before it ends; 0: it ends with the FIN/RST packet. Default
    * DEFAULT_TCP_END_TIMEOUT_S, as on the command line. */
   tcpEndTimeoutS?: number;
-  format: "json" | "ipfix" | "v5" | "v9";
+  format: FormatName;
   /** The fields its flows are keyed on (default: all of them); a field left out is not told
    * apart — its flows meet in one (the IP version always keys). */
   keyFields?: ReadonlyArray<KeyField>;
@@ -59,14 +60,14 @@ export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
 
 /** Where each kind of output goes: `json` gets the JSON lines of target `target` (each run
  * of them the core wrote in one piece), `datagrams` the whole drained output region, whose
- * datagrams forEachDatagram (units.ts) reads. One function instead of the pair serves a
+ * datagrams forEachDatagram (sinks/units.ts) reads. One function instead of the pair serves a
  * meter whose targets all make the same kind. */
 export interface OutputSinks {
   json?: (lines: Uint8Array, target: number) => void | Promise<void>;
   datagrams?: OutputSink;
 }
 
-export { forEachDatagram, forEachUnitOf } from "./units";
+export { forEachDatagram, forEachUnitOf } from "../sinks/units";
 
 export interface MeterSnapshot {
   read: bigint;
@@ -90,7 +91,6 @@ export interface MeterSnapshot {
   counterSplits: bigint;
 }
 
-const FORMATS = { json: L.FORMAT_JSON, ipfix: L.FORMAT_IPFIX, v5: L.FORMAT_V5, v9: L.FORMAT_V9 } as const;
 
 export class Meter {
   readonly core = new Core();
@@ -115,7 +115,7 @@ export class Meter {
     }
     let dest = 0;
     targets.forEach((t, i) => {
-      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, FORMATS[t.format], t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
+      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
       if (t.keyFields) {
@@ -240,18 +240,4 @@ export class Meter {
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
     };
   }
-}
-
-/** Upper bound of the cache memory for a target, for --help and the summary. */
-export function cacheBytesAtMost(t: Pick<TargetConfig, "maxflows" | "hashsize">): number {
-  const chunks = Math.ceil(t.maxflows / L.CHUNK_SLOTS);
-  // slots + the live index + what index doubling leaves behind (never more than the live one)
-  return chunks * L.CHUNK_SLOTS * L.SLOT_SIZE + 2 * t.hashsize * 4 + L.CHUNK_TABLE_MAX * 4;
-}
-
-/** Smallest power of two that keeps `maxflows` at most 3/4 of the index. */
-export function defaultHashsize(maxflows: number): number {
-  let n = 16;
-  while (n - n / 4 < maxflows) n *= 2;
-  return n;
 }

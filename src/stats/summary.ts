@@ -1,8 +1,8 @@
-// What a user sees: the end-of-run summary and the progress line for long files.
+// What a user sees: the end-of-run summary (also SIGUSR1's statistics), read from the
+// registry's object, and the progress line for long files.
 
-import type { MeterSnapshot } from "../meter/meter";
-import type { DestinationCounters } from "../export/udp";
-import { END_REASONS, SKIP_REASONS } from "../meter/counters";
+import type { DestinationFigures, Stats } from "./registry";
+import type { LiveStatistics } from "../sources/source";
 
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
 /** "1 packet", "2 packets". */
@@ -15,25 +15,26 @@ function rate(n: bigint, seconds: number): string {
 }
 
 export interface SummaryContext {
-  source: string;
-  seconds: number;
-  /** Bytes of the capture file read; -1 for live capture. */
+  /** Bytes of the capture file to say were read; -1 for none (live capture, statistics mid-run). */
   fileBytes: number;
   maxflows: number;
+  /** What the cache costs at most (describeCache; written only when a summary is). */
   cacheAtMost: string;
 }
 
-export function summaryText(s: MeterSnapshot, ctx: SummaryContext): string {
+export function summaryText(stats: Stats, ctx: SummaryContext): string {
+  const s = stats.meter;
+  const { skipped: skipReasons, ended: endReasons } = stats.labels;
   const lines: string[] = [];
   const bytes = ctx.fileBytes >= 0 ? ` (${fmt(ctx.fileBytes)} bytes)` : "";
-  lines.push(`flowprobe: ${ctx.source}: read ${count(s.read, "packet")}${bytes} in ${ctx.seconds.toFixed(3)} s, ${rate(s.read, ctx.seconds)} packets/s`);
+  lines.push(`flowprobe: ${stats.source}: read ${count(s.read, "packet")}${bytes} in ${stats.seconds.toFixed(3)} s, ${rate(s.read, stats.seconds)} packets/s`);
   lines.push(`  metered ${count(s.metered, "packet")} (${count(s.bytes, "IP byte")}; ${fmt(s.ipv6)} of the packets IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
   if (s.skippedTotal > 0n) {
-    const parts = SKIP_REASONS.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
+    const parts = skipReasons.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
     lines.push(`  skipped by reason: ${parts.join("; ")}`);
   }
   if (s.timeBack > 0n) lines.push(`  packets older than the meter clock (reordered): ${fmt(s.timeBack)}`);
-  const ends = END_REASONS.map((r) => `${r.text} ${fmt(s.exported.get(r.key) ?? 0n)}`).join(", ");
+  const ends = endReasons.map((r) => `${r.text} ${fmt(s.exported.get(r.key) ?? 0n)}`).join(", ");
   lines.push(`  flows exported ${fmt(s.exportedTotal)}: ${ends}`);
   const ne = s.notExportable;
   if (ne.ipv6InV5 + ne.timeUnsendable > 0n) {
@@ -76,14 +77,14 @@ export class ProgressLine {
 }
 
 /**
- * One line per collector (src/export/udp.ts says what each figure means): datagrams = sent +
+ * One line per collector (src/targets/udp.ts says what each figure means): datagrams = sent +
  * not sent, by reason; then what the network reported, which refers to datagrams already sent.
  */
-export function destinationsText(destinations: ReadonlyArray<{ label: string; address: string; collector: { host: string }; counters: DestinationCounters }>): string {
+export function destinationsText(destinations: readonly DestinationFigures[]): string {
   return destinations.map((d) => {
     const c = d.counters;
     const notSent = c.refused + c.unreachable + c.bufferFull + c.queueFull + c.other;
-    const addr = d.address && d.address !== d.collector.host ? ` (${d.address})` : "";
+    const addr = d.address && d.address !== d.host ? ` (${d.address})` : "";
     return `  collector ${d.label}${addr}: datagrams ${fmt(c.datagrams)} = sent ${fmt(c.sent)} + not sent ${fmt(notSent)}` +
       ` (refused ${fmt(c.refused)}, unreachable ${fmt(c.unreachable)}, send buffer full ${fmt(c.bufferFull)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)})` +
       `; ${count(c.bytes, "byte")} sent; the network reported port unreachable ${fmt(c.portUnreachable)}, host unreachable ${fmt(c.hostUnreachable)}` +
@@ -93,7 +94,7 @@ export function destinationsText(destinations: ReadonlyArray<{ label: string; ad
 }
 
 /** Live capture: what the kernel counted for the rings, and the shim's restarts. */
-export function kernelText(r: { kernel: { packets: bigint; drops: bigint; freezes: bigint }; interfaces: Map<number, string>; restarts: number; clockSteps: number; backend: "shim" | "cap" }): string {
+export function kernelText(r: LiveStatistics & { clockSteps: number }): string {
   const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
   if (r.backend === "cap") {
     return `  capture: libpcap (--capture cap): packets ${fmt(r.kernel.packets)}, drops not reported (cap does not give libpcap's); interfaces ${ifs || "none opened"}` +

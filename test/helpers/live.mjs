@@ -3,7 +3,7 @@
 import { afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cli, fixtures, parseFlows, key, oracleCaptures } from "./run.mjs";
+import { cli, fixtures, parseFlows, key, oracleCaptures, root } from "./run.mjs";
 import { makeNs, until } from "./netns.mjs";
 
 export const oracleOf = (name) => oracleCaptures().find((c) => c.name === name);
@@ -18,6 +18,11 @@ afterEach(() => {
 /** Starts flowprobe in namespace ns; resolves once the shim captures. */
 export function startLive(ns, args, ready = /capturing on/) {
   return startRun(ns, process.execPath, [cli, "--seed", "1", ...args], ready);
+}
+
+/** startLive through the library with app options (src/app.ts AppOptions: intervals the command line does not set). */
+export function startLiveApp(ns, options, args, ready = /capturing on/) {
+  return startRun(ns, process.execPath, [path.join(root, "test", "helpers", "flowprobe-app.cjs"), JSON.stringify(options), "--seed", "1", ...args], ready);
 }
 
 /** startLive, as an unprivileged user with no capabilities (setpriv). */

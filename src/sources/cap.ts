@@ -3,7 +3,7 @@
 // flowprobe — flowprobe itself started again with the internal first argument
 // `--capture-child` — that speaks the shim's protocol (shim/flowprobe-capture.c: FP_BATCH,
 // FP_STATS, FP_IFACE messages into the FIFO named by --output; stdin's end is the stop line),
-// so live.ts runs, reads and restarts it exactly as it does the shim. A child, because cap
+// so shim.ts runs, reads and restarts it exactly as it does the shim. A child, because cap
 // aborts the process (an assert in its poll callback) when a captured interface goes down:
 // then only the child dies, the flows stay in flowprobe, and the child is started again.
 //
@@ -24,7 +24,8 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as L from "../../assembly/layout";
-import { numberOf, sysNetValue } from "./routes";
+import { parseCaptureArgs, type ParsedCaptureArgs } from "../config/capture-args";
+import { numberOf, sysNetValue } from "../host/routes";
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
@@ -42,8 +43,6 @@ export const CAPTURE_CHILD = "--capture-child";
 const LINKTYPES: Record<string, number> = { ETHERNET: 1, NULL: 0, RAW: 101, LINKTYPE_LINUX_SLL: 113 };
 // Linux packet types (as the shim reports them)
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
-// the shim's message types
-const FP_BATCH = 1, FP_STATS = 2, FP_IFACE = 3;
 /** A batch goes with this many packets staged, or this long after its first. */
 const FLUSH_RECORDS = 1024;
 const FLUSH_MS = 20;
@@ -81,55 +80,13 @@ function macOf(name: string): Buffer | undefined {
   return text && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? Buffer.from(text.replace(/:/g, ""), "hex") : undefined;
 }
 
-interface ChildOptions {
-  interfaces: string[];
-  snaplen: number;
-  direction: "in" | "both";
-  filter: string;
-  ifindexMap: Map<string, number>;
-  output: string;
-  /** libpcap's buffer per interface, bytes: the shim's ring size (--block-size KiB × --blocks). */
-  bufferBytes: number;
-}
-
-/** The shim's command line (live.ts shimArgs), as far as libpcap can follow it. */
-function parseChildArgs(argv: string[]): ChildOptions {
-  const o: ChildOptions = { interfaces: [], snaplen: 128, direction: "in", filter: "", ifindexMap: new Map(), output: "", bufferBytes: 0 };
-  let blockKiB = 1024, blocks = 4;
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1] ?? "";
-    switch (argv[i]) {
-      case "--interfaces": o.interfaces = v.split(","); i++; break;
-      case "--snaplen": o.snaplen = Number(v); i++; break;
-      case "--direction": o.direction = v === "both" ? "both" : "in"; i++; break;
-      case "--filter": o.filter = v; i++; break;
-      case "--ifindex-map":
-        for (const item of v.split(",")) {
-          const [name, n] = item.split("=");
-          o.ifindexMap.set(name!, Number(n));
-        }
-        i++;
-        break;
-      case "--output": o.output = v; i++; break;
-      case "--promisc": break; // cap sets every interface promiscuous anyway
-      case "--block-size": blockKiB = Number(v); i++; break;
-      case "--blocks": blocks = Number(v); i++; break;
-      case "--block-timeout": i++; break; // (libpcap in immediate mode hands each packet over at once)
-      default: throw new ChildUsage(`unknown argument ${argv[i]}`);
-    }
-  }
-  if (o.interfaces.length === 0 || !o.output) throw new ChildUsage("--interfaces and --output are needed");
-  o.bufferBytes = blockKiB * 1024 * blocks;
-  return o;
-}
-
 /** The capture child's main: returns its exit status (0 stopped, 1 could not capture, 2 usage). */
 export async function capChildMain(argv: string[]): Promise<number> {
   const say = (line: string) => process.stderr.write(`flowprobe (capture, libpcap): ${line}\n`);
-  let o: ChildOptions;
+  let o: ParsedCaptureArgs;
   let Cap: CapModule["Cap"];
   try {
-    o = parseChildArgs(argv);
+    o = parseCaptureArgs(argv); // the shim's command line, as far as libpcap can follow it
     Cap = loadCap().Cap;
   } catch (e) {
     say((e as Error).message);
@@ -154,7 +111,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
   let gone = false; // the reader went away: nothing more to do
   const send = (type: number, payload: Buffer, extra?: Buffer) => {
     if (gone) return;
-    const head = Buffer.alloc(8);
+    const head = Buffer.alloc(L.FP_HEADER);
     head.writeUInt32LE(type, 0);
     head.writeUInt32LE(payload.length + (extra?.length ?? 0), 4);
     try {
@@ -189,7 +146,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     if (stageRecords === 0) return;
     const head = Buffer.alloc(8);
     head.writeUInt32LE(stageRecords, 0);
-    send(FP_BATCH, head, stage.subarray(0, stageLen));
+    send(L.FP_BATCH, head, stage.subarray(0, stageLen));
     stageLen = 0;
     stageRecords = 0;
   };
@@ -219,7 +176,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     const buffer = Buffer.alloc(PACKET_MAX);
     let linkName: string;
     try {
-      linkName = handle.open(name, o.filter, o.bufferBytes, buffer);
+      linkName = handle.open(name, o.filter, o.ringBytes, buffer); // libpcap's buffer: the shim's ring size
     } catch (e) {
       try {
         handle.close();
@@ -263,7 +220,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     const msg = Buffer.alloc(4 + Buffer.byteLength(name));
     msg.writeUInt32LE(ifindex, 0);
     msg.write(name, 4);
-    send(FP_IFACE, msg);
+    send(L.FP_IFACE, msg);
     return true;
   };
   const openWaiting = () => {
@@ -287,7 +244,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
     m.writeBigUInt64LE(0n, 8); // (libpcap's drops are not available through cap)
     m.writeBigUInt64LE(0n, 16);
     m.writeBigUInt64LE(BigInt(opened.length), 24);
-    send(FP_STATS, m);
+    send(L.FP_STATS, m);
   };
   const ticker = setInterval(() => {
     try {

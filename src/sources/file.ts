@@ -17,6 +17,7 @@ import type { Readable } from "node:stream";
 import * as L from "../../assembly/layout";
 import { CaptureFormatError, IoError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
+import type { FileStatistics, Source } from "./source";
 
 /** LINKTYPE_* values the core parses (shared/pcaps/README.md). */
 export const KNOWN_LINKTYPES: ReadonlyMap<number, string> = new Map([
@@ -63,33 +64,85 @@ export interface FileReadOptions {
   onWarning?: (message: string) => void;
 }
 
+/** A capture file (or standard input for "-") as a source: its blocks read straight into the
+ * core's input region, walked with one call per block. */
+export class FileSource implements Source {
+  readonly label: string;
+  readonly ticksItself = false;
+  private readonly stopping = new AbortController();
+  private fd = -1;
+  private regular = true;
+  private stream: Readable | undefined;
+  private reader: BlockReader | undefined;
+  private size = -1;
+  /** What run() found, once it has returned. */
+  result: FileResult | undefined;
+
+  constructor(private readonly meter: Meter, private readonly file: string, private readonly opts: FileReadOptions = {}) {
+    this.label = file === "-" ? "<stdin>" : file;
+    if (opts.stopSignal?.aborted) this.stopping.abort();
+    else opts.stopSignal?.addEventListener("abort", () => this.stopping.abort(), { once: true });
+  }
+
+  async start(): Promise<void> {
+    const file = this.file;
+    try {
+      this.fd = file === "-" ? 0 : fs.openSync(file, "r");
+    } catch (e) {
+      throw new IoError(`cannot open ${file}: ${(e as Error).message}`, e);
+    }
+    try {
+      const st = fs.fstatSync(this.fd);
+      if (st.isDirectory()) throw new UsageError(`${file} is a directory: give a capture file (pcap or pcapng), or - for standard input`);
+      // a block device reads like a file; a pipe, socket or terminal is a stream
+      this.regular = st.isFile() || st.isBlockDevice();
+      this.size = this.regular ? st.size : -1;
+      // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
+      // read that only the writer can end, which would also hold up the exit after SIGTERM)
+      this.stream = this.regular ? undefined : this.fd === 0 ? process.stdin : new net.Socket({ fd: this.fd, readable: true, writable: false });
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    const opts: FileReadOptions = {
+      ...this.opts,
+      shouldStop: () => this.stopping.signal.aborted || (this.opts.shouldStop?.() ?? false),
+      stopSignal: this.stopping.signal,
+    };
+    this.reader = new BlockReader(this.meter, this.fd, this.label, this.size, opts, this.stream);
+  }
+
+  async run(): Promise<void> {
+    try {
+      this.result = await this.reader!.run();
+    } finally {
+      this.close();
+    }
+  }
+
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  statistics(): FileStatistics {
+    return { kind: "file", bytes: this.result?.bytes ?? this.reader?.bytesRead ?? 0, size: this.size };
+  }
+
+  private close(): void {
+    // a stream's fd is closed with the stream (destroy); a regular file's is closed here
+    this.stream?.destroy();
+    this.stream = undefined;
+    if (this.fd > 0 && this.regular) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
 /** Reads a whole capture file (or standard input for "-") through the meter. */
 export async function meterFile(meter: Meter, file: string, opts: FileReadOptions = {}): Promise<FileResult> {
-  let fd: number;
-  try {
-    fd = file === "-" ? 0 : fs.openSync(file, "r");
-  } catch (e) {
-    throw new IoError(`cannot open ${file}: ${(e as Error).message}`, e);
-  }
-  let regular = true;
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new UsageError(`${file} is a directory: give a capture file (pcap or pcapng), or - for standard input`);
-    // a block device reads like a file; a pipe, socket or terminal is a stream
-    regular = st.isFile() || st.isBlockDevice();
-    // a pipe, socket or terminal is read as a stream (libuv polls it; no thread blocks in a
-    // read that only the writer can end, which would also hold up the exit after SIGTERM)
-    const stream = regular ? undefined : fd === 0 ? process.stdin : new net.Socket({ fd, readable: true, writable: false });
-    const reader = new BlockReader(meter, fd, file === "-" ? "<stdin>" : file, regular ? st.size : -1, opts, stream);
-    try {
-      return await reader.run();
-    } finally {
-      stream?.destroy();
-    }
-  } finally {
-    // a stream's fd was closed with the stream (destroy); a regular file's is closed here
-    if (fd !== 0 && regular) fs.closeSync(fd);
-  }
+  const source = new FileSource(meter, file, opts);
+  await source.start();
+  await source.run();
+  return source.result!;
 }
 
 /** The chunks of a readable stream, one at a time (paused while none is wanted). */
@@ -144,6 +197,11 @@ class BlockReader {
   private readonly warnings: string[] = [];
   private ifnames: Array<[number, string]> = []; // this section's IDB names, for the collectors
   private walks = 0;
+
+  /** Bytes of the file read past so far. */
+  get bytesRead(): number {
+    return this.base;
+  }
 
   constructor(
     private readonly meter: Meter,

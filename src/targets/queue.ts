@@ -7,9 +7,10 @@
 // reader can simply wait, it is FILE_QUEUE_BYTES, so a file is read at the pace of sending
 // and SIGTERM stops the reading, not just the sending.
 
-import { forEachDatagram } from "../meter/meter";
+import { forEachDatagram } from "../sinks/units";
 import { injectedFault } from "../fault";
-import type { Pacer, UdpDestination } from "./udp";
+import type { DestinationSet } from "./destinations";
+import type { Pacer } from "./pacer";
 
 /** Datagrams sent between pacing checks: small enough that no burst fills a collector's buffer. */
 const PACE_GROUP = 16;
@@ -29,7 +30,7 @@ export class SendQueue {
 
   /** `stop`: once aborted (SIGTERM), push no longer waits for room, so the reader can stop at
    * once; what it pushed is still sent (idle() waits for it). */
-  constructor(private readonly destinations: UdpDestination[], private readonly pacer: Pacer, private readonly maxBytes: number, private readonly stop?: AbortSignal) {
+  constructor(private readonly destinations: DestinationSet, private readonly pacer: Pacer, private readonly maxBytes: number, private readonly stop?: AbortSignal) {
     stop?.addEventListener("abort", () => {
       for (const wake of this.roomWaiters.splice(0)) wake();
     }, { once: true });
@@ -66,8 +67,9 @@ export class SendQueue {
    * last emptiness check (the loop's exit runs the finally block without an await between),
    * so a datagram pushed at any time is either seen here or starts a new pump. */
   private async pump(): Promise<void> {
-    // every collector gets every datagram (mirror): pace by datagrams per collector
-    const perCollector = Math.max(1, this.destinations.length);
+    // a datagram of the target becomes `fanout` units (mirror: one per collector): pace by
+    // datagrams per collector
+    const perCollector = this.destinations.fanout;
     try {
       while (this.head < this.queue.length) {
         const end = Math.min(this.queue.length, this.head + PACE_GROUP * perCollector);
@@ -75,7 +77,7 @@ export class SendQueue {
         injectedFault("send");
         while (this.head < end) {
           const [d, datagram] = this.queue[this.head]!;
-          this.destinations[d]!.send(datagram);
+          this.destinations.get(d).send(datagram);
           this.bytes -= datagram.length;
           this.head++;
         }

@@ -1,8 +1,8 @@
 // The kernel's main routing tables, for the egress interface and next hop of each flow
 // (assembly/cache/routes.ts does the lookup). Read from /proc/net/route and /proc/net/ipv6_route:
 // no process to spawn and no dependency (OpenWrt's busybox `ip` has no JSON output), and the
-// files are those of the network namespace flowprobe runs in. Re-read every few seconds by
-// the live loop; written into the core only when they changed.
+// files are those of the network namespace flowprobe runs in. Re-read every few ticks by the
+// app (facts.ts); written into the core only when they changed.
 
 import * as fs from "node:fs";
 import * as path from "node:path";

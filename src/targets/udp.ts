@@ -28,8 +28,7 @@
 
 import * as dgram from "node:dgram";
 import * as dns from "node:dns/promises";
-import { isIPv4, isIPv6 } from "node:net";
-import { UsageError } from "../errors";
+import type { Collector } from "../config/collectors";
 
 export interface DestinationCounters {
   /** Datagrams given to this collector: sent + every not-sent reason (once nothing is in flight). */
@@ -83,40 +82,6 @@ const WHY: Record<string, string> = {
   EAI_AGAIN: "its name does not resolve yet (no DNS server answers)", ENOTFOUND: "its name does not resolve: check the spelling, or the DNS it needs may not be up yet",
   EBADF: "the socket broke", ENOTCONN: "the socket broke", EPIPE: "the socket broke",
 };
-
-export interface Collector {
-  host: string;
-  port: number;
-}
-
-/** Parses "host:port[,host:port…]"; IPv6 literals in brackets: "[::1]:2055", "[fe80::1%eth0]:2055". */
-export function parseCollectors(text: string, option = "--destination"): Collector[] {
-  const seen = new Set<string>();
-  return text.split(",").map((part) => {
-    const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(part);
-    const m = bracketed ?? /^([^:[\]]+):(\d+)$/.exec(part);
-    if (!m) throw new UsageError(`${option} ${JSON.stringify(part)}: expected host:port, or [IPv6]:port`);
-    const host = m[1]!;
-    if (bracketed && !isIPv6(host.replace(/%[^%]+$/, ""))) {
-      throw new UsageError(isIPv4(host)
-        ? `${option} ${part}: brackets are for IPv6 addresses; write ${host}:${m[2]}`
-        : `${option} ${part}: ${host} in brackets is not an IPv6 address`);
-    }
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) throw new UsageError(`${option} ${part}: port ${port} is out of range 1-65535`);
-    // the same collector twice would get every datagram twice
-    const id = `${bracketed ? canonicalIPv6(host) : host.toLowerCase()}|${port}`;
-    if (seen.has(id)) throw new UsageError(`${option} ${part}: this collector is listed twice`);
-    seen.add(id);
-    return { host, port };
-  });
-}
-
-/** RFC 5952 text of an IPv6 address (its zone kept as written), to tell two spellings of one apart. */
-function canonicalIPv6(text: string): string {
-  const zone = /%.*$/.exec(text)?.[0] ?? "";
-  return new URL(`http://[${text.slice(0, text.length - zone.length)}]`).hostname + zone;
-}
 
 /** Sends still in Node's queue per socket before further datagrams are counted as dropped. */
 export const SEND_QUEUE_MAX = 1024;
@@ -401,44 +366,5 @@ export class UdpDestination {
     clearInterval(this.timer);
     this.socket?.close();
     this.socket = undefined;
-  }
-}
-
-/**
- * Paces datagrams to `rate` per second (0 = unpaced): a file is metered far faster than any
- * link, and a datagram that overflows a collector's receive buffer is lost without a trace
- * at the sender. Time is injected for tests.
- */
-export class Pacer {
-  private tokens: number;
-  private last = -1;
-
-  /** `burst`: datagrams that may go back to back after a pause (the bucket's size). */
-  constructor(
-    private readonly rate: number,
-    private readonly burst = 32,
-    private readonly now: () => number = () => performance.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {
-    this.tokens = burst;
-  }
-
-  /**
-   * Takes n datagrams' worth from a token bucket; resolves when they may go. Time the
-   * sender spent metering does not pile up as credit beyond `burst`: a catch-up burst after
-   * a pause is exactly what overflows a collector's receive buffer.
-   */
-  async take(n: number): Promise<void> {
-    if (this.rate <= 0 || n === 0) return;
-    const t = this.now();
-    if (this.last >= 0) this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
-    this.last = t;
-    this.tokens -= n;
-    if (this.tokens < 0) {
-      const wait = (-this.tokens / this.rate) * 1000;
-      await this.sleep(wait);
-      this.tokens = 0;
-      this.last = t + wait;
-    }
   }
 }

@@ -1,7 +1,8 @@
-// Writing to a file descriptor from synchronous code: all of it, whatever the descriptor.
+// JSON lines to standard output: writing to a file descriptor from synchronous code, all of
+// it, whatever the descriptor (a full non-blocking pipe is waited on; a reader gone is said).
 
 import * as fs from "node:fs";
-import { IoError } from "./errors";
+import { IoError } from "../errors";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 

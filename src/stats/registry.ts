@@ -1,0 +1,78 @@
+// The statistics registry: every figure of a run — the core's counters (through the meter's
+// snapshot), each collector's counters, the source's — read into one object once per tick,
+// and again when asked for (SIGUSR1, the end of the run). The summary, SIGUSR1's statistics
+// and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
+// counter itself, so no figure is computed twice. (Rates will follow the meter clock.)
+
+import type { MeterSnapshot } from "../meter/meter";
+import type { SourceStatistics } from "../sources/source";
+import type { DestinationCounters } from "../targets/udp";
+
+/** A counter's key and the words a person reads for it. */
+export interface Label {
+  key: string;
+  text: string;
+}
+
+export interface DestinationFigures {
+  /** "host:port", "[v6]:port". */
+  label: string;
+  /** The address the name resolved to ("" before that). */
+  address: string;
+  host: string;
+  counters: DestinationCounters;
+}
+
+export interface Stats {
+  /** Seconds since the run started, at this reading. */
+  seconds: number;
+  /** The source's name: the file, "<stdin>", "live IF,IF". */
+  source: string;
+  meter: MeterSnapshot;
+  input: SourceStatistics;
+  /** Collectors, in the core's destination numbering. */
+  destinations: DestinationFigures[];
+  /** Steps of the system clock seen (live: each exported every active flow and restarted aging). */
+  clockSteps: number;
+  /** The names of the core's skip and end reasons, in the core's order. */
+  labels: { skipped: readonly Label[]; ended: readonly Label[] };
+}
+
+/** Where the registry reads from: only the shapes of the counting modules, never the modules. */
+export interface StatsInputs {
+  meter: { snapshot(): MeterSnapshot };
+  source: { readonly label: string; statistics(): SourceStatistics };
+  destinations: ReadonlyArray<{ readonly label: string; readonly address: string; readonly collector: { host: string }; readonly counters: DestinationCounters }>;
+  /** Steps of the system clock seen so far. */
+  clockSteps: () => number;
+  labels: Stats["labels"];
+  /** Seconds since the run started (injected for tests). */
+  seconds: () => number;
+}
+
+export class StatsRegistry {
+  private last: Stats | undefined;
+
+  constructor(private readonly inputs: StatsInputs) {}
+
+  /** Reads every figure now (once per tick; and when statistics are asked for). */
+  read(): Stats {
+    const i = this.inputs;
+    const input = i.source.statistics();
+    this.last = {
+      seconds: i.seconds(),
+      source: i.source.label,
+      meter: i.meter.snapshot(),
+      input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
+      destinations: i.destinations.map((d) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters } })),
+      clockSteps: i.clockSteps(),
+      labels: i.labels,
+    };
+    return this.last;
+  }
+
+  /** The last reading (read now if there was none yet). */
+  get current(): Stats {
+    return this.last ?? this.read();
+  }
+}

@@ -1,0 +1,62 @@
+// A target's destinations: the collectors its datagrams go to, as a set with a mode. Today
+// every set mirrors (each collector gets every datagram, and the core lays out one copy per
+// collector); round-robin will be a mode whose fan-out is 1 and whose core side keeps a
+// cursor. The send queue paces by the set's fan-out, the app opens and closes it whole.
+
+import type { DestinationCounters } from "./udp";
+
+/** What the set needs of a transport: send bytes, say when sent, close. */
+export interface Transport {
+  /** Name in the log and the summary ("host:port", "[v6]:port"). */
+  readonly label: string;
+  /** The address the name resolved to ("" before that). */
+  readonly address: string;
+  readonly collector: { host: string; port: number };
+  readonly counters: DestinationCounters;
+  open(): Promise<void>;
+  /** Sends one datagram (copied: the caller's bytes may be reused at once). */
+  send(bytes: Uint8Array): void;
+  /** Resolves when every send handed over so far has completed. */
+  drained(): Promise<void>;
+  close(): void;
+}
+
+export type DestinationMode = "mirror";
+
+export class DestinationSet<T extends Transport = Transport> {
+  /** @param members the transports, in the core's destination numbering (see addDestination). */
+  constructor(readonly members: readonly T[], readonly mode: DestinationMode = "mirror") {}
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  /** How many of the core's datagram units one datagram of the target becomes: mirror, one per member. */
+  get fanout(): number {
+    return Math.max(1, this.members.length);
+  }
+
+  /** Transport number d (the core's destination number). */
+  get(d: number): T {
+    return this.members[d]!;
+  }
+
+  /** Opens every transport; when one fails to open, all are closed again. */
+  async open(): Promise<void> {
+    try {
+      for (const d of this.members) await d.open();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Resolves when every transport has completed its sends. */
+  async drained(): Promise<void> {
+    await Promise.all(this.members.map((d) => d.drained()));
+  }
+
+  close(): void {
+    for (const d of this.members) d.close();
+  }
+}
