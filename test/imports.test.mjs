@@ -109,3 +109,10 @@ test("the import reader sees each kind of import", () => {
   ].join("\n"));
   assert.deepEqual(got, [["../a", false], ["./b", true], ["./c", true], ["./d", false], ["./e", false], ["./h", false], ["./f", false], ["./g", false]]);
 });
+
+test("each host folder's first file says what the room holds", () => {
+  for (const room of readdirSync(path.join(root, "src"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+    const first = readdirSync(path.join(root, "src", room)).filter((f) => f.endsWith(".ts")).sort()[0];
+    assert.match(readFileSync(path.join(root, "src", room, first), "utf8"), new RegExp(`^// Room ${room}/: `), `src/${room}/${first}`);
+  }
+});

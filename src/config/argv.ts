@@ -1,3 +1,7 @@
+// Room config/: the option schema (schema.ts: type, unit, default, range and help of every option,
+// once; defaults.ts), the command line made from it (argv.ts, options.ts), --help, the shim's
+// arguments, formats and collectors. Imports nothing of the meter, the targets or the sources.
+//
 // The command line's own scanner, made from the option schema: `--name value`,
 // `--name=value`, `-x value` and `-xvalue`, with a "did you mean" for a mistyped option.
 

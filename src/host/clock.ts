@@ -1,3 +1,6 @@
+// Room host/: facts of the machine the host tick refreshes — routes and interface names
+// (routes.ts, facts.ts), the clock and its steps (this file), --user (user.ts).
+//
 // The system clock as a live run sees it: realtime (packets are stamped with it) and a
 // monotonic clock, both injectable. A step of the system clock (NTP setting a router's clock
 // after boot) shows as a change of realtime − monotonic between two ticks; the packets'

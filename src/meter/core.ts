@@ -1,3 +1,6 @@
+// Room meter/: the Wasm core as the host sees it — loaded and typed (this file), configured
+// per target and drained by sink (meter.ts), its counters' names (counters.ts).
+//
 // Loads the Wasm core and gives the host typed access to its exports and memory regions.
 // The module has no imports; every export takes and returns numbers (assembly/index.ts).
 

@@ -1,3 +1,6 @@
+// Room sinks/: the meter's output read with the memory map alone (units.ts) and written out
+// (JSON lines to standard output: this file).
+//
 // JSON lines to standard output: writing to a file descriptor from synchronous code, all of
 // it, whatever the descriptor (a full non-blocking pipe is waited on; a reader gone is said).
 

@@ -1,3 +1,7 @@
+// Room sources/: where packets come from, behind one Source interface (source.ts): a capture
+// file or standard input (file.ts), the capture shim's client (shim.ts), the libpcap child of
+// --capture cap (this file). Each puts batches into the core's input region and meters them.
+//
 // The portable capture backend, `--capture cap`: libpcap through the npm package cap (a
 // native addon, not part of the bundle; loaded only here). It runs in a child process of
 // flowprobe — flowprobe itself started again with the internal first argument

@@ -1,3 +1,6 @@
+// Room targets/: where a target's datagrams go — destination sets (this file), the UDP
+// transport (udp.ts), pacing (pacer.ts) and the send queue (queue.ts). Never the meter.
+//
 // A target's destinations: the collectors its datagrams go to, as a set with a mode. Today
 // every set mirrors (each collector gets every datagram, and the core lays out one copy per
 // collector); round-robin will be a mode whose fan-out is 1 and whose core side keeps a
