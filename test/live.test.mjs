@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, parseFlows, key } from "./helpers/run.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
-import { oracleOf, startLive, startLiveApp, startLiveAs, captureReplay, replay, num, compare } from "./helpers/live.mjs";
+import { oracleOf, replayCompare, startLive, startLiveApp, startLiveAs, captureReplay, replay, num, compare } from "./helpers/live.mjs";
 import { startNfcapd } from "./helpers/collector.mjs";
 import * as P from "./helpers/packets.mjs";
 
@@ -283,10 +283,7 @@ test("live: the host runs unprivileged, only the shim has CAP_NET_RAW and CAP_NE
     execFileSync("chmod", ["755", dir, shim]);
     execFileSync("setcap", ["cap_net_raw,cap_net_admin=ep", shim]);
     const run = await startLiveAs(ns, "nobody", ["-i", "fp0", "--promisc", "--capture-helper", shim]);
-    replay(ns, "fp1", "zeek--http--bro.org.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
-    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+    await replayCompare(ns, run);
     // and without the capabilities it says what it needs
     execFileSync("setcap", ["-r", shim]);
     const bad = ns.spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, "-i", "fp0", "--capture-helper", shim],
@@ -310,10 +307,7 @@ test("live --user: started as root, flowprobe continues as the user while the sh
     const uid = /^Uid:\s+(\d+)\s+(\d+)/m.exec(execFileSync("cat", [`/proc/${run.child.pid}/status`], { encoding: "utf8" }));
     const nobody = execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim();
     assert.deepEqual([uid[1], uid[2]], [nobody, nobody], "real and effective uid");
-    replay(ns, "fp1", "zeek--http--bro.org.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
-    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+    await replayCompare(ns, run);
   } finally {
     ns.del();
   }
@@ -436,10 +430,7 @@ test("live SIGHUP: the routes and interface names are read again and said; captu
     await until(() => /SIGHUP: read the routes \(\d+\) and interface names \(\d+\) again; capture and metering go on/.test(run.stderr), 5000, `SIGHUP said: ${run.stderr}`);
     const names = Number(/interface names \((\d+)\) again/.exec(run.stderr)[1]);
     assert.equal(names, 5, "lo, fp0, fp1 and the new hup0, hup1");
-    replay(ns, "fp1", "zeek--http--bro.org.pcap");
-    await run.stop();
-    assert.equal(run.code, 0, run.stderr);
-    compare(run.stdout, oracleOf("zeek--http--bro.org.pcap").oracle);
+    await replayCompare(ns, run);
   } finally {
     ns.del();
   }

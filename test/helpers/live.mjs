@@ -78,6 +78,14 @@ export const num = (re, text) => {
   return Number(m[1].replace(/,/g, ""));
 };
 
+/** Replays `name` into fp1 while `run` captures, stops it (exit 0 checked) and compares its flows with the capture's oracle. */
+export async function replayCompare(ns, run, name = "zeek--http--bro.org.pcap") {
+  replay(ns, "fp1", name);
+  await run.stop();
+  assert.equal(run.code, 0, run.stderr);
+  compare(run.stdout, oracleOf(name).oracle);
+}
+
 /** Per 5-tuple sums of flowprobe's JSON flows, and of the oracle's. */
 export function compare(stdout, oracle) {
   const got = new Map();
