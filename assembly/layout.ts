@@ -69,7 +69,8 @@ export const C_V5_IPV6: u32 = C_TIME_BACK + 1; //        flows not exportable: I
 export const C_TIME_UNSENDABLE: u32 = C_V5_IPV6 + 1; //  flows not exportable: a time the format cannot carry (past 2106)
 export const C_UPTIME_RESTARTS: u32 = C_TIME_UNSENDABLE + 1; // NetFlow uptime epoch restarted (a capture longer than 49.7 days)
 export const C_COUNTER_SPLITS: u32 = C_UPTIME_RESTARTS + 1; //  flows exported early before a 32-bit counter of the format overflowed
-export const C_END: u32 = C_COUNTER_SPLITS + 1; //       (within STATS_COUNT)
+export const C_UNSELECTED: u32 = C_COUNTER_SPLITS + 1; // IP packets no target's selector chose (read = metered + unselected + non-IP + skipped)
+export const C_END: u32 = C_UNSELECTED + 1; //           (within STATS_COUNT)
 
 // ---- pcapng interface table, filled by the host from IDBs ----
 export const IFACES_BASE: u32 = STATS_BASE + STATS_SIZE;
@@ -107,7 +108,8 @@ export const D_SINCE_TEMPLATES: u32 = D_SEQUENCE + 4; // u32 datagrams since tem
 export const D_TEMPLATES_AT: u32 = D_SINCE_TEMPLATES + 4; // u32 export time (s) templates were last sent
 export const D_NEED_TEMPLATES: u32 = D_TEMPLATES_AT + 4; // u32 1 = send templates with the next datagram
 export const D_NAMES_AT: u32 = D_NEED_TEMPLATES + 4; //  u32 the interface name its next template block starts with
-export const D_END: u32 = D_NAMES_AT + 4;
+export const D_DOWN: u32 = D_NAMES_AT + 4; //            u32 1 = the host found the collector down: round-robin skips it until the host clears it
+export const D_END: u32 = D_DOWN + 4;
 
 // ---- routes: a copy of the kernel's main routing tables (IPv4 and IPv6), written by the host
 // sorted by prefix length, longest first; the egress interface and next hop of a flow ----
@@ -169,7 +171,11 @@ export const X_NEXT_HOP: u32 = X_OUT_IF + 4; //  u32 address of the next hop (16
 export const X_DIRECTION: u32 = X_NEXT_HOP + 4; // u32 IPFIX flowDirection (IE 61): 0 ingress, 1 egress
 export const X_MACS: u32 = X_DIRECTION + 4; //   u32 address of the flow's MACs (MAC_SIZE bytes), 0 = none kept
 export const X_REASON: u32 = X_MACS + 4; //      u32 END_* (IPFIX flowEndReason)
-export const X_END: u32 = X_REASON + 4; //       (within 64 bytes)
+export const X_SRC_AS: u32 = X_REASON + 4; //    u32 source AS (prefix table; 0 = unknown)
+export const X_DST_AS: u32 = X_SRC_AS + 4; //    u32 destination AS
+export const X_SRC_MASK: u32 = X_DST_AS + 4; //  u32 source prefix length (0 = unknown)
+export const X_DST_MASK: u32 = X_SRC_MASK + 4; // u32 destination prefix length
+export const X_END: u32 = X_DST_MASK + 4; //     (within 64 bytes)
 
 // ---- the format table: one entry per wire format, written once at init (encode/formats.ts;
 // the entry's fields are the Format class of cache/encoder.ts) ----
@@ -273,7 +279,8 @@ export const END_LACK_OF_RESOURCES: u32 = 5;
 export const T_ENABLED: u32 = 0; //                       u32 1 when configured
 export const T_FORMAT: u32 = T_ENABLED + 4; //            u32 FORMAT_*
 export const T_ENCODER: u32 = T_FORMAT + 4; //            u32 address of its format table entry (FORMATS_BASE + …)
-export const T_HEADER_END: u32 = T_ENCODER + 4 + 4; //    (and 4 bytes of padding)
+export const T_SELECT: u32 = T_ENCODER + 4; //            u32 address of its selector program (cache/select.ts), 0 = every packet
+export const T_HEADER_END: u32 = T_SELECT + 4;
 // cache block
 export const T_INACTIVE_NS: u32 = T_HEADER_END; //        u64
 export const T_ACTIVE_NS: u32 = T_INACTIVE_NS + 8; //     u64
@@ -297,7 +304,9 @@ export const T_BUMP: u32 = T_FREE + 4; //                 u32 slots ever carved 
 export const T_CHUNKS: u32 = T_BUMP + 4; //               u32 address of the chunk table (CHUNK_TABLE_MAX u32)
 export const T_MACS: u32 = T_CHUNKS + 4; //               u32 address of the MAC chunk table (cache/macs.ts), 0 = no MAC fields
 export const T_KEY_DERIVED: u32 = T_MACS + 4; //          u32 1 = the target's key leaves fields out: T_KEY_MASK applies
-export const T_CACHE_END: u32 = T_KEY_DERIVED + 4 + 4; // (and 4 bytes of padding)
+export const T_AGGREGATE: u32 = T_KEY_DERIVED + 4; //     u32 address of its aggregation rules (cache/key.ts), 0 = none
+export const T_NO_TCP_END: u32 = T_AGGREGATE + 4; //      u32 1 = TCP FIN/RST does not end a flow (a key without ports, or aggregation): only the timeouts do
+export const T_CACHE_END: u32 = T_NO_TCP_END + 4 + 4; //  (and 4 bytes of padding)
 // export block (NetFlow/IPFIX formats)
 export const T_DATAGRAMS: u32 = T_CACHE_END; //           u64 datagrams sealed (before mirroring)
 export const T_BOOT_MS: u32 = T_DATAGRAMS + 8; //         u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)
@@ -319,12 +328,14 @@ export const T_TEMPLATES_ALONE: u32 = T_TEMPLATES_NEXT + 4; // u32 1 = the MTU i
 export const T_NAMES_MAX: u32 = T_TEMPLATES_ALONE + 4; // u32 interface names one template block may carry (what the MTU leaves room for)
 export const T_DESTS: u32 = T_NAMES_MAX + 4; //           u32 destinations of this target
 export const T_DEST_FIRST: u32 = T_DESTS + 4; //          u32 its first destination + 1 (0: none), the others through D_NEXT
-export const T_DEST_MODE: u32 = T_DEST_FIRST + 4; //      u32 DEST_MIRROR (round-robin to come: a cursor beside it)
-export const T_END: u32 = T_DEST_MODE + 4; //             (within TARGET_SIZE)
+export const T_DEST_MODE: u32 = T_DEST_FIRST + 4; //      u32 DEST_MIRROR or DEST_ROUND_ROBIN
+export const T_DEST_CURSOR: u32 = T_DEST_MODE + 4; //     u32 round-robin: the destination that gets the next sealed datagram + 1 (0: the first)
+export const T_END: u32 = T_DEST_CURSOR + 4; //           (within TARGET_SIZE)
 export const NIL: u32 = 0xffffffff;
 
 // Destination modes (T_DEST_MODE): which destinations of a target get a sealed datagram
-export const DEST_MIRROR: u32 = 0; // every one
+export const DEST_MIRROR: u32 = 0; //      every one
+export const DEST_ROUND_ROBIN: u32 = 1; // one each, in turn, skipping those marked down (D_DOWN)
 
 // ---- a target's field list and the flow templates made from it (IPFIX and NetFlow v9;
 // encode/fields.ts), in a heap block at T_FLOW_TEMPLATES ----
