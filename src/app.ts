@@ -5,7 +5,8 @@
 // (MQTT offline, later) → exit status. The command line (cli.ts) only makes the config object.
 
 import * as fs from "node:fs";
-import { describeCache } from "./config/cache";
+import { describeCache, describeCaches } from "./config/cache";
+import { formatNamed } from "./config/formats";
 import type { Options } from "./config/options";
 import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { faultAt } from "./fault";
@@ -13,14 +14,14 @@ import { SYSTEM_CLOCK, type Clock } from "./host/clock";
 import { HostFacts } from "./host/facts";
 import { dropPrivileges, userGroup } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
-import { Meter, type OutputSink, type TargetConfig } from "./meter/meter";
+import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
 import { say, signalActions } from "./process";
 import { writeAllSync } from "./sinks/stdout";
 import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
 import { StatsRegistry, type Stats } from "./stats/registry";
-import { ProgressLine, destinationsText, kernelText, summaryText } from "./stats/summary";
+import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
 import { FILE_QUEUE_BYTES, LIVE_QUEUE_BYTES, SendQueue } from "./targets/queue";
@@ -83,38 +84,53 @@ export class App {
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
 
-    // targets: the collectors (one mirrored set), or standard output
-    const destinations = new DestinationSet(o.destinations.map((c) => new UdpDestination(c, { sndbuf: o.sndbuf, onLog: log })));
-    await destinations.open();
+    // targets: each its collectors (one UDP transport each, numbered across the targets in
+    // order: the core's destination numbers), or standard output (one JSON target at most)
+    let nextDestination = 0;
+    const targets = o.targets.map((t) => {
+      const set = new DestinationSet(t.destinations.map((c) => new UdpDestination(c, { sndbuf: t.sndbuf, onLog: log })));
+      return { t, set, ids: set.members.map(() => nextDestination++) };
+    });
+    const destinations = targets.flatMap((x) => x.set.members);
+    await openAll(targets.map((x) => x.set));
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
-    // datagrams wait in the send queue for the pacer while metering goes on
-    const sendQueue = new SendQueue(destinations, new Pacer(o.exportRate), live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES, this.stopping.signal);
+    // datagrams wait in their target's send queue for its pacer while metering goes on; each
+    // target's queue takes its own collectors' datagrams (the bound shared between them)
+    const exporting = targets.filter((x) => x.set.size > 0);
+    const queueBytes = Math.max(FILE_QUEUE_BYTES, (live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES) / Math.max(1, exporting.length));
+    const queues = exporting.map((x) => new SendQueue(x.set, new Pacer(x.t.exportRate), queueBytes, this.stopping.signal, x.ids));
     let stdoutOpen = true;
-    const sink: OutputSink = destinations.size > 0
-      ? (bytes) => sendQueue.push(bytes)
-      : (bytes) => {
+    const sinks: OutputSinks = {
+      datagrams: queues.length === 0 ? undefined
+        : queues.length === 1 ? (bytes) => queues[0]!.push(bytes)
+        : (bytes) => Promise.all(queues.map((q) => q.push(bytes))).then(() => undefined),
+      json: targets.some((x) => x.t.format === "json") ? (bytes) => {
         if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
         // the reader has gone (flowprobe … | head): nothing more can be written
         if (!stdoutOpen && this.stop === undefined) this.stopBecause("stdout closed");
-      };
-
-    // the meter: one target
-    const target: TargetConfig = {
-      maxflows: o.maxflows,
-      hashsize: o.hashsize,
-      inactiveTimeoutS: o.inactiveTimeoutS,
-      activeTimeoutS: o.activeTimeoutS,
-      tcpEndTimeoutS: o.tcpEndTimeoutS,
-      format: o.format,
-      mac: o.mac,
-      export: destinations.size > 0
-        ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.size }
-        : undefined,
+      } : undefined,
     };
-    const meter = new Meter([target], o.seed, sink);
+
+    // the meter: a target each, with its own cache, aging and collectors
+    const configs: TargetConfig[] = targets.map(({ t, set, ids }) => ({
+      maxflows: t.maxflows,
+      hashsize: t.hashsize,
+      inactiveTimeoutS: t.inactiveTimeoutS,
+      activeTimeoutS: t.activeTimeoutS,
+      tcpEndTimeoutS: t.tcpEndTimeoutS,
+      format: t.format,
+      mac: t.mac,
+      select: t.select,
+      fields: t.fields,
+      aggregation: t.aggregation,
+      export: set.size > 0
+        ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
+        : undefined,
+    }));
+    const meter = new Meter(configs, o.seed, sinks);
     // a collector reached again, or one that refused, gets the templates again
-    destinations.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(i)));
+    for (const { set, ids } of targets) set.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(ids[i]!)));
     meter.setExportTime(Date.now() / 1000);
     if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 
@@ -147,18 +163,27 @@ export class App {
     registry = new StatsRegistry({
       meter,
       source,
-      destinations: destinations.members,
+      destinations,
+      targets: targets.map(({ t, ids }) => ({ name: t.name, title: formatNamed(t.format).title, mode: t.mode, destinations: ids })),
       clockSteps: () => liveTick?.clockSteps ?? 0,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
-    const summaryContext = (fileBytes: number) => ({ fileBytes, maxflows: o.maxflows, cacheAtMost: describeCache(o) });
+    // a config file's targets are said one by one; the one target of the command line as always
+    const perTarget = o.config?.hasTargets === true;
+    const summaryContext = (fileBytes: number) => ({
+      fileBytes,
+      maxflows: o.targets.reduce((n, t) => n + t.maxflows, 0),
+      cacheAtMost: perTarget ? describeCaches(o.targets) : describeCache(o.targets[0]!),
+    });
     /** The summary of a reading of the registry: SIGUSR1's statistics, the end's. */
     const report = (stats: Stats, fileBytes: number) =>
       summaryText(stats, summaryContext(fileBytes)) +
       (stats.input.kind === "live" ? kernelText({ ...stats.input, clockSteps: stats.clockSteps }) : "") +
-      (stats.destinations.length > 0 ? destinationsText(stats.destinations) : "");
+      (perTarget ? targetsText(stats, (k) => describeCache(o.targets[k]!), (k) => o.targets[k]!.maxflows)
+        : stats.destinations.length > 0 ? destinationsText(stats.destinations) : "") +
+      (o.config ? configText(o.config, o.targets.length) : "");
 
     // SIGUSR1: the statistics so far; SIGHUP: reload what can be reloaded (live: while capturing)
     let capturing = false;
@@ -200,8 +225,8 @@ export class App {
     meter.setExportTime(Date.now() / 1000);
     this.flushing = true;
     await meter.flush();
-    await sendQueue.idle();
-    await destinations.drained();
+    for (const q of queues) await q.idle();
+    for (const { set } of targets) await set.drained();
     progress?.clear();
     const stats = registry.read();
     if (stats.meter.notExportable.ipv6InV5 > 0n) {
@@ -214,7 +239,7 @@ export class App {
       const fileBytes = fileSource?.result?.bytes ?? 0;
       say(report(stats, live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes));
     }
-    destinations.close();
+    for (const { set } of targets) set.close();
     if (failure) {
       say(`flowprobe: error: ${failure.message}\n`);
       return failure.exitCode;
@@ -236,6 +261,18 @@ export class App {
       backend: o.capture,
       ifindexMap: o.ifindexMap,
     };
+  }
+}
+
+/** Opens every target's collectors; when one fails, those opened are closed again. */
+async function openAll(sets: readonly DestinationSet[]): Promise<void> {
+  for (let k = 0; k < sets.length; k++) {
+    try {
+      await sets[k]!.open();
+    } catch (e) {
+      for (const s of sets.slice(0, k)) s.close();
+      throw e;
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { UsageError } from "../errors";
 import { OPTIONS, type OptionSpec } from "./schema";
 
 /** Edit distance (insertions, deletions, substitutions, swaps of neighbours): how close a typo is to an option. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {

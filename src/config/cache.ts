@@ -24,3 +24,9 @@ export function describeCache(o: { maxflows: number; hashsize: number }): string
   const n = (v: number) => v.toLocaleString("en-US");
   return `${mib(cacheBytesAtMost(o))} for ${n(o.maxflows)} flows and a hash index of up to ${n(o.hashsize)} entries, allocated as flows arrive`;
 }
+
+/** The same for several targets: what their caches cost at most together. */
+export function describeCaches(targets: ReadonlyArray<{ maxflows: number; hashsize: number }>): string {
+  const total = targets.reduce((n, t) => n + cacheBytesAtMost(t), 0);
+  return `${(total / 1048576).toFixed(1)} MiB for the ${targets.length} targets' ${targets.reduce((n, t) => n + t.maxflows, 0).toLocaleString("en-US")} flows together (each target's below), allocated as flows arrive`;
+}

@@ -9,8 +9,10 @@ import { scan, integer } from "./argv";
 import { defaultHashsize } from "./cache";
 import { parseCollectors, type Collector } from "./collectors";
 import { DEFAULTS } from "./defaults";
+import { readConfigFile } from "./file";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
-import { OPTIONS, optionNamed } from "./schema";
+import { OPTIONS, fileKey, optionNamed } from "./schema";
+import { resolveTargets, type TargetOptions } from "./targets";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -80,6 +82,22 @@ export interface Options {
   summary: boolean;
   help: boolean;
   version: boolean;
+  /** The targets of the run: from the config file's "targets", else one made of the options
+   * above (named "default"). The app builds these; the fields above are their defaults. */
+  targets: TargetOptions[];
+  /** --config: the file, and which of its settings the command line replaced. */
+  config: ConfigOrigin | undefined;
+}
+
+export interface ConfigOrigin {
+  /** The file as --config named it. */
+  file: string;
+  /** Whether its "targets" made the targets (else one target of the options). */
+  hasTargets: boolean;
+  /** Options given on the command line (besides --config), in the schema's order. */
+  commandLine: string[];
+  /** Of those, the ones the file set too (globally or in a target): the command line's were used. */
+  overridden: string[];
 }
 
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
@@ -91,6 +109,12 @@ const LIVE_ONLY = OPTIONS.filter((s) => s.scope === "live").map((s) => s.name);
 
 export function parseOptions(argv: string[]): Options {
   const given = scan(argv);
+  // the config file's global keys, as the command line gives them; the command line wins
+  const commandLine = new Set(given.keys());
+  const configFile = typeof given.get("config") === "string" ? readConfigFile(given.get("config") as string) : undefined;
+  if (configFile) for (const [k, v] of configFile.globals) if (!given.has(k)) given.set(k, v);
+  /** How a message names an option: as the command line gave it, or the file's key. */
+  const named = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : `${configFile.file}: ${fileKey(optionNamed(option))}`);
   const values = Object.fromEntries(given) as Record<string, string | boolean | undefined>;
   const str = (k: string) => values[k] as string | undefined;
   /** An integer option: its value within its range, else its default. */
@@ -101,9 +125,9 @@ export function parseOptions(argv: string[]): Options {
 
   const destText = str("destination");
   const destinations = destText !== undefined ? parseCollectors(destText) : [];
-  if (destinations.length === 0) {
+  if (destinations.length === 0 && !configFile?.targets) {
     for (const name of EXPORT_ONLY) {
-      if (given.has(name)) throw new UsageError(`--${name} is for export to collectors: give --destination HOST:PORT (without it, flows are printed as JSON lines)`);
+      if (given.has(name)) throw new UsageError(`${named(name)} is for export to collectors: give --destination HOST:PORT (without it, flows are printed as JSON lines)`);
     }
   }
   const formatText = str("format");
@@ -167,7 +191,7 @@ export function parseOptions(argv: string[]): Options {
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
   } else {
     for (const live of LIVE_ONLY) {
-      if (values[live] !== undefined) throw new UsageError(`--${live} is for live capture: give --interfaces`);
+      if (values[live] !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
     }
   }
   const direction = str("direction") ?? directionDefault;
@@ -183,13 +207,32 @@ export function parseOptions(argv: string[]): Options {
   if (capture === "cap" && str("capture-helper") !== undefined) throw new UsageError("--capture-helper is the shim's: not with --capture cap");
   const user = str("user");
   if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`--user ${JSON.stringify(user)}: not a user name`);
+  const tcpEndTimeoutS = num("tcp-end-timeout");
+  const mac = Boolean(values.mac);
+  const engineId = num("engine-id");
+  const refreshRate = num("refresh-rate");
+  const timeoutRateMin = num("timeout-rate");
+  const mtu = num("mtu");
+  const sndbuf = num("sndbuf");
+  const exportRate = num("export-rate");
+  const targets = resolveTargets({
+    format, protocol, destinations, maxflows, hashsize, activeTimeoutS: active, inactiveTimeoutS: inactive, tcpEndTimeoutS,
+    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf,
+  }, commandLine, str("hashsize") !== undefined, configFile);
+  let config: ConfigOrigin | undefined;
+  if (configFile) {
+    const inFile = new Set(configFile.globals.keys());
+    for (const t of configFile.targets ?? []) for (const k of t.options.keys()) inFile.add(k);
+    const fromCommandLine = OPTIONS.map((s) => s.name).filter((n) => commandLine.has(n) && n !== "config");
+    config = { file: configFile.file, hasTargets: configFile.targets !== undefined, commandLine: fromCommandLine, overridden: fromCommandLine.filter((n) => inFile.has(n)) };
+  }
   return {
     interfaces,
     lan,
     wan,
     ifindexMap,
     user,
-    mac: Boolean(values.mac),
+    mac,
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen"),
     ringMiB: num("ring-size"),
@@ -202,22 +245,24 @@ export function parseOptions(argv: string[]): Options {
     format,
     destinations,
     protocol,
-    engineId: num("engine-id"),
-    refreshRate: num("refresh-rate"),
-    timeoutRateMin: num("timeout-rate"),
-    mtu: num("mtu"),
-    sndbuf: num("sndbuf"),
-    exportRate: num("export-rate"),
+    engineId,
+    refreshRate,
+    timeoutRateMin,
+    mtu,
+    sndbuf,
+    exportRate,
     maxflows,
     hashsize,
     activeTimeoutS: active,
     inactiveTimeoutS: inactive,
-    tcpEndTimeoutS: num("tcp-end-timeout"),
+    tcpEndTimeoutS,
     seed,
     seedGiven: seedText !== undefined,
     progress,
     summary: !values["no-summary"],
     help: Boolean(values.help),
     version: Boolean(values.version),
+    targets,
+    config,
   };
 }

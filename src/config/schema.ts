@@ -24,6 +24,8 @@ export interface OptionSpec {
   readonly defaultText?: string;
   /** Only meaningful with live capture (--interfaces), or only with export (--destination). */
   readonly scope?: "live" | "export";
+  /** Only on the command line: no key of the config file (help, version, config itself). */
+  readonly cliOnly?: true;
   readonly help: string;
 }
 
@@ -33,6 +35,7 @@ export const DEFAULT_CACHE = "{default cache}";
 
 /** Every option, in the order --help lists them. */
 export const OPTIONS: readonly OptionSpec[] = [
+  { name: "config", type: "string", arg: "FILE", defaultText: "none", cliOnly: true, help: "read the options and the targets from this JSON file (docs/config.md): every option below under its name in snake_case (ring_size, inactive_timeout, …), and \"targets\", each with its own protocol, collectors, timeouts and cache. An option also given on the command line takes the command line's value" },
   { name: "read", short: "r", type: "string", arg: "FILE", defaultText: "none", help: "meter this capture file (pcap or pcapng; - reads standard input)" },
   { name: "interfaces", short: "i", type: "string", arg: "IF[,IF…]|any", defaultText: "none", help: "capture live on these interfaces through the capture shim flowprobe-capture (which needs CAP_NET_RAW); any = every interface" },
   { name: "promisc", type: "boolean", defaultText: "off", scope: "live", help: "live: set the interfaces promiscuous and meter frames addressed to other hosts (a SPAN or mirror port); without it they are skipped and counted" },
@@ -65,9 +68,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "seed", type: "string", arg: "N", unit: "64-bit integer", defaultText: "random", help: "hash seed; fix it to make runs reproducible (the output is the same either way for a file)" },
   { name: "progress", type: "string", arg: "auto|never", default: DEFAULTS.progress, help: "progress line on standard error while reading a file, only when it is a terminal" },
   { name: "no-summary", type: "boolean", defaultText: "off", help: "do not print the summary on standard error at the end" },
-  { name: "help", short: "h", type: "boolean", defaultText: "off", help: "print this help and exit" },
-  { name: "version", short: "V", type: "boolean", defaultText: "off", help: "print the version and exit" },
+  { name: "help", short: "h", type: "boolean", defaultText: "off", cliOnly: true, help: "print this help and exit" },
+  { name: "version", short: "V", type: "boolean", defaultText: "off", cliOnly: true, help: "print the version and exit" },
 ];
+
+/** The config file's key of an option: its long name in snake_case (--ring-size: ring_size). */
+export function fileKey(s: OptionSpec): string {
+  return s.name.replace(/-/g, "_");
+}
 
 /** The option of this long name. */
 export function optionNamed(name: string): OptionSpec {

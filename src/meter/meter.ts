@@ -30,6 +30,12 @@ export interface TargetConfig {
   mac?: boolean;
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
+  /** Its selector as the config writes it (the pcap-filter-like language; undefined: every packet). */
+  select?: string;
+  /** Its field list (NetFlow v9 or IPFIX names; undefined: the default templates). */
+  fields?: readonly string[];
+  /** Its aggregation rules in ipt_NETFLOW's syntax ("10.0.0.0/8=16", "80-89=80"). */
+  aggregation?: readonly string[];
 }
 
 /** Fields of a flow key (assembly/layout.ts KEY_*). */
@@ -50,6 +56,11 @@ export interface ExportConfig {
   templateTimeoutS: number;
   /** Collectors of this target; each gets every datagram. Numbered across targets in order. */
   destinations: number;
+  /** The core's numbers of those collectors (default: the next ones, across targets in order).
+   * Given, a target removed later leaves the others' numbers, and so their sequences, alone. */
+  destinationIds?: readonly number[];
+  /** mirror (default): every collector gets every datagram; round-robin: they take turns. */
+  mode?: "mirror" | "round-robin";
 }
 
 /**
@@ -89,6 +100,19 @@ export interface MeterSnapshot {
   notExportable: { ipv6InV5: bigint; timeUnsendable: bigint };
   uptimeRestarts: bigint;
   counterSplits: bigint;
+  /** Each target's own figures, in target order (the totals above are their sums). */
+  targets: TargetSnapshot[];
+}
+
+export interface TargetSnapshot {
+  /** Packets metered into it (its selector chose them). */
+  packets: bigint;
+  /** Flows exported, by end reason key (END_REASONS). */
+  exported: Map<string, bigint>;
+  exportedTotal: bigint;
+  created: bigint;
+  active: number;
+  peak: number;
 }
 
 
@@ -137,7 +161,8 @@ export class Meter {
       if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
       if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
       for (let k = 0; k < e.destinations; k++, dest++) {
-        if (x.addDestination(dest, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
+        const id = e.destinationIds?.[k] ?? dest;
+        if (x.addDestination(id, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
       }
     });
   }
@@ -209,15 +234,19 @@ export class Meter {
     let created = 0n;
     let active = 0;
     let peak = 0;
-    this.targets.forEach((_, t) => {
+    const targets = this.targets.map((_, t) => {
+      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK) };
       for (const r of END_REASONS) {
         const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);
+        own.exported.set(r.key, v);
+        own.exportedTotal += v;
         exported.set(r.key, (exported.get(r.key) ?? 0n) + v);
         exportedTotal += v;
       }
-      created += c.targetU64(t, L.T_CREATED);
-      active += c.targetU32(t, L.T_COUNT);
-      peak += c.targetU32(t, L.T_PEAK);
+      created += own.created;
+      active += own.active;
+      peak += own.peak;
+      return own;
     });
     return {
       read: c.counter(L.C_READ),
@@ -238,6 +267,7 @@ export class Meter {
       notExportable: { ipv6InV5: c.counter(L.C_V5_IPV6), timeUnsendable: c.counter(L.C_TIME_UNSENDABLE) },
       uptimeRestarts: c.counter(L.C_UPTIME_RESTARTS),
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
+      targets,
     };
   }
 }

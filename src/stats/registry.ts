@@ -7,7 +7,7 @@
 // and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
 // counter itself, so no figure is computed twice. (Rates will follow the meter clock.)
 
-import type { MeterSnapshot } from "../meter/meter";
+import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
 
@@ -26,6 +26,26 @@ export interface DestinationFigures {
   counters: DestinationCounters;
 }
 
+/** A target: its name and shape, what the core counted for it, and its collectors' figures. */
+export interface TargetFigures {
+  name: string;
+  /** "IPFIX", "NetFlow v5", "JSON lines". */
+  title: string;
+  mode: "mirror" | "round-robin";
+  meter: TargetSnapshot;
+  /** Its collectors, in the core's destination numbering. */
+  destinations: DestinationFigures[];
+}
+
+/** A target as the registry is told of it. */
+export interface TargetInput {
+  readonly name: string;
+  readonly title: string;
+  readonly mode: "mirror" | "round-robin";
+  /** Its collectors: indexes into StatsInputs.destinations. */
+  readonly destinations: readonly number[];
+}
+
 export interface Stats {
   /** Seconds since the run started, at this reading. */
   seconds: number;
@@ -35,6 +55,8 @@ export interface Stats {
   input: SourceStatistics;
   /** Collectors, in the core's destination numbering. */
   destinations: DestinationFigures[];
+  /** Each target (the config's order), its collectors among `destinations`. */
+  targets: TargetFigures[];
   /** Steps of the system clock seen (live: each exported every active flow and restarted aging). */
   clockSteps: number;
   /** The names of the core's skip and end reasons, in the core's order. */
@@ -46,6 +68,8 @@ export interface StatsInputs {
   meter: { snapshot(): MeterSnapshot };
   source: { readonly label: string; statistics(): SourceStatistics };
   destinations: ReadonlyArray<{ readonly label: string; readonly address: string; readonly collector: { host: string }; readonly counters: DestinationCounters }>;
+  /** The targets, in the meter's order (default: none named). */
+  targets?: readonly TargetInput[];
   /** Steps of the system clock seen so far. */
   clockSteps: () => number;
   labels: Stats["labels"];
@@ -62,12 +86,15 @@ export class StatsRegistry {
   read(): Stats {
     const i = this.inputs;
     const input = i.source.statistics();
+    const meter = i.meter.snapshot();
+    const destinations = i.destinations.map((d) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters } }));
     this.last = {
       seconds: i.seconds(),
       source: i.source.label,
-      meter: i.meter.snapshot(),
+      meter,
       input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
-      destinations: i.destinations.map((d) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters } })),
+      destinations,
+      targets: (i.targets ?? []).map((t, k) => ({ name: t.name, title: t.title, mode: t.mode, meter: meter.targets[k]!, destinations: t.destinations.map((d) => destinations[d]!) })),
       clockSteps: i.clockSteps(),
       labels: i.labels,
     };

@@ -1,7 +1,7 @@
 // What a user sees: the end-of-run summary (also SIGUSR1's statistics), read from the
 // registry's object, and the progress line for long files.
 
-import type { DestinationFigures, Stats } from "./registry";
+import type { DestinationFigures, Stats, TargetFigures } from "./registry";
 import type { LiveStatistics } from "../sources/source";
 
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
@@ -91,6 +91,29 @@ export function destinationsText(destinations: readonly DestinationFigures[]): s
       `${c.downs > 0 ? `; down ${count(c.downs, "time")}, reached again ${count(c.reopened, "time")}` : ""}` +
       `${c.lastError ? `; last error: ${c.lastError}` : ""}\n`;
   }).join("");
+}
+
+/**
+ * Per target (runs whose targets a config file gave): what its selector chose, its flows by
+ * end reason, its cache, and its collectors' lines beneath it.
+ */
+export function targetsText(stats: Stats, cacheAtMost: (target: number) => string, maxflows: (target: number) => number): string {
+  const ended = stats.labels.ended;
+  return stats.targets.map((t: TargetFigures, k) => {
+    const m = t.meter;
+    const to = t.destinations.length === 0 ? "standard output" : `${count(t.destinations.length, "collector")}${t.destinations.length > 1 ? `, ${t.mode}` : ""}`;
+    const ends = ended.map((r) => `${r.text} ${fmt(m.exported.get(r.key) ?? 0n)}`).join(", ");
+    return `  target ${t.name} (${t.title} to ${to}): packets selected ${fmt(m.packets)}; flows exported ${fmt(m.exportedTotal)}: ${ends}\n` +
+      `    peak active flows ${fmt(m.peak)} of ${fmt(maxflows(k))}; cache at most ${cacheAtMost(k)}\n` +
+      destinationsText(t.destinations).replace(/^ {2}collector/gm, "    collector");
+  }).join("");
+}
+
+/** --config: the file, and what the command line set instead of it. */
+export function configText(c: { file: string; hasTargets: boolean; commandLine: readonly string[]; overridden: readonly string[] }, targets: number): string {
+  const what = c.hasTargets ? count(targets, "target") : "one target of its options";
+  const flags = c.commandLine.map((n) => `--${n}${c.overridden.includes(n) ? " (instead of the file's)" : ""}`);
+  return `  config ${c.file}: ${what}; from the command line: ${flags.length > 0 ? flags.join(", ") : "nothing"}; the rest from the file or the defaults\n`;
 }
 
 /** Live capture: what the kernel counted for the rings, and the shim's restarts. */

@@ -28,9 +28,17 @@ export class SendQueue {
   private pumping: Promise<void> = Promise.resolve();
   private roomWaiters: Array<() => void> = [];
 
+  /** Member of the set for each core destination number; -1: another queue's. */
+  private readonly local: Int32Array;
+
   /** `stop`: once aborted (SIGTERM), push no longer waits for room, so the reader can stop at
-   * once; what it pushed is still sent (idle() waits for it). */
-  constructor(private readonly destinations: DestinationSet, private readonly pacer: Pacer, private readonly maxBytes: number, private readonly stop?: AbortSignal) {
+   * once; what it pushed is still sent (idle() waits for it). `ids`: the core's destination
+   * number of each member of the set (default 0, 1, …); one queue per target takes its own
+   * collectors' datagrams from a region that holds every target's, and paces them alone. */
+  constructor(private readonly destinations: DestinationSet, private readonly pacer: Pacer, private readonly maxBytes: number, private readonly stop?: AbortSignal, ids?: readonly number[]) {
+    const numbers = ids ?? destinations.members.map((_, i) => i);
+    this.local = new Int32Array(Math.max(0, ...numbers) + 1).fill(-1);
+    numbers.forEach((d, i) => (this.local[d] = i));
     stop?.addEventListener("abort", () => {
       for (const wake of this.roomWaiters.splice(0)) wake();
     }, { once: true });
@@ -40,9 +48,12 @@ export class SendQueue {
    * at once, or once the queue is below its bound again. */
   async push(region: Uint8Array): Promise<void> {
     forEachDatagram(region, (d, datagram) => {
-      this.queue.push([d, Buffer.from(datagram)]);
+      const member = d < this.local.length ? this.local[d]! : -1;
+      if (member < 0) return;
+      this.queue.push([member, Buffer.from(datagram)]);
       this.bytes += datagram.length;
     });
+    if (this.queue.length === this.head) return;
     if (!this.running && !this.failure) {
       this.running = true;
       this.pumping = this.pump();

@@ -1,0 +1,160 @@
+// A strict JSON reader for the config file (RFC 8259), with what JSON.parse does not give: a
+// syntax error's line and column, a key given twice in one object (JSON.parse keeps the last
+// one silently — a setting that is there and does nothing), and integers past 2^53 kept exact
+// (as bigint: a 64-bit hash seed). Objects come back as Maps in the file's order.
+
+export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | JsonObject;
+export type JsonObject = Map<string, JsonValue>;
+
+/** A syntax error: where (1-based line and column) and what was expected. */
+export class JsonSyntaxError extends Error {
+  constructor(readonly line: number, readonly column: number, what: string) {
+    super(`line ${line}, column ${column}: ${what}`);
+  }
+}
+
+/** What a character is called in a message. */
+function shown(c: string | undefined): string {
+  if (c === undefined) return "the end of the file";
+  if (c === "\n") return "a line break";
+  return JSON.stringify(c);
+}
+
+/** Parses `text`; throws JsonSyntaxError. */
+export function parseJson(text: string): JsonValue {
+  let i = 0;
+  const fail = (what: string, at = i): never => {
+    let line = 1;
+    let col = 1;
+    for (let k = 0; k < at && k < text.length; k++) {
+      if (text[k] === "\n") {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    throw new JsonSyntaxError(line, col, what);
+  };
+  const space = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  };
+  const string = (): string => {
+    const start = i;
+    i++; // the opening quote
+    let out = "";
+    for (;;) {
+      const c = text[i];
+      if (c === undefined) fail("a string that is not closed (a \" is missing)", start);
+      if (c === '"') {
+        i++;
+        return out;
+      }
+      if (c! < " ") fail(`${c === "\n" ? "a line break" : "a control character"} inside a string (write it as an escape, \\n)`);
+      if (c === "\\") {
+        const e = text[i + 1];
+        const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        if (e !== undefined && e in simple) {
+          out += simple[e];
+          i += 2;
+          continue;
+        }
+        if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+          i += 6;
+          continue;
+        }
+        fail(`a bad escape \\${e ?? ""} in a string (expected \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX)`);
+      }
+      out += c;
+      i++;
+    }
+  };
+  const value = (): JsonValue => {
+    space();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const obj: JsonObject = new Map();
+      space();
+      if (text[i] === "}") {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail(text[i] === "}" ? "a comma before } (JSON allows no trailing comma)" : `expected a key in double quotes, found ${shown(text[i])}`);
+        const keyAt = i;
+        const key = string();
+        if (obj.has(key)) fail(`key "${key}" is given twice in one object (JSON would keep only the last)`, keyAt);
+        space();
+        if (text[i] !== ":") fail(`expected ":" after the key "${key}", found ${shown(text[i])}`);
+        i++;
+        obj.set(key, value());
+        space();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return obj;
+        }
+        fail(`expected "," or "}" after a value, found ${shown(text[i])}`);
+      }
+    }
+    if (c === "[") {
+      i++;
+      const list: JsonValue[] = [];
+      space();
+      if (text[i] === "]") {
+        i++;
+        return list;
+      }
+      for (;;) {
+        space();
+        if (text[i] === "]") fail("a comma before ] (JSON allows no trailing comma)");
+        list.push(value());
+        space();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return list;
+        }
+        fail(`expected "," or "]" after a value, found ${shown(text[i])}`);
+      }
+    }
+    if (c === '"') return string();
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (m && m[0] !== "-") {
+      i += m[0].length;
+      const n = Number(m[0]);
+      // an integer past 2^53 kept exact (a 64-bit seed); anything else as a number
+      return !m[2] && !m[3] && !Number.isSafeInteger(n) ? BigInt(m[0]) : n;
+    }
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    if (c === "'") fail("a string in single quotes (JSON strings take double quotes)");
+    if (c === "/") fail("a comment (JSON has none; a key such as \"_comment\" is not allowed either: see docs/config.md)");
+    return fail(`expected a value (an object, list, string, number, true, false or null), found ${shown(c)}`);
+  };
+  const v = value();
+  space();
+  if (i < text.length) fail(`expected the end of the file after the value, found ${shown(text[i])}`);
+  return v;
+}
+
+/** What kind of JSON value this is, for "expected …, got …". */
+export function kindOf(v: JsonValue): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (v instanceof Map) return "an object";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  if (typeof v === "boolean") return String(v);
+  return `the number ${String(v)}`;
+}
