@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 test("--help lists every option with its default, and units where it has one", () => {
   const r = flowprobe(["--help"]);
   assert.equal(r.status, 0);
-  const options = ["--read", "--interfaces", "--promisc", "--snaplen", "--ring-size", "--block-timeout", "--direction", "--filter", "--ifindex-map", "--lan", "--wan", "--user",
+  const options = ["--config", "--read", "--interfaces", "--promisc", "--snaplen", "--ring-size", "--block-timeout", "--direction", "--filter", "--ifindex-map", "--lan", "--wan", "--user",
     "--capture", "--capture-helper", "--mac", "--format", "--destination", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
     "--mtu", "--sndbuf", "--export-rate", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--tcp-end-timeout", "--seed",
     "--progress", "--no-summary", "--help", "--version"];

@@ -68,6 +68,11 @@ export function parseJson(text: string): JsonValue {
       i++;
     }
   };
+  /** The two mistakes a hand-written file makes most, said as such. */
+  const notQuoted = (c: string | undefined) => {
+    if (c === "'") fail("a string in single quotes (JSON strings take double quotes)");
+    if (c === "/") fail("a comment (JSON has none; a key such as \"_comment\" is not allowed either: see docs/config.md)");
+  };
   const value = (): JsonValue => {
     space();
     const c = text[i];
@@ -81,7 +86,11 @@ export function parseJson(text: string): JsonValue {
       }
       for (;;) {
         space();
-        if (text[i] !== '"') fail(text[i] === "}" ? "a comma before } (JSON allows no trailing comma)" : `expected a key in double quotes, found ${shown(text[i])}`);
+        if (text[i] !== '"') {
+          if (text[i] === "}") fail("a comma before } (JSON allows no trailing comma)");
+          notQuoted(text[i]);
+          fail(`expected a key in double quotes, found ${shown(text[i])}`);
+        }
         const keyAt = i;
         const key = string();
         if (obj.has(key)) fail(`key "${key}" is given twice in one object (JSON would keep only the last)`, keyAt);
@@ -139,8 +148,7 @@ export function parseJson(text: string): JsonValue {
         return v;
       }
     }
-    if (c === "'") fail("a string in single quotes (JSON strings take double quotes)");
-    if (c === "/") fail("a comment (JSON has none; a key such as \"_comment\" is not allowed either: see docs/config.md)");
+    notQuoted(c);
     return fail(`expected a value (an object, list, string, number, true, false or null), found ${shown(c)}`);
   };
   const v = value();
