@@ -115,6 +115,8 @@ export function parseOptions(argv: string[]): Options {
   if (configFile) for (const [k, v] of configFile.globals) if (!given.has(k)) given.set(k, v);
   /** How a message names an option: as the command line gave it, or the file's key. */
   const named = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : `${configFile.file}: ${fileKey(optionNamed(option))}`);
+  /** The same later in a sentence: the flag, or the file's key. */
+  const mention = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : fileKey(optionNamed(option)));
   const values = Object.fromEntries(given) as Record<string, string | boolean | undefined>;
   const str = (k: string) => values[k] as string | undefined;
   /** An integer option: its value within its range, else its default. */
@@ -131,17 +133,17 @@ export function parseOptions(argv: string[]): Options {
     }
   }
   const formatText = str("format");
-  if (formatText !== undefined && formatText !== "json") throw new UsageError(`--format ${formatText}: expected json (export formats follow --protocol with --destination)`);
-  if (formatText === "json" && destinations.length > 0) throw new UsageError("--format json and --destination: choose one output (JSON lines on standard output, or export to collectors)");
+  if (formatText !== undefined && formatText !== "json") throw new UsageError(`${named("format")} ${formatText}: expected json (export formats follow --protocol with --destination)`);
+  if (formatText === "json" && destinations.length > 0) throw new UsageError(`${named("format")} json and ${mention("destination")}: choose one output (JSON lines on standard output, or export to collectors)`);
   const protocolText = str("protocol") ?? String(DEFAULTS.protocol);
   const exportFormat = EXPORT_FORMATS.find((f) => String(f.code) === protocolText);
   if (!exportFormat) {
     const choices = EXPORT_FORMATS.map((f) => `${f.code} (${f.title})`);
-    throw new UsageError(`--protocol ${protocolText}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)}`);
+    throw new UsageError(`${named("protocol")} ${protocolText}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)}`);
   }
   const protocol = exportFormat.code as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : exportFormat.name;
-  if (values.mac && format === "v5") throw new UsageError("--mac with --protocol 5: NetFlow v5 records have no MAC fields (use 9 or 10)");
+  if (values.mac && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -150,7 +152,7 @@ export function parseOptions(argv: string[]): Options {
     hashsize = 16;
     while (hashsize < asked) hashsize *= 2;
     if (hashsize < minHash) {
-      throw new UsageError(`--hashsize ${asked}: too small for --maxflows ${maxflows}; the index must be at least ${minHash} entries so it stays at most 3/4 full`);
+      throw new UsageError(`${named("hashsize")} ${asked}: too small for ${mention("maxflows")} ${maxflows}; the index must be at least ${minHash} entries so it stays at most 3/4 full`);
     }
   }
   const inactive = num("inactive-timeout");
@@ -161,52 +163,52 @@ export function parseOptions(argv: string[]): Options {
     try {
       seed = BigInt(seedText);
     } catch {
-      throw new UsageError(`--seed ${JSON.stringify(seedText)}: expected an integer (decimal or 0x hex)`);
+      throw new UsageError(`${named("seed")} ${JSON.stringify(seedText)}: expected an integer (decimal or 0x hex)`);
     }
-    if (seed < 0n || seed >= 1n << 64n) throw new UsageError(`--seed ${seedText}: expected 0 to 2^64-1`);
+    if (seed < 0n || seed >= 1n << 64n) throw new UsageError(`${named("seed")} ${seedText}: expected 0 to 2^64-1`);
   } else {
     seed = randomBytes(8).readBigUInt64LE(0);
   }
   const progress = str("progress") ?? DEFAULTS.progress;
-  if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
+  if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
     const text = str(option);
     if (text === undefined) return undefined;
     const list = text.split(",");
     for (const name of list) {
       if (!IFNAME.test(name) || (name === "any" && option !== "interfaces")) {
-        throw new UsageError(`--${option} ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
+        throw new UsageError(`${named(option)} ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
       }
     }
     return list;
   };
   const lan = names("lan");
   const wan = names("wan");
-  if (wan && !lan) throw new UsageError("--wan goes with --lan (upload and download are seen from the LAN)");
+  if (wan && !lan) throw new UsageError(`${named("wan")} goes with ${mention("lan")} (upload and download are seen from the LAN)`);
   // --lan alone: the LAN interfaces, both directions (the per-host view of a home router)
   const interfaces = names("interfaces") ?? lan;
   const directionDefault = str("interfaces") === undefined && lan ? "both" : "in";
   if (interfaces !== undefined) {
-    if (str("read") !== undefined) throw new UsageError(`--read and --${str("interfaces") !== undefined ? "interfaces" : "lan"}: choose one source (a capture file, or live capture)`);
-    if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError("--interfaces: any stands alone (it is every interface)");
+    if (str("read") !== undefined) throw new UsageError(`${named("read")} and ${mention(str("interfaces") !== undefined ? "interfaces" : "lan")}: choose one source (a capture file, or live capture)`);
+    if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError(`${named("interfaces")}: any stands alone (it is every interface)`);
   } else {
     for (const live of LIVE_ONLY) {
       if (values[live] !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
     }
   }
   const direction = str("direction") ?? directionDefault;
-  if (direction !== "in" && direction !== "both") throw new UsageError(`--direction ${direction}: expected in or both`);
+  if (direction !== "in" && direction !== "both") throw new UsageError(`${named("direction")} ${direction}: expected in or both`);
   const ifindexMap = new Map<string, number>();
   for (const item of (str("ifindex-map") ?? "").split(",").filter(Boolean)) {
     const m = /^(.+)=(\d+)$/.exec(item);
-    if (!m || !IFNAME.test(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`--ifindex-map ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
+    if (!m || !IFNAME.test(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 0x7fffffff) throw new UsageError(`${named("ifindex-map")} ${JSON.stringify(item)}: expected NAME=NUMBER, the number from 1 to 2147483647`);
     ifindexMap.set(m[1]!, Number(m[2]));
   }
   const capture = str("capture") ?? DEFAULTS.capture;
-  if (capture !== "shim" && capture !== "cap") throw new UsageError(`--capture ${capture}: expected shim or cap`);
-  if (capture === "cap" && str("capture-helper") !== undefined) throw new UsageError("--capture-helper is the shim's: not with --capture cap");
+  if (capture !== "shim" && capture !== "cap") throw new UsageError(`${named("capture")} ${capture}: expected shim or cap`);
+  if (capture === "cap" && str("capture-helper") !== undefined) throw new UsageError(`${named("capture-helper")} is the shim's: not with --capture cap`);
   const user = str("user");
-  if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`--user ${JSON.stringify(user)}: not a user name`);
+  if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`${named("user")} ${JSON.stringify(user)}: not a user name`);
   const tcpEndTimeoutS = num("tcp-end-timeout");
   const mac = Boolean(values.mac);
   const engineId = num("engine-id");
