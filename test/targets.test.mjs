@@ -12,6 +12,8 @@ import path from "node:path";
 import { cli, flowprobe, fixtures, canon, parseFlows } from "./helpers/run.mjs";
 import { startNfcapd } from "./helpers/collector.mjs";
 import { T0, pcapHeader, phase } from "./helpers/stream.mjs";
+import { makeNs } from "./helpers/netns.mjs";
+import { compare, oracleOf, replay, startLive } from "./helpers/live.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -216,4 +218,34 @@ test("a collector whose name does not resolve does not stop the start: it is dow
   assert.equal(down.label, "collector.invalid:2055");
   assert.ok(down.datagrams > 0 && down.sent === 0 && down.notSent === down.datagrams, r.stderr);
   assert.match(r.stderr, /collector collector\.invalid:2055: datagrams [\d,]+ = sent 0 \+ not sent [\d,]+ \(refused 0, unreachable [1-9]/);
+});
+
+test("live, from a config file: its global keys set the capture (interfaces, promisc), SIGTERM exports both targets — JSON lines and IPFIX — each equal to the oracle", async () => {
+  const ns = makeNs("cfg-live");
+  const cfg = configFile({});
+  try {
+    ns.veth("fp0", "fp1");
+    const nf = await startNfcapd(undefined, ns);
+    writeFileSync(cfg.file, JSON.stringify({
+      interfaces: ["fp0"], promisc: true,
+      targets: [{ name: "lines", protocol: "json" }, { name: "ipfix", destinations: [`127.0.0.1:${nf.port}`], export_rate: 0 }],
+    }));
+    const run = await startLive(ns, ["--config", cfg.file]);
+    const name = "zeek--http--bro.org.pcap";
+    replay(ns, "fp1", name);
+    await run.stop();
+    const { flows } = await nf.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const { oracle } = oracleOf(name);
+    compare(run.stdout, oracle);
+    assert.deepEqual(sorted(collected(flows)), sorted(expected(oracle)));
+    const t = targetLines(run.stderr);
+    assert.equal(t.get("lines").selected, BigInt(oracle.packets));
+    assert.equal(t.get("ipfix").selected, BigInt(oracle.packets));
+    assert.equal(t.get("ipfix").exported, BigInt(flows.length));
+    assert.match(run.stderr, /config \S+flowprobe\.json: 2 targets; from the command line: --seed; /);
+  } finally {
+    cfg.done();
+    ns.del();
+  }
 });
