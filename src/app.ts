@@ -196,6 +196,8 @@ export class App {
       }
     };
 
+    // a service's log says at start what its config file made (a file run's summary says it at the end)
+    if (live && o.config) log(`flowprobe: ${configText(o.config, o.targets.length).trim()}`);
     let failure: FlowprobeError | undefined;
     try {
       await source.start();

@@ -243,7 +243,9 @@ test("live, from a config file: its global keys set the capture (interfaces, pro
     assert.equal(t.get("lines").selected, BigInt(oracle.packets));
     assert.equal(t.get("ipfix").selected, BigInt(oracle.packets));
     assert.equal(t.get("ipfix").exported, BigInt(flows.length));
-    assert.match(run.stderr, /config \S+flowprobe\.json: 2 targets; from the command line: --seed; /);
+    // said at the start (a service's log) and in the summary
+    assert.match(run.stderr, /^flowprobe: config \S+flowprobe\.json: 2 targets; from the command line: --seed; the rest from the file or the defaults$/m);
+    assert.match(run.stderr, /^ {2}config \S+flowprobe\.json: 2 targets; from the command line: --seed; /m);
   } finally {
     cfg.done();
     ns.del();
