@@ -6,6 +6,7 @@ export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export { meterFile, FileSource, KNOWN_LINKTYPES } from "./sources/file";
 export { ShimSource } from "./sources/shim";
 export { parseOptions } from "./config/options";
+export { readConfigFile } from "./config/file";
 export { helpText } from "./config/help";
 export { OPTIONS } from "./config/schema";
 export { DEFAULTS } from "./config/defaults";
