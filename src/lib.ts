@@ -20,6 +20,7 @@ export { App, meterLive } from "./app";
 export { forEachDatagram } from "./sinks/units";
 export { UdpDestination } from "./targets/udp";
 export { Pacer } from "./targets/pacer";
+export { SendQueue } from "./targets/queue";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";

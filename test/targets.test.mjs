@@ -251,3 +251,35 @@ test("live, from a config file: its global keys set the capture (interfaces, pro
     ns.del();
   }
 });
+
+test("collectors keep the numbers they are given (a target removed later renumbers no other), and each target's send queue takes only its own collectors' datagrams", async () => {
+  const { createRequire } = await import("node:module");
+  const lib = createRequire(import.meta.url)("../dist/lib.cjs");
+  const capture = path.join(fixtures, "pcaps", "zeek--http--bro.org.pcap");
+  const common = { maxflows: 1000, hashsize: 2048, inactiveTimeoutS: 15, activeTimeoutS: 1800 };
+  const exp = (ids) => ({ mtu: 1400, engineId: 0, refreshRate: 20, templateTimeoutS: 1800, destinations: ids.length, destinationIds: ids });
+  // fake transports: what each is handed
+  const transport = (label) => ({ label, address: "", collector: { host: label, port: 1 }, counters: {}, got: [], open: async () => {}, send(b) { this.got.push(Buffer.from(b)); }, drained: async () => {}, close() {} });
+  const [a3, a7, b0] = [transport("a3"), transport("a7"), transport("b0")];
+  const queues = [
+    new lib.SendQueue(new lib.DestinationSet([a3, a7]), new lib.Pacer(0), 1 << 20, undefined, [3, 7]),
+    new lib.SendQueue(new lib.DestinationSet([b0]), new lib.Pacer(0), 1 << 20, undefined, [0]),
+  ];
+  const seen = new Map();
+  const meter = new lib.Meter([{ ...common, format: "ipfix", export: exp([3, 7]) }, { ...common, format: "v9", export: exp([0]) }], 1n, async (region) => {
+    lib.forEachDatagram(region, (d, bytes) => seen.set(d, [...(seen.get(d) ?? []), new DataView(bytes.buffer, bytes.byteOffset).getUint16(0)]));
+    await Promise.all(queues.map((q) => q.push(region)));
+  });
+  await lib.meterFile(meter, capture);
+  await meter.flush();
+  for (const q of queues) await q.idle();
+  // the core laid out datagrams for destinations 3 and 7 (IPFIX, version 10) and 0 (v9), no other
+  assert.deepEqual([...seen.keys()].sort(), [0, 3, 7]);
+  assert.ok(seen.get(3).every((v) => v === 10) && seen.get(7).every((v) => v === 10) && seen.get(0).every((v) => v === 9));
+  assert.equal(seen.get(3).length, seen.get(7).length);
+  // each transport got exactly its own
+  assert.equal(a3.got.length, seen.get(3).length);
+  assert.equal(a7.got.length, seen.get(7).length);
+  assert.equal(b0.got.length, seen.get(0).length);
+  assert.ok(a3.got.every((b) => b.readUInt16BE(0) === 10) && b0.got.every((b) => b.readUInt16BE(0) === 9));
+});
