@@ -263,3 +263,21 @@ test("without --config, the command line makes one target, as before", () => {
   const [t] = o.targets;
   assert.deepEqual([t.name, t.format, t.mtu, t.maxflows, t.hashsize, t.mode, t.destinations.length], ["default", "v9", 1300, 100, 256, "mirror", 2]);
 });
+
+test("the example of docs/config.md is a config flowprobe reads (its as_file aside: the AS numbers part's key)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { root } = await import("./helpers/run.mjs");
+  const doc = readFileSync(path.join(root, "docs", "config.md"), "utf8");
+  const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)[1]);
+  delete example.as_file;
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-cfg-"));
+  try {
+    writeFileSync(path.join(dir, "flowprobe.json"), JSON.stringify(example));
+    const o = lib.parseOptions(["--config", path.join(dir, "flowprobe.json")]);
+    assert.deepEqual(o.interfaces, ["br-lan"]);
+    assert.deepEqual(o.targets.map((t) => [t.name, t.format, t.mode, t.destinations.length, t.maxflows]),
+      [["lan-v5", "v5", "mirror", 1, 2000000], ["dmz-ipfix", "ipfix", "round-robin", 2, 100000], ["mail", "v9", "mirror", 1, 2000000]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
