@@ -11,6 +11,7 @@ import { parseCollectors, type Collector } from "./collectors";
 import { DEFAULTS } from "./defaults";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
 import { OPTIONS, optionNamed } from "./schema";
+import { compileSelector } from "./select";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -43,6 +44,8 @@ export interface Options {
   blockTimeoutMs: number;
   /** Live capture backend: the shim (TPACKET_V3 rings) or libpcap in a child process through cap. Default shim. */
   capture: "shim" | "cap";
+  /** The selector of the command line's one target (config/select.ts); undefined: every packet. */
+  select: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
   format: FormatName;
   /** Collectors; every one gets every record (mirror). */
@@ -143,6 +146,10 @@ export function parseOptions(argv: string[]): Options {
   } else {
     seed = randomBytes(8).readBigUInt64LE(0);
   }
+  const select = str("select");
+  // checked now, so a bad one is a usage error before anything starts (the meter compiles it again)
+  const selector = select !== undefined ? compileSelector(select) : undefined;
+  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`--select ${JSON.stringify(select)} with --protocol 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`--progress ${progress}: expected auto or never`);
   const names = (option: string) => {
@@ -196,6 +203,7 @@ export function parseOptions(argv: string[]): Options {
     blockTimeoutMs: num("block-timeout"),
     direction,
     filter: str("filter"),
+    select,
     captureHelper: str("capture-helper"),
     capture,
     read: str("read"),

@@ -8,6 +8,7 @@ import { END_REASONS, SKIP_REASONS } from "./counters";
 import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
+import { compileSelector, resolveInterfaces, type Selector } from "../config/select";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -28,6 +29,10 @@ export interface TargetConfig {
   keyFields?: ReadonlyArray<KeyField>;
   /** Each flow's first source and destination MAC as fields (not v5). */
   mac?: boolean;
+  /** Which packets it meters: a selector (src/config/select.ts: `src net 192.168.5.0/24 and
+   * dst port 25`, `inif br-lan`, …). Default (or empty): every packet. A bad one throws a
+   * SelectorError (a UsageError) naming the column. */
+  select?: string;
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
 }
@@ -89,6 +94,8 @@ export interface MeterSnapshot {
   notExportable: { ipv6InV5: bigint; timeUnsendable: bigint };
   uptimeRestarts: bigint;
   counterSplits: bigint;
+  /** IP packets no target's selector chose (read = metered + unselected + non-IP + skipped). */
+  unselected: bigint;
 }
 
 
@@ -96,6 +103,8 @@ export class Meter {
   readonly core = new Core();
   private readonly sinks: OutputSinks;
   readonly targets: TargetConfig[];
+  /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
+  private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
 
   constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks) {
     this.targets = targets;
@@ -125,6 +134,7 @@ export class Meter {
         }, 0);
         if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
       }
+      this.selectors[i] = this.loadSelector(i, t.select);
       if (t.mac) {
         const m = x.enableMacs(i);
         if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
@@ -140,6 +150,30 @@ export class Meter {
         if (x.addDestination(dest, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
       }
     });
+  }
+
+  /** Compiles target i's selector and hands its program to the core. */
+  private loadSelector(i: number, text: string | undefined): { sel: Selector; at: number } | undefined {
+    const sel = text === undefined ? undefined : compileSelector(text);
+    if (!sel) return undefined;
+    const x = this.core.x;
+    const at = x.allocSelector(sel.program.length);
+    if (at === 0) throw new CoreError(`target ${i}: no memory for its selector`);
+    if (sel.interfaceTests.length > 0) {
+      resolveInterfaces(sel, this.core.interfaceNames);
+      this.core.onInterfaceNames ??= (names) => this.resolveNames(names);
+    }
+    this.core.u8.set(sel.program, at);
+    if (x.setSelector(i, at) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
+    return { sel, at };
+  }
+
+  /** The host's interface names changed (an interface came back with a new number, a pcapng
+   * file described its interfaces): each selector's inif/outif names are looked up again. */
+  private resolveNames(names: ReadonlyArray<readonly [number, string]>): void {
+    for (const s of this.selectors) {
+      if (s && resolveInterfaces(s.sel, names)) this.core.u8.set(s.sel.program, s.at);
+    }
   }
 
   /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
@@ -238,6 +272,7 @@ export class Meter {
       notExportable: { ipv6InV5: c.counter(L.C_V5_IPV6), timeUnsendable: c.counter(L.C_TIME_UNSENDABLE) },
       uptimeRestarts: c.counter(L.C_UPTIME_RESTARTS),
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
+      unselected: c.counter(L.C_UNSELECTED),
     };
   }
 }
