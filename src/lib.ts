@@ -21,4 +21,5 @@ export { UdpDestination } from "./targets/udp";
 export { Pacer } from "./targets/pacer";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
+export { compileSelector, resolveInterfaces, SelectorError } from "./config/select";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";

@@ -299,7 +299,8 @@ class Parser {
       this.i++;
       this.last = { type: "vlan" };
       const v = this.peek();
-      if (!v || !/^\d+$/.test(v.text)) return leaf({ op: L.SEL_OP_VLAN, a: L.VLAN_PRESENT, b: L.VLAN_PRESENT });
+      const vw = this.word(v);
+      if (!v || vw === "and" || vw === "or" || vw === "&&" || vw === "||" || vw === ")") return leaf({ op: L.SEL_OP_VLAN, a: L.VLAN_PRESENT, b: L.VLAN_PRESENT });
       return this.value(this.last);
     }
     if (w === "inif" || w === "outif") {
@@ -310,7 +311,8 @@ class Parser {
     }
     if (w === "and" || w === "or" || w === "&&" || w === "||") this.fail(`expected a test (${PRIMITIVES}), found "${t.text}"`, t, "a test");
     if (this.last && !KEYWORDS.includes(w)) return this.value(this.last, true);
-    const near = KEYWORDS.filter((k) => distance(k, w) <= (w.length > 4 ? 2 : 1));
+    const best = Math.min(...KEYWORDS.map((k) => distance(k, w)));
+    const near = best <= (w.length > 3 ? 2 : 1) ? KEYWORDS.filter((k) => distance(k, w) === best) : [];
     this.fail(`unknown word "${t.text}"${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}: expected ${PRIMITIVES}`, t, PRIMITIVES);
   }
 
@@ -463,19 +465,18 @@ class Parser {
   }
 }
 
-/** Levenshtein distance, for "did you mean". */
+/** Edit distance with transpositions (optimal string alignment), for "did you mean": `hots` is one step from `host`. */
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return d[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 // ---- code generation ----
