@@ -438,4 +438,6 @@ export const SEL_OP_PORT: u32 = 4; //    TCP, UDP or SCTP, and A <= the port at 
 export const SEL_OP_VLAN: u32 = 5; //    (outer VLAN field FS_VLAN & B) == A (A = id | VLAN_PRESENT; B = 0xffff, or 0x8000 for any tag)
 export const SEL_OP_IN_IF: u32 = 6; //   input interface number is one of the A at SEL_IF_LIST
 export const SEL_OP_OUT_IF: u32 = 7; //  output interface (PACKET_OUTGOING: the capturing one; else the route to the destination) is one of them
-export const SEL_OP_LAST: u32 = SEL_OP_OUT_IF;
+export const SEL_OP_NET_EITHER: u32 = 8; //  as SEL_OP_NET, of the source or the destination address (FIELD unused)
+export const SEL_OP_PORT_EITHER: u32 = 9; // as SEL_OP_PORT, of the source or the destination port (FIELD unused): one test for `port N`
+export const SEL_OP_LAST: u32 = SEL_OP_PORT_EITHER;

@@ -15,7 +15,8 @@ import {
   PEND_BASE, PEND_ENTRY, PEND_SELECTED,
   SEL_COUNT, SEL_FLAGS, SEL_INSNS, SEL_MAX, SEL_INSN_SIZE, SEL_USES_OUTIF, SI_OP, SI_FIELD, SI_TRUE, SI_FALSE, SI_A, SI_B,
   SI_VALUE, SI_MASK, SEL_IF_LIST, SEL_IF_MAX, SEL_ACCEPT, SEL_REJECT,
-  SEL_OP_VERSION, SEL_OP_PROTO, SEL_OP_NET, SEL_OP_PORT, SEL_OP_VLAN, SEL_OP_IN_IF, SEL_OP_OUT_IF, SEL_OP_LAST,
+  SEL_OP_VERSION, SEL_OP_PROTO, SEL_OP_NET, SEL_OP_PORT, SEL_OP_VLAN, SEL_OP_IN_IF, SEL_OP_OUT_IF, SEL_OP_NET_EITHER, SEL_OP_PORT_EITHER,
+  SEL_OP_LAST,
 } from "../layout";
 import { egressOf } from "./routes";
 
@@ -34,26 +35,38 @@ let selecting: u32 = 0;
   return hit;
 }
 
+/** Whether the address (16 bytes) at f is in the net of the test at pc. */
+@inline function inNet(pc: usize, f: usize): bool {
+  return (((load<u64>(f) & load<u64>(pc + SI_MASK)) ^ load<u64>(pc + SI_VALUE)) |
+    ((load<u64>(f, 8) & load<u64>(pc + SI_MASK, 8)) ^ load<u64>(pc + SI_VALUE, 8))) == 0;
+}
+
+/** Whether the protocol at e has ports as pcap-filter's `port` means them: TCP, UDP, SCTP (an ICMP "port" is its type and code). */
+@inline function ported(e: usize): bool {
+  const p = <u32>load<u8>(e + FS_PROTO);
+  return p == 6 || p == 17 || p == 132;
+}
+
 /** Whether the pending packet whose entry is at e passes the program at prog. */
-export function selectPasses(prog: usize, e: usize): bool {
+@inline export function selectPasses(prog: usize, e: usize): bool {
   const first = prog + SEL_INSNS;
   let pc = first;
   while (true) {
     const op = <u32>load<u8>(pc + SI_OP);
     let ok = false;
     switch (op) {
-      case SEL_OP_NET: {
-        const f = e + <usize>load<u8>(pc + SI_FIELD);
-        const diff = ((load<u64>(f) & load<u64>(pc + SI_MASK)) ^ load<u64>(pc + SI_VALUE)) |
-          ((load<u64>(f, 8) & load<u64>(pc + SI_MASK, 8)) ^ load<u64>(pc + SI_VALUE, 8));
-        ok = diff == 0 && <u32>load<u8>(e + FS_VERSION) == load<u32>(pc + SI_A);
+      case SEL_OP_NET:
+        ok = <u32>load<u8>(e + FS_VERSION) == load<u32>(pc + SI_A) && inNet(pc, e + <usize>load<u8>(pc + SI_FIELD));
         break;
-      }
-      case SEL_OP_PORT: {
-        // as pcap-filter's `port`: TCP, UDP and SCTP only (an ICMP "port" is its type and code)
-        const p = <u32>load<u8>(e + FS_PROTO);
-        const v = <u32>load<u16>(e + <usize>load<u8>(pc + SI_FIELD));
-        ok = (p == 6 || p == 17 || p == 132) && v - load<u32>(pc + SI_A) <= load<u32>(pc + SI_B);
+      case SEL_OP_NET_EITHER:
+        ok = <u32>load<u8>(e + FS_VERSION) == load<u32>(pc + SI_A) && (inNet(pc, e + FS_SRC) || inNet(pc, e + FS_DST));
+        break;
+      case SEL_OP_PORT:
+        ok = ported(e) && <u32>load<u16>(e + <usize>load<u8>(pc + SI_FIELD)) - load<u32>(pc + SI_A) <= load<u32>(pc + SI_B);
+        break;
+      case SEL_OP_PORT_EITHER: {
+        const lo = load<u32>(pc + SI_A), span = load<u32>(pc + SI_B);
+        ok = ported(e) && (<u32>load<u16>(e + FS_SPORT) - lo <= span || <u32>load<u16>(e + FS_DPORT) - lo <= span);
         break;
       }
       case SEL_OP_PROTO:

@@ -443,10 +443,10 @@ class Parser {
     if (masked.some((b, i) => b !== bytes[i])) {
       this.fail(`${addressText(bytes, isV6)}/${len} has bits set past its prefix (did you mean ${addressText(masked, isV6)}/${len}?)`, t, "a network address");
     }
-    const one = (field: number) => leaf({ op: L.SEL_OP_NET, field, a: isV6 ? 6 : 4, value: masked, mask, version: isV6 ? 6 : 4 });
-    if (q.dir === "src") return one(L.FS_SRC);
-    if (q.dir === "dst") return one(L.FS_DST);
-    return or(one(L.FS_SRC), one(L.FS_DST));
+    const one = (op: number, field: number) => leaf({ op, field, a: isV6 ? 6 : 4, value: masked, mask, version: isV6 ? 6 : 4 });
+    if (q.dir === "src") return one(L.SEL_OP_NET, L.FS_SRC);
+    if (q.dir === "dst") return one(L.SEL_OP_NET, L.FS_DST);
+    return one(L.SEL_OP_NET_EITHER, 0); // either address, in one test
   }
 
   private port(q: Qualifiers, t: Token): Node {
@@ -458,10 +458,10 @@ class Parser {
     const lo = Number(m[1]), hi = m[2] !== undefined ? Number(m[2]) : lo;
     for (const p of [lo, hi]) if (p > 65535) this.fail(`port ${p} is over 65535`, t, "a port number 0-65535");
     if (hi < lo) this.fail(`port range ${s} runs backwards (expected ${hi}-${lo})`, t, `${hi}-${lo}`);
-    const one = (field: number) => leaf({ op: L.SEL_OP_PORT, field, a: lo, b: hi - lo });
-    if (q.dir === "src") return one(L.FS_SPORT);
-    if (q.dir === "dst") return one(L.FS_DPORT);
-    return or(one(L.FS_SPORT), one(L.FS_DPORT));
+    const one = (op: number, field: number) => leaf({ op, field, a: lo, b: hi - lo });
+    if (q.dir === "src") return one(L.SEL_OP_PORT, L.FS_SPORT);
+    if (q.dir === "dst") return one(L.SEL_OP_PORT, L.FS_DPORT);
+    return one(L.SEL_OP_PORT_EITHER, 0); // either port, in one test
   }
 }
 
@@ -514,7 +514,7 @@ function reachable(tests: ReadonlyArray<Test & { t: number; f: number }>, v: 4 |
     seen.add(i);
     const x = tests[i]!;
     if (x.op === L.SEL_OP_VERSION) return walk(x.a === v ? x.t : x.f);
-    if (x.op === L.SEL_OP_NET && x.version !== v) return walk(x.f);
+    if ((x.op === L.SEL_OP_NET || x.op === L.SEL_OP_NET_EITHER) && x.version !== v) return walk(x.f);
     return walk(x.t) || walk(x.f);
   };
   return walk(0);
