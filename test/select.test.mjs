@@ -211,6 +211,19 @@ test("select: several targets on one meter, each with its own selector (and one 
   assert.equal(s2.read, s2.metered + s2.unselected + s2.nonIp + s2.skippedTotal);
 });
 
+test("select: a target's selector changed between walk calls (a reload) applies from the next packet; a bad one leaves the old in force", async () => {
+  const pkt = (i, proto) => ({ ts: T0 + BigInt(i) * 1000n, data: P.eth(P.ETH_IPV4, P.ipv4(proto === 6 ? P.tcp(1000 + i, 80) : P.udp(1000 + i, 53), { proto })) });
+  const st = newMeter({ select: "tcp" });
+  await meterBatch([pkt(0, 6), pkt(1, 17)], {}, { meterState: st, flush: false });
+  st.meter.setSelector(0, "udp");
+  assert.throws(() => st.meter.setSelector(0, "udp or"), lib.SelectorError);
+  await meterBatch([pkt(2, 6), pkt(3, 17)], {}, { meterState: st, flush: false });
+  st.meter.setSelector(0, undefined);
+  const { flows, snap } = await meterBatch([pkt(4, 6), pkt(5, 17)], {}, { meterState: st });
+  assert.deepEqual(flows.map((f) => Number(f.src_port) - 1000).sort(), [0, 3, 4, 5]);
+  assert.equal(snap.unselected, 2n);
+});
+
 test("select: inif/outif names resolve to the numbers flows carry, and again when an interface comes back with a new one", async () => {
   const pkt = (i, ifindex) => ({ ts: T0 + BigInt(i) * 1000n, ifindex, data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(1000 + i, 53), { proto: 17 })) });
   const st = newMeter({ select: "inif ppp0 or inif br-lan" });

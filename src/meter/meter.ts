@@ -134,7 +134,7 @@ export class Meter {
         }, 0);
         if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
       }
-      this.selectors[i] = this.loadSelector(i, t.select);
+      this.setSelector(i, t.select);
       if (t.mac) {
         const m = x.enableMacs(i);
         if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
@@ -152,11 +152,20 @@ export class Meter {
     });
   }
 
-  /** Compiles target i's selector and hands its program to the core. */
-  private loadSelector(i: number, text: string | undefined): { sel: Selector; at: number } | undefined {
+  /**
+   * Target i meters only the packets `text` selects (undefined or empty: every packet), from
+   * the next walk call on: at start, and when a reload changes a target's selector (each
+   * call takes a new heap block for the program; a selector that does not parse throws a
+   * SelectorError and leaves the old one in force).
+   */
+  setSelector(i: number, text: string | undefined): void {
     const sel = text === undefined ? undefined : compileSelector(text);
-    if (!sel) return undefined;
     const x = this.core.x;
+    if (!sel) {
+      if (x.setSelector(i, 0) !== 0) throw new CoreError(`target ${i}: the core refused to select every packet`);
+      this.selectors[i] = undefined;
+      return;
+    }
     const at = x.allocSelector(sel.program.length);
     if (at === 0) throw new CoreError(`target ${i}: no memory for its selector`);
     if (sel.interfaceTests.length > 0) {
@@ -165,7 +174,7 @@ export class Meter {
     }
     this.core.u8.set(sel.program, at);
     if (x.setSelector(i, at) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
-    return { sel, at };
+    this.selectors[i] = { sel, at };
   }
 
   /** The host's interface names changed (an interface came back with a new number, a pcapng
