@@ -174,6 +174,7 @@ test("select: every syntax error names the text, what is wrong, what was expecte
       assert.ok(e instanceof lib.UsageError && e instanceof lib.SelectorError, "a usage error (exit status 2)");
       assert.equal(e.exitCode, 2);
       assert.equal(e.column, Number(/at column (\d+)$/.exec(what)[1]));
+      assert.deepEqual([e.text, e.detail], [text, what]);
       return true;
     }, text);
   }

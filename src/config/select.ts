@@ -49,10 +49,17 @@ export class SelectorError extends UsageError {
   readonly column: number;
   /** What would have been right there. */
   readonly expected: string;
+  /** The selector text. */
+  readonly text: string;
+  /** The message after `select: "TEXT": ` (what is wrong, and the column), for a caller that
+   * names the place itself (`flowprobe.json: targets[1].select "TEXT": …`). */
+  readonly detail: string;
   constructor(text: string, what: string, column: number, expected = "") {
     super(`select: ${JSON.stringify(text)}: ${what} at column ${column}`);
     this.column = column;
     this.expected = expected;
+    this.text = text;
+    this.detail = `${what} at column ${column}`;
   }
 }
 
