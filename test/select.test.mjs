@@ -178,6 +178,12 @@ test("select: every syntax error names the text, what is wrong, what was expecte
       return true;
     }, text);
   }
+  // too deep, too long: refused with a message, not a stack overflow
+  assert.throws(() => lib.compileSelector("(".repeat(300) + "tcp" + ")".repeat(300)), { message: /nested deeper than 256 \(parentheses and nots\) at column 257$/ });
+  assert.throws(() => lib.compileSelector("not ".repeat(300) + "tcp"), { message: /nested deeper than 256 \(parentheses and nots\) at column 1025$/ });
+  assert.equal(lib.compileSelector("(".repeat(200) + "tcp" + ")".repeat(200)).interfaceTests.length, 0);
+  assert.throws(() => lib.compileSelector(Array(3000).fill("port 1").join(" or ")), { message: /words, over the 4096 a selector may have at column \d+$/ });
+  assert.throws(() => lib.compileSelector(Array(1100).fill("tcp").join(" or ")), { message: /: 1100 tests, over the 1024 a selector may have at column 1$/ });
   // the meter and the command line say the same
   assert.throws(() => newMeter({ select: "src net 10.0.0.0/33" }), { message: 'select: "src net 10.0.0.0/33": prefix length 33 is over 32 at column 9' });
   const r = flowprobe(["-r", path.join(fixtures, "pcaps", "zeek--ftp--bruteforce.pcap"), "--select", "src net 10.0.0.0/33"]);

@@ -209,9 +209,13 @@ function addressText(b: Uint8Array, v6: boolean): string {
 
 // ---- the parser ----
 
+/** Parentheses and nots nested deeper than this are refused (the parser recurses on them). */
+const NESTING_MAX = 256;
+
 class Parser {
   private i = 0;
   private last: Qualifiers | undefined;
+  private depth = 0;
 
   constructor(private readonly text: string, private readonly toks: Token[]) {}
 
@@ -261,6 +265,17 @@ class Parser {
   private unary(): Node {
     const t = this.peek();
     const w = this.word(t);
+    if ((w === "not" || w === "!" || w === "(") && ++this.depth > NESTING_MAX) {
+      this.fail(`nested deeper than ${NESTING_MAX} (parentheses and nots)`, t, "a flatter selector");
+    }
+    try {
+      return this.unaryAt(t, w);
+    } finally {
+      if (w === "not" || w === "!" || w === "(") this.depth--;
+    }
+  }
+
+  private unaryAt(t: Token | undefined, w: string | undefined): Node {
     if (w === "not" || w === "!") {
       this.i++;
       if (!this.peek()) this.expect(`a test (${PRIMITIVES})`, t);
@@ -534,6 +549,7 @@ function reachable(tests: ReadonlyArray<Test & { t: number; f: number }>, v: 4 |
 export function compileSelector(text: string): Selector | undefined {
   const toks = tokenize(text);
   if (toks.length === 0) return undefined;
+  if (toks.length > 4 * L.SEL_MAX) throw new SelectorError(text, `${toks.length} words, over the ${4 * L.SEL_MAX} a selector may have`, toks[4 * L.SEL_MAX]!.col, "a shorter selector");
   const tree = new Parser(text, toks).parse();
   const tests = generate(tree);
   if (tests.length > L.SEL_MAX) throw new SelectorError(text, `${tests.length} tests, over the ${L.SEL_MAX} a selector may have`, 1, "a shorter selector");
