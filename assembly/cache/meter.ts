@@ -207,6 +207,7 @@ export function meterPending(): void {
   // hashing and touching skip the packets it did not choose.
   for (let i: u32 = 0; i < n; i++) store<u32>(PEND_HASH + (<usize>i << 2), hashKey(PEND_BASE + <usize>i * PEND_ENTRY));
   const selecting = selectorsOn();
+  const enabled = selecting ? enabledMask() : 0;
   if (selecting) memory.fill(PEND_SELECTED, 0, <usize>n << 2);
   let sink: u32 = 0;
   for (let t: u32 = 0; t < targetCount; t++) {
@@ -276,7 +277,7 @@ export function meterPending(): void {
     if (!into) {
       // a packet some target chose but none had room for is a lack of memory; one that no
       // target chose is unselected (read = metered + unselected + non-IP + skipped)
-      count(selecting && (picks & enabledMask()) == 0 ? C_UNSELECTED : C_NO_MEMORY);
+      count(selecting && (picks & enabled) == 0 ? C_UNSELECTED : C_NO_MEMORY);
       continue;
     }
     metered++;
