@@ -423,3 +423,56 @@ test("select: --select into nfcapd (IPFIX and NetFlow v9): nfdump reads back the
     assert.deepEqual(new Map([...got].sort()), new Map([...want].sort()), `${name} v${protocol}: ${select}`);
   }
 });
+
+test("select: random combinations of the table's tests agree with set algebra on their answers (the jumps are wired right; and/or left to right)", async () => {
+  // a small deterministic generator (mulberry32): the same expressions every run
+  let seed = 12;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const leaves = TABLE.filter(([e]) => e !== "" && !/ (or|and) /.test(e)).map(([e, want]) => [e, new Set(want)]);
+  const pick = () => leaves[Math.floor(rand() * leaves.length)];
+  const and = (a, b) => new Set([...a].filter((i) => b.has(i)));
+  const or = (a, b) => new Set([...a, ...b]);
+  const neg = (a) => new Set(ALL.filter((i) => !a.has(i)));
+  /** A random tree, fully parenthesized: [text, set]. */
+  const tree = (depth) => {
+    if (depth === 0 || rand() < 0.25) {
+      const [e, s] = pick();
+      return rand() < 0.3 ? [`not (${e})`, neg(s)] : [`(${e})`, s];
+    }
+    const [a, sa] = tree(depth - 1), [b, sb] = tree(depth - 1);
+    const r = rand();
+    if (r < 0.4) return [`(${a} and ${b})`, and(sa, sb)];
+    if (r < 0.8) return [`(${a} || ${b})`, or(sa, sb)];
+    return [`!(${a} && ${b})`, neg(and(sa, sb))];
+  };
+  /** A flat chain `a and b or not c …`: equal precedence, folded left to right as tcpdump does. */
+  const chain = () => {
+    let [text, set] = pick();
+    text = `(${text})`;
+    for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) {
+      let [e, s] = pick();
+      if (rand() < 0.3) (e = `not (${e})`), (s = neg(s));
+      else e = `(${e})`;
+      if (rand() < 0.5) (text += ` and ${e}`), (set = and(set, s));
+      else (text += ` or ${e}`), (set = or(set, s));
+    }
+    return [text, set];
+  };
+  const cases = [...Array.from({ length: 60 }, () => tree(4)), ...Array.from({ length: 60 }, chain)];
+  // sixteen targets per meter: one packet batch judges sixteen expressions
+  for (let at = 0; at < cases.length; at += L.TARGET_MAX) {
+    const batch = cases.slice(at, at + L.TARGET_MAX);
+    const text = batch.map(() => "");
+    const meter = new lib.Meter(batch.map(([select]) => ({ ...defaults, select })), 1n, { json: (lines, t) => (text[t] += Buffer.from(lines).toString("utf8")) });
+    await meterBatch(PACKETS, {}, { meterState: { meter, text: () => "" } });
+    batch.forEach(([select, want], t) => {
+      const picked = parseFlows(text[t]).map((f) => Number((f.time_flow_start_ns - T0) / 1000n)).sort((a, b) => a - b);
+      assert.deepEqual(picked, [...want].sort((a, b) => a - b), select);
+    });
+  }
+});
