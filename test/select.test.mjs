@@ -319,6 +319,7 @@ const TCPDUMP = [
   ["zeek--communityid--sctp.pcap", "", ["sctp", "proto 132", "sctp port 7", "port 7", "udp port 7", "src host 192.168.170.8", "sctp and dst net 192.168.170.56/32"]],
   ["zeek--icmp--icmp6-ping.pcap", "", ["icmp6", "ip6", "ip", "host 2001:4860:8006::63", "net 2620::/16", "src net 2620:0:e00::/48", "dst net 2001:4860::/32 and icmp6", "not icmp6"]],
   ["zeek--ipv4--fragmented-1.pcap", "", ["udp", "port 123", "udp port 137", "not port 123", "host 164.1.123.163"]],
+  ["zeek--ipv6-fragmented-dns.pcap", "", ["udp", "ip6", "host 2607:f740:b::f93", "src host 2607:f740:b::f93", "net 2001:470::/32"]],
   ["zeek--http-vlan-0.pcap", "vlan and ", ["port 80", "tcp", "host 141.142.228.5 and dst port 80", "src net 192.150.187.0/24", "not port 80"]],
   ["zeek--http-qinq-0.pcap", "vlan and vlan and ", ["port 80", "src port 80", "host 192.150.187.43"]],
   ["zeek--pppoe.pcap", "pppoes and ", ["ip6", "ip", "udp", "not udp", "net fe80::/10", "dst net ff02::/16"]],
@@ -327,12 +328,16 @@ const TCPDUMP = [
 /**
  * Where the two languages mean different things, by design (src/config/select.ts says why):
  * [capture, framing, our expression, the tcpdump expression that means what ours does].
- * tcpdump's `icmp6` looks at the first next header only; ours, after the extension headers
- * (the MLD reports in this capture follow a hop-by-hop header).
+ * tcpdump's `icmp6`, `tcp` and `port` look at the first next header only; ours, after the
+ * extension headers: the MLD reports of the PPPoE capture follow a hop-by-hop header, a TCP
+ * SYN follows a routing header, and a first IPv6 fragment (offset 0) carries its UDP ports
+ * after the fragment header.
  */
 const TCPDUMP_DIFFERENT = [
   ["zeek--pppoe.pcap", "pppoes and ", "icmp6", "icmp6 or (ip6[6] = 0 and ip6[40] = 58)"],
   ["zeek--pppoe.pcap", "pppoes and ", "not icmp6", "not (icmp6 or (ip6[6] = 0 and ip6[40] = 58))"],
+  ["zeek--chksums--ip6-route0-tcp-good-chksum.pcap", "", "tcp", "tcp or (ip6[6] = 43 and ip6[40] = 6)"],
+  ["zeek--ipv6-fragmented-dns.pcap", "", "port 53", "port 53 or (ip6[6] = 44 and ip6[40] = 17 and ip6[42:2] & 0xfff8 = 0 and (ip6[48:2] = 53 or ip6[50:2] = 53))"],
 ];
 
 test("select: the same packet counts as tcpdump's own filter over real captures, wherever both mean the same", async () => {

@@ -26,7 +26,8 @@
 //     or `pppoes and …` first. `vlan 10` tests the outer tag only and does not shift what
 //     follows.
 //   * `proto N`, `tcp`, … test the protocol after IPv6 extension headers (tcpdump: the first
-//     next header); ports are read there too.
+//     next header); ports are read there too (a first IPv6 fragment's, after its fragment
+//     header, which tcpdump's `port` does not look past).
 //   * a later IPv4/IPv6 fragment has no ports: `port N` never matches it (as in tcpdump), but
 //     `port 0` does (its ports are 0, as its flow's are).
 //   * `outif` is the output interface flows carry (assembly/cache/routes.ts): the route to the
