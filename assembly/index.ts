@@ -14,6 +14,7 @@ import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, T_ENCODER, T_COUNTER_MAX, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_SAMPLING, T_TEMPLATES_NEXT, T_DEST_MODE,
   DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, KEY_ALL,
+  SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
 } from "./layout";
 import { heapInit, heapAlloc } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
@@ -25,6 +26,7 @@ import { setSeed, keyConfigure } from "./cache/key";
 import { macsInit } from "./cache/macs";
 import * as meter from "./cache/meter";
 import { setRouteCount } from "./cache/routes";
+import { selectorSet } from "./cache/select";
 import { tableInit, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
@@ -72,6 +74,23 @@ export function configureKey(t: u32, fields: u32): u32 {
   if (t >= meter.getTargetCount()) return 2;
   keyConfigure(targetPtr(t), fields);
   return 0;
+}
+
+/** Once per target with a selector, at start (and when it changes): a heap block of `bytes`
+ * for the selector program the host writes next (src/config/select.ts makes it; layout.ts
+ * SEL_*). Returns its address, or 0 without memory. */
+export function allocSelector(bytes: u32): u32 {
+  if (bytes < <u32>SEL_INSNS + <u32>SEL_INSN_SIZE || bytes > <u32>SEL_INSNS + <u32>SEL_MAX * <u32>SEL_INSN_SIZE) return 0;
+  return <u32>heapAlloc(bytes);
+}
+
+/** After configureTarget, and after the host wrote its program at `prog` (from allocSelector;
+ * 0 = every packet): target t meters only the packets the program passes. The host may
+ * rewrite the interface numbers of the program's inif/outif tests between walk calls (an
+ * interface came back with a new number). Returns 0, or 2 for a bad target or program. */
+export function setSelector(t: u32, prog: u32): u32 {
+  if (t >= meter.getTargetCount()) return 2;
+  return selectorSet(targetPtr(t), t, prog);
 }
 
 /** Per block of file data: walks classic pcap records in input[0, len). */

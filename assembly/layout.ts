@@ -149,7 +149,8 @@ export const PEND_ENTRY: u32 = 64; //                     the full key (FS_KEY_S
 export const PEND_MACS: u32 = PEND_BASE + PEND_MAX * PEND_ENTRY; // 16 bytes each: destination and source MAC (zero: none)
 export const PEND_HASH: u32 = PEND_MACS + PEND_MAX * 16; //  u32 each: the full key's hash
 export const PEND_KEY_HASH: u32 = PEND_HASH + PEND_MAX * 4; // u32 [target][packet]: a derived key's hash
-export const PEND_SIZE: u32 = PEND_KEY_HASH + TARGET_MAX * PEND_MAX * 4 - PEND_BASE;
+export const PEND_SELECTED: u32 = PEND_KEY_HASH + TARGET_MAX * PEND_MAX * 4; // u32 each: bit t = target t's selector chose the packet (cache/select.ts)
+export const PEND_SIZE: u32 = PEND_SELECTED + PEND_MAX * 4 - PEND_BASE;
 export const PE_TS: u32 = 48; //                  u64 (after the key)
 export const PE_BYTES: u32 = PE_TS + 8; //        u32
 export const PE_TTL: u32 = PE_BYTES + 4; //       u8
@@ -405,3 +406,38 @@ export const FP_HEADER: u32 = 8;
 export const FP_BATCH: u32 = 1; // u32 records, u32 0, then the batch records (BR_*)
 export const FP_STATS: u32 = 2; // u64 packets (drops included), u64 drops, u64 ring freezes, u64 interfaces open
 export const FP_IFACE: u32 = 3; // u32 ifindex, then the interface name: an interface was (re)opened
+
+// ---- a target's selector program (src/config/select.ts compiles it, cache/select.ts runs
+// it over a pending packet's parsed fields), in a heap block at T_SELECT: a header, then
+// tests of SEL_INSN_SIZE bytes. Each test names the test to run next when it holds and when
+// it does not — always a later test, or a verdict — so a program ends within its length. ----
+export const SEL_COUNT: u32 = 0; //                  u32 tests in the program (1 .. SEL_MAX)
+export const SEL_FLAGS: u32 = SEL_COUNT + 4; //      u32 SEL_USES_* bits
+export const SEL_INSNS: u32 = SEL_FLAGS + 4 + 8; //  the first test (after 8 bytes of padding)
+export const SEL_MAX: u32 = 1024;
+export const SEL_USES_OUTIF: u32 = 1; //             a test looks up the packet's route (outif)
+export const SEL_INSN_SIZE: u32 = 48;
+export const SI_OP: u32 = 0; //                      u8 SEL_OP_* below
+export const SI_FIELD: u32 = SI_OP + 1; //           u8 the key field it reads (FS_SRC/FS_DST, FS_SPORT/FS_DPORT)
+export const SI_TRUE: u32 = SI_FIELD + 1; //         u16 the next test when it holds, or SEL_ACCEPT / SEL_REJECT
+export const SI_FALSE: u32 = SI_TRUE + 2; //         u16 the next test when it does not
+export const SI_A: u32 = SI_FALSE + 2 + 2; //        u32 (after 2 bytes of padding) first operand
+export const SI_B: u32 = SI_A + 4; //                u32 second operand
+export const SI_VALUE: u32 = SI_B + 4; //            16 bytes: an address, network order (IPv4 in the first 4)
+export const SI_MASK: u32 = SI_VALUE + 16; //        16 bytes: its prefix mask
+export const SI_END: u32 = SI_MASK + 16; //          (SEL_INSN_SIZE)
+export const SEL_IF_LIST: u32 = SI_VALUE; //         inif/outif tests: SEL_IF_MAX interface numbers (u32) over SI_VALUE and SI_MASK, SI_A of them used
+export const SEL_IF_MAX: u32 = 8;
+export const SEL_ACCEPT: u32 = 0xffff;
+export const SEL_REJECT: u32 = 0xfffe;
+// The tests (SI_OP)
+export const SEL_OP_VERSION: u32 = 1; // IP version == A
+export const SEL_OP_PROTO: u32 = 2; //   protocol (after IPv6 extension headers) == A
+export const SEL_OP_NET: u32 = 3; //     IP version == A and (the address at FIELD & MASK) == VALUE
+export const SEL_OP_PORT: u32 = 4; //    TCP, UDP or SCTP, and A <= the port at FIELD <= A + B
+export const SEL_OP_VLAN: u32 = 5; //    (outer VLAN field FS_VLAN & B) == A (A = id | VLAN_PRESENT; B = 0xffff, or 0x8000 for any tag)
+export const SEL_OP_IN_IF: u32 = 6; //   input interface number is one of the A at SEL_IF_LIST
+export const SEL_OP_OUT_IF: u32 = 7; //  output interface (PACKET_OUTGOING: the capturing one; else the route to the destination) is one of them
+export const SEL_OP_NET_EITHER: u32 = 8; //  as SEL_OP_NET, of the source or the destination address (FIELD unused)
+export const SEL_OP_PORT_EITHER: u32 = 9; // as SEL_OP_PORT, of the source or the destination port (FIELD unused): one test for `port N`
+export const SEL_OP_LAST: u32 = SEL_OP_PORT_EITHER;

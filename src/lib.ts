@@ -23,4 +23,5 @@ export { Pacer } from "./targets/pacer";
 export { SendQueue } from "./targets/queue";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
+export { compileSelector, resolveInterfaces, SelectorError } from "./config/select";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";

@@ -57,6 +57,9 @@ test("layout: the fields of each descriptor lie within it and overlap no other",
   noOverlap("PE_", L.PEND_ENTRY);
   noOverlap("X_", L.SCRATCH_SIZE - (L.EXPORT_CONTEXT - L.SCRATCH_BASE));
   noOverlap("UH_", L.UNIT_HEADER);
+  noOverlap("SI_", L.SEL_INSN_SIZE);
+  assert.equal(L.SI_END, L.SEL_INSN_SIZE);
+  assert.ok(L.SEL_IF_LIST + L.SEL_IF_MAX * 4 <= L.SEL_INSN_SIZE && L.SEL_INSNS % 16 === 0);
   noOverlap("FT_", L.FT_SIZE, [["FT_WIRE", L.FIELD_MAX * 4], ["FT_CODE", L.FIELD_MAX * 2]]);
   assert.ok(L.FT_END <= L.FT_SIZE);
   assert.ok(L.C_END <= L.STATS_COUNT, "the counters fit the counter block");
@@ -70,7 +73,8 @@ test("layout: the regions are chained in order, each ending where the next start
     assert.ok(L[size] > 0, size);
   }
   assert.ok(L.EXPORT_CONTEXT + 64 <= L.SCRATCH_BASE + L.SCRATCH_SIZE && L.DERIVED_KEY + L.FS_KEY_SIZE <= L.EXPORT_CONTEXT);
-  assert.ok(L.PEND_KEY_HASH + L.TARGET_MAX * L.PEND_MAX * 4 === L.PEND_BASE + L.PEND_SIZE);
+  assert.ok(L.PEND_KEY_HASH + L.TARGET_MAX * L.PEND_MAX * 4 === L.PEND_SELECTED);
+  assert.ok(L.PEND_SELECTED + L.PEND_MAX * 4 === L.PEND_BASE + L.PEND_SIZE);
 });
 
 test("layout: the host's skip reasons are the core's skip counters, C_SKIP_FIRST .. C_SKIP_LAST, in order", () => {

@@ -21,9 +21,9 @@
 import {
   STATUS_BASE, ST_NOW_NS, ST_CODE, ST_PACKETS, FS_PROTO, FS_TCP_FLAGS, FS_FIRST, FS_LAST, FS_NEXT, FS_BYTES,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_EXPORTED, T_PACKETS, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
-  T_IDX_BASE, T_IDX_MASK, T_COUNTER_MAX, T_ENCODER, TARGET_MAX, TARGETS_BASE, TARGET_SIZE, NIL,
-  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS,
-  PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
+  T_IDX_BASE, T_IDX_MASK, T_COUNTER_MAX, T_ENCODER, T_SELECT, TARGET_MAX, TARGETS_BASE, TARGET_SIZE, NIL,
+  C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS, C_UNSELECTED,
+  PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
 } from "../layout";
@@ -34,6 +34,7 @@ import { outPos, setOutPos, roomFor, packetRoom, setReserves, JSON_UNIT_MAX } fr
 import { formatOf } from "./encoder";
 import { hashKey, keyDerived, deriveKey } from "./key";
 import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
+import { selectorsOn, selectMark } from "./select";
 import { flowRoute } from "./routes";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
@@ -69,6 +70,13 @@ export function setTargetCount(n: u32): void {
     if (m > most) most = m;
   }
   setReserves(EXPORTS_PER_PACKET * sum, most);
+}
+
+/** Bit t set for each enabled target t. */
+function enabledMask(): u32 {
+  let m: u32 = 0;
+  for (let t: u32 = 0; t < targetCount; t++) if (load<u32>(targetPtr(t) + T_ENABLED) != 0) m |= 1 << t;
+  return m;
 }
 
 export function getTargetCount(): u32 {
@@ -182,20 +190,40 @@ function exportFlow(tp: usize, s: u32, reason: u32): void {
   return keyDerived(tp) ? PEND_KEY_HASH + ((<usize>t * PEND_MAX) << 2) : PEND_HASH;
 }
 
+/** Whether pending packet i is one target t's selector chose (where some target has a selector, pass 1 marks them). */
+@inline function chosen(t: u32, i: u32): bool {
+  return (load<u32>(PEND_SELECTED + (<usize>i << 2)) & (1 << t)) != 0;
+}
+
 /** Meters the queued packets (meterWalk calls it as the queue fills). */
 export function meterPending(): void {
   const n = pendCount;
   if (n == 0) return;
   pendReset(PEND_MAX);
   // pass 1: hash each packet's key — the full key's once, a target's own key where it
-  // derives one — and touch its index entry and slot so their misses overlap
+  // derives one — and touch its index entry and slot so their misses overlap. Where targets
+  // have selectors, each target's verdict on each packet is made here first (a bit per
+  // target in PEND_SELECTED, every bit set for a target without one), and a target's
+  // hashing and touching skip the packets it did not choose.
   for (let i: u32 = 0; i < n; i++) store<u32>(PEND_HASH + (<usize>i << 2), hashKey(PEND_BASE + <usize>i * PEND_ENTRY));
+  const selecting = selectorsOn();
+  const enabled = selecting ? enabledMask() : 0;
+  if (selecting) memory.fill(PEND_SELECTED, 0, <usize>n << 2);
   let sink: u32 = 0;
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
+    const prog = <usize>load<u32>(tp + T_SELECT);
+    if (prog != 0) selectMark(prog, t, n);
+    else if (selecting) {
+      for (let i: u32 = 0; i < n; i++) {
+        const a = PEND_SELECTED + (<usize>i << 2);
+        store<u32>(a, load<u32>(a) | (1 << t));
+      }
+    }
     if (keyDerived(tp)) {
       for (let i: u32 = 0; i < n; i++) {
+        if (prog != 0 && !chosen(t, i)) continue;
         deriveKey(tp, PEND_BASE + <usize>i * PEND_ENTRY, DERIVED_KEY);
         store<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2), hashKey(DERIVED_KEY));
       }
@@ -204,6 +232,7 @@ export function meterPending(): void {
     const idx = <usize>load<u32>(tp + T_IDX_BASE);
     const mask = load<u32>(tp + T_IDX_MASK);
     for (let i: u32 = 0; i < n; i++) {
+      if (prog != 0 && !chosen(t, i)) continue;
       const entry = load<u32>(idx + (<usize>(load<u32>(hashes + (<usize>i << 2)) & mask) << 2));
       if (entry != 0) {
         // a 96-byte slot spans two cache lines whatever its alignment: its first and last words are on both
@@ -221,6 +250,8 @@ export function meterPending(): void {
     if (ts < now) count(C_TIME_BACK);
     else now = ts;
     const nowTick = tickOf(now);
+    // the targets that chose this packet (bit t); every one when no target has a selector
+    const picks = selecting ? load<u32>(PEND_SELECTED + (<usize>i << 2)) : <u32>0xffffffff;
     let into = false;
     for (let t: u32 = 0; t < targetCount; t++) {
       const tp = targetPtr(t);
@@ -233,6 +264,7 @@ export function meterPending(): void {
       // idle flows leave first, so a new flow is filed against the wheel's current position;
       // they leave room for this packet and the ones after it
       if (nowTick > load<u64>(tp + T_WHEEL_TICK)) expireIdle(tp, n - i);
+      if ((picks & (1 << t)) == 0) continue;
       let k = e;
       let h = load<u32>(PEND_HASH + (<usize>i << 2));
       if (keyDerived(tp)) {
@@ -243,7 +275,9 @@ export function meterPending(): void {
       if (meterInto(tp, i, e, k, h, ts)) into = true;
     }
     if (!into) {
-      count(C_NO_MEMORY);
+      // a packet some target chose but none had room for is a lack of memory; one that no
+      // target chose is unselected (read = metered + unselected + non-IP + skipped)
+      count(selecting && (picks & enabled) == 0 ? C_UNSELECTED : C_NO_MEMORY);
       continue;
     }
     metered++;

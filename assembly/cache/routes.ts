@@ -16,7 +16,7 @@
 import {
   ROUTES_BASE, ROUTE_SIZE, RT_FAMILY, RT_PREFIX, RT_IFINDEX, RT_DST, RT_GATEWAY,
   FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS, SIDES_BASE, SIDE_MAX, SIDE_WAN,
-  X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION,
+  X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION, PE_PKTTYPE,
 } from "../layout";
 
 let routeCount: u32 = 0;
@@ -25,6 +25,34 @@ const PACKET_OUTGOING: u32 = 4;
 /** Per routing-table refresh (host): the first n entries of ROUTES_BASE are the table. */
 export function setRouteCount(n: u32): void {
   routeCount = n;
+  memoVersion = 0;
+}
+
+// The last destination egressOf looked up and its answer: consecutive packets of one flow
+// (or to one host) cost one compare instead of a scan. Forgotten when the routes change.
+let memoVersion: u32 = 0;
+let memoHi: u64 = 0;
+let memoLo: u64 = 0;
+let memoIf: u32 = 0;
+
+/**
+ * The output interface of the pending packet whose entry is at e, as flowRoute gives it for a
+ * flow: the capturing interface for a packet seen leaving (Linux PACKET_OUTGOING), else the
+ * interface of the route to its destination (0: none). For selectors' `outif` (select.ts): a
+ * cost only targets whose selector reaches such a test pay, once per packet.
+ */
+export function egressOf(e: usize): u32 {
+  if ((<u32>load<u8>(e + PE_PKTTYPE) & 7) == PACKET_OUTGOING) return load<u32>(e + FS_IN_IF);
+  if (routeCount == 0) return 0;
+  const version = <u32>load<u8>(e + FS_VERSION);
+  const hi = load<u64>(e + FS_DST), lo = load<u64>(e + FS_DST + 8);
+  if (version == memoVersion && hi == memoHi && lo == memoLo) return memoIf;
+  const r = lookup(e + FS_DST, version == 6);
+  memoVersion = version;
+  memoHi = hi;
+  memoLo = lo;
+  memoIf = r != 0 ? load<u32>(r + RT_IFINDEX) : 0;
+  return memoIf;
 }
 
 /** The longest-prefix route for the address at a (16 bytes; IPv4 in the first 4), or 0. */

@@ -13,6 +13,7 @@ import { readConfigFile } from "./file";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
 import { OPTIONS, fileKey, optionNamed } from "./schema";
 import { resolveTargets, type TargetOptions } from "./targets";
+import { compileSelector } from "./select";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -45,6 +46,8 @@ export interface Options {
   blockTimeoutMs: number;
   /** Live capture backend: the shim (TPACKET_V3 rings) or libpcap in a child process through cap. Default shim. */
   capture: "shim" | "cap";
+  /** The selector of the command line's one target (config/select.ts); undefined: every packet. */
+  select: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
   format: FormatName;
   /** Collectors; every one gets every record (mirror). */
@@ -169,6 +172,10 @@ export function parseOptions(argv: string[]): Options {
   } else {
     seed = randomBytes(8).readBigUInt64LE(0);
   }
+  const select = str("select");
+  // checked now, so a bad one is a usage error before anything starts (the meter compiles it again)
+  const selector = select !== undefined ? compileSelector(select) : undefined;
+  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`--select ${JSON.stringify(select)} with --protocol 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
@@ -219,7 +226,7 @@ export function parseOptions(argv: string[]): Options {
   const exportRate = num("export-rate");
   const targets = resolveTargets({
     format, protocol, destinations, maxflows, hashsize, activeTimeoutS: active, inactiveTimeoutS: inactive, tcpEndTimeoutS,
-    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf,
+    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select,
   }, commandLine, str("hashsize") !== undefined, configFile);
   let config: ConfigOrigin | undefined;
   if (configFile) {
@@ -241,6 +248,7 @@ export function parseOptions(argv: string[]): Options {
     blockTimeoutMs: num("block-timeout"),
     direction,
     filter: str("filter"),
+    select,
     captureHelper: str("capture-helper"),
     capture,
     read: str("read"),

@@ -11,6 +11,7 @@ import { defaultHashsize } from "./cache";
 import type { Collector } from "./collectors";
 import type { ConfigFile, FileTarget } from "./file";
 import { exportFormatOf, type FormatName } from "./formats";
+import { compileSelector, SelectorError } from "./select";
 
 /** One target, every value settled. Units and defaults as the option schema gives them. */
 export interface TargetOptions {
@@ -50,13 +51,15 @@ const TARGET_OPTIONS = {
 /** Of those, the ones only an export target has. */
 const EXPORT_KEYS: Record<string, string> = { mtu: "mtu", "engine-id": "engine_id", "refresh-rate": "refresh_rate", "timeout-rate": "timeout_rate", "export-rate": "export_rate", sndbuf: "sndbuf" };
 /** Flags that are a target's alone: with targets in the file, which target they would mean is not for flowprobe to guess. */
-const PER_TARGET_FLAGS = ["destination", "protocol", "format"];
+const PER_TARGET_FLAGS = ["destination", "protocol", "format", "select"];
 
 /** What the globals of the run give a target that says nothing itself. */
 export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof typeof TARGET_OPTIONS] | "hashsize"> & {
   format: FormatName;
   protocol: 5 | 9 | 10;
   destinations: Collector[];
+  /** The command line's (or the file's global) selector: the one target's when the file lists none. */
+  select: string | undefined;
 };
 
 /**
@@ -66,12 +69,12 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
  */
 export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet<string>, hashsizeGiven: boolean, config: ConfigFile | undefined): TargetOptions[] {
   if (!config?.targets) {
-    return [{ name: "default", select: undefined, fields: undefined, aggregation: undefined, mode: "mirror", ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
+    return [{ name: "default", select: globals.select, fields: undefined, aggregation: undefined, mode: "mirror", ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
   }
   const file = config.file;
   for (const flag of PER_TARGET_FLAGS) {
     if (commandLine.has(flag)) {
-      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
+      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : flag === "select" ? '"select"' : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
     }
   }
   if (config.targets.length > TARGET_MAX) throw new UsageError(`${file}: targets: ${config.targets.length} targets; at most ${TARGET_MAX}`);
@@ -97,7 +100,7 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
     const target: TargetOptions = {
       name,
       format,
-      select: t.select,
+      select: t.select ?? globals.select,
       fields: t.fields,
       aggregation: t.aggregation,
       mode: t.mode ?? "mirror",
@@ -115,6 +118,18 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       exportRate: value("export-rate"),
       sndbuf: value("sndbuf"),
     };
+    // the selector: checked now, so a bad one stops the start (the meter compiles it again)
+    if (target.select !== undefined) {
+      const key = t.select !== undefined ? "select" : "";
+      let sel;
+      try {
+        sel = compileSelector(target.select);
+      } catch (e) {
+        if (e instanceof SelectorError) bad(t, key, `${JSON.stringify(target.select)}: ${e.detail}`);
+        throw e;
+      }
+      if (sel && format === "v5" && !sel.matchesIPv4) bad(t, key, `${JSON.stringify(target.select)} selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use protocol 9 or 10)`);
+    }
     // the cache: its own hash index size, or the global one, or the one its maxflows needs
     const minHash = defaultHashsize(target.maxflows);
     const asked = commandLine.has("hashsize") ? undefined : t.options.get("hashsize") as number | undefined;

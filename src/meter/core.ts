@@ -33,6 +33,8 @@ export interface CoreExports {
   addDestination(d: number, t: number): number;
   resendTemplates(d: number): void;
   setExportTime(s: number): void;
+  allocSelector(bytes: number): number;
+  setSelector(t: number, prog: number): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";
@@ -132,7 +134,10 @@ export class Core {
    * with the next templates); at most IFNAME_MAX, names cut to 15 bytes.
    */
   setInterfaceNames(names: ReadonlyArray<readonly [number, string]>): void {
-    const list = names.filter(([n]) => n > 0).sort((a, b) => a[0] - b[0]).slice(0, L.IFNAME_MAX);
+    const all = names.filter(([n]) => n > 0).sort((a, b) => a[0] - b[0]);
+    if (this.onInterfaceNames && JSON.stringify(all) !== JSON.stringify(this.interfaceNames)) this.onInterfaceNames(all);
+    this.interfaceNames = all;
+    const list = all.slice(0, L.IFNAME_MAX);
     const text = JSON.stringify(list);
     if (text === this.namesSeen) return;
     this.namesSeen = text;
@@ -148,6 +153,10 @@ export class Core {
   }
 
   private namesSeen = "[]";
+  /** The interface names last given ([number flows carry, name]), every one of them. */
+  interfaceNames: ReadonlyArray<readonly [number, string]> = [];
+  /** Called when they change (the meter's selectors look their interface names up again). */
+  onInterfaceNames: ((names: ReadonlyArray<readonly [number, string]>) => void) | undefined;
 
   /** Bytes of linear memory in use (fixed regions + heap). */
   memoryBytes(): number {

@@ -8,6 +8,7 @@ import { END_REASONS, SKIP_REASONS } from "./counters";
 import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
+import { compileSelector, resolveInterfaces, type Selector } from "../config/select";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -28,10 +29,12 @@ export interface TargetConfig {
   keyFields?: ReadonlyArray<KeyField>;
   /** Each flow's first source and destination MAC as fields (not v5). */
   mac?: boolean;
+  /** Which packets it meters: a selector (src/config/select.ts: `src net 192.168.5.0/24 and
+   * dst port 25`, `inif br-lan`, …). Default (or empty): every packet. A bad one throws a
+   * SelectorError (a UsageError) naming the column. */
+  select?: string;
   /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
   export?: ExportConfig;
-  /** Its selector as the config writes it (the pcap-filter-like language; undefined: every packet). */
-  select?: string;
   /** Its field list (NetFlow v9 or IPFIX names; undefined: the default templates). */
   fields?: readonly string[];
   /** Its aggregation rules in ipt_NETFLOW's syntax ("10.0.0.0/8=16", "80-89=80"). */
@@ -102,6 +105,8 @@ export interface MeterSnapshot {
   counterSplits: bigint;
   /** Each target's own figures, in target order (the totals above are their sums). */
   targets: TargetSnapshot[];
+  /** IP packets no target's selector chose (read = metered + unselected + non-IP + skipped). */
+  unselected: bigint;
 }
 
 export interface TargetSnapshot {
@@ -120,6 +125,8 @@ export class Meter {
   readonly core = new Core();
   private readonly sinks: OutputSinks;
   readonly targets: TargetConfig[];
+  /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
+  private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
 
   constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks) {
     this.targets = targets;
@@ -149,6 +156,7 @@ export class Meter {
         }, 0);
         if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
       }
+      this.setSelector(i, t.select);
       if (t.mac) {
         const m = x.enableMacs(i);
         if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
@@ -165,6 +173,39 @@ export class Meter {
         if (x.addDestination(id, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
       }
     });
+  }
+
+  /**
+   * Target i meters only the packets `text` selects (undefined or empty: every packet), from
+   * the next walk call on: at start, and when a reload changes a target's selector (each
+   * call takes a new heap block for the program; a selector that does not parse throws a
+   * SelectorError and leaves the old one in force).
+   */
+  setSelector(i: number, text: string | undefined): void {
+    const sel = text === undefined ? undefined : compileSelector(text);
+    const x = this.core.x;
+    if (!sel) {
+      if (x.setSelector(i, 0) !== 0) throw new CoreError(`target ${i}: the core refused to select every packet`);
+      this.selectors[i] = undefined;
+      return;
+    }
+    const at = x.allocSelector(sel.program.length);
+    if (at === 0) throw new CoreError(`target ${i}: no memory for its selector`);
+    if (sel.interfaceTests.length > 0) {
+      resolveInterfaces(sel, this.core.interfaceNames);
+      this.core.onInterfaceNames ??= (names) => this.resolveNames(names);
+    }
+    this.core.u8.set(sel.program, at);
+    if (x.setSelector(i, at) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
+    this.selectors[i] = { sel, at };
+  }
+
+  /** The host's interface names changed (an interface came back with a new number, a pcapng
+   * file described its interfaces): each selector's inif/outif names are looked up again. */
+  private resolveNames(names: ReadonlyArray<readonly [number, string]>): void {
+    for (const s of this.selectors) {
+      if (s && resolveInterfaces(s.sel, names)) this.core.u8.set(s.sel.program, s.at);
+    }
   }
 
   /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
@@ -268,6 +309,7 @@ export class Meter {
       uptimeRestarts: c.counter(L.C_UPTIME_RESTARTS),
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
       targets,
+      unselected: c.counter(L.C_UNSELECTED),
     };
   }
 }

@@ -28,7 +28,8 @@ export function summaryText(stats: Stats, ctx: SummaryContext): string {
   const lines: string[] = [];
   const bytes = ctx.fileBytes >= 0 ? ` (${fmt(ctx.fileBytes)} bytes)` : "";
   lines.push(`flowprobe: ${stats.source}: read ${count(s.read, "packet")}${bytes} in ${stats.seconds.toFixed(3)} s, ${rate(s.read, stats.seconds)} packets/s`);
-  lines.push(`  metered ${count(s.metered, "packet")} (${count(s.bytes, "IP byte")}; ${fmt(s.ipv6)} of the packets IPv6), non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
+  const unselected = s.unselected > 0n ? `, not selected by any target ${fmt(s.unselected)}` : "";
+  lines.push(`  metered ${count(s.metered, "packet")} (${count(s.bytes, "IP byte")}; ${fmt(s.ipv6)} of the packets IPv6)${unselected}, non-IP ${fmt(s.nonIp)}, skipped ${fmt(s.skippedTotal)}`);
   if (s.skippedTotal > 0n) {
     const parts = skipReasons.filter((r) => s.skipped.has(r.key)).map((r) => `${r.text}: ${fmt(s.skipped.get(r.key)!)}`);
     lines.push(`  skipped by reason: ${parts.join("; ")}`);
