@@ -24,6 +24,7 @@ import { ProgressLine, destinationsText, kernelText, summaryText } from "./stats
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
 import { FILE_QUEUE_BYTES, LIVE_QUEUE_BYTES, SendQueue } from "./targets/queue";
+import { followReceiving } from "./targets/round-robin";
 import { UdpDestination } from "./targets/udp";
 import { DEFAULT_ROUTES_EVERY_TICKS, HostTick, LiveTick, SYSTEM_TIMERS, type Timers } from "./tick";
 
@@ -84,7 +85,7 @@ export class App {
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
 
     // targets: the collectors (one mirrored set), or standard output
-    const destinations = new DestinationSet(o.destinations.map((c) => new UdpDestination(c, { sndbuf: o.sndbuf, onLog: log })));
+    const destinations = new DestinationSet(o.destinations.map((c) => new UdpDestination(c, { sndbuf: o.sndbuf, onLog: log })), o.mode);
     await destinations.open();
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
@@ -109,12 +110,14 @@ export class App {
       format: o.format,
       mac: o.mac,
       export: destinations.size > 0
-        ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.size }
+        ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.size, mode: o.mode }
         : undefined,
     };
     const meter = new Meter([target], o.seed, sink);
     // a collector reached again, or one that refused, gets the templates again
     destinations.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(i)));
+    // round-robin: a collector that does not receive gets no turns until it does again
+    if (o.mode === "round-robin") followReceiving(destinations.members, (d, down) => meter.markDestination(d, down));
     meter.setExportTime(Date.now() / 1000);
     if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 

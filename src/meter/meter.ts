@@ -28,7 +28,7 @@ export interface TargetConfig {
   keyFields?: ReadonlyArray<KeyField>;
   /** Each flow's first source and destination MAC as fields (not v5). */
   mac?: boolean;
-  /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
+  /** For export formats: how datagrams are laid out, how many collectors get them, and how (mode). */
   export?: ExportConfig;
 }
 
@@ -48,9 +48,17 @@ export interface ExportConfig {
   refreshRate: number;
   /** Templates again after this many seconds. */
   templateTimeoutS: number;
-  /** Collectors of this target; each gets every datagram. Numbered across targets in order. */
+  /** Collectors of this target. Numbered across targets in order. */
   destinations: number;
+  /** Which collectors get each datagram: mirror = every one (the default); round-robin = one
+   * each in turn, passing over those marked down (markDestination), every one getting the
+   * templates and options records with its own sequence numbers. */
+  mode?: DestinationMode;
 }
+
+/** How a target's datagrams go to its collectors (assembly/layout.ts DEST_*). */
+export type DestinationMode = "mirror" | "round-robin";
+export const DESTINATION_MODES: Record<DestinationMode, number> = { mirror: L.DEST_MIRROR, "round-robin": L.DEST_ROUND_ROBIN };
 
 /**
  * Receives encoded output. The bytes are a view into Wasm memory, valid until the sink
@@ -89,6 +97,10 @@ export interface MeterSnapshot {
   notExportable: { ipv6InV5: bigint; timeUnsendable: bigint };
   uptimeRestarts: bigint;
   counterSplits: bigint;
+  /** Round-robin targets: datagrams (and their flow records) no collector got, every one being down. */
+  lost: { datagrams: bigint; records: bigint };
+  /** Flow records the core laid out for each destination (numbered across targets). */
+  destinationRecords: bigint[];
 }
 
 
@@ -136,6 +148,9 @@ export class Meter {
       const c = x.configureExport(i, e.mtu, e.engineId, e.refreshRate, e.templateTimeoutS);
       if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
       if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
+      const mode = e.mode ?? "mirror";
+      if (!(mode in DESTINATION_MODES)) throw new CoreError(`target ${i}: no destination mode ${String(mode)} (the modes: ${Object.keys(DESTINATION_MODES).join(", ")})`);
+      if (mode !== "mirror" && x.setDestinationMode(i, DESTINATION_MODES[mode]) !== 0) throw new CoreError(`target ${i}: the core refused destination mode ${mode}`);
       for (let k = 0; k < e.destinations; k++, dest++) {
         if (x.addDestination(dest, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
       }
@@ -166,6 +181,13 @@ export class Meter {
   /** Destination d (numbered across targets in order) gets the templates with its next datagram: its socket was re-created. */
   resendTemplates(d: number): void {
     this.core.x.resendTemplates(d);
+  }
+
+  /** Destination d (numbered across targets in order) is down (`down`: it cannot be reached,
+   * or it refuses) or back: a round-robin target passes it over while it is down; mirror
+   * ignores the mark. Per change of the collector's state. */
+  markDestination(d: number, down: boolean): void {
+    if (this.core.x.markDestination(d, down ? 1 : 0) !== 0) throw new CoreError(`destination ${d}: not one of the core's (marked ${down ? "down" : "up"})`);
   }
 
   /** The clock for message headers: call before walking (seconds since the epoch). */
@@ -209,6 +231,12 @@ export class Meter {
     let created = 0n;
     let active = 0;
     let peak = 0;
+    let lostDatagrams = 0n;
+    let lostRecords = 0n;
+    const destinationRecords: bigint[] = [];
+    for (const t of this.targets) {
+      for (let k = 0; k < (t.export?.destinations ?? 0); k++) destinationRecords.push(c.destU64(destinationRecords.length, L.D_RECORDS));
+    }
     this.targets.forEach((_, t) => {
       for (const r of END_REASONS) {
         const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);
@@ -216,6 +244,8 @@ export class Meter {
         exportedTotal += v;
       }
       created += c.targetU64(t, L.T_CREATED);
+      lostDatagrams += c.targetU64(t, L.T_DEST_LOST);
+      lostRecords += c.targetU64(t, L.T_DEST_LOST_RECORDS);
       active += c.targetU32(t, L.T_COUNT);
       peak += c.targetU32(t, L.T_PEAK);
     });
@@ -238,6 +268,8 @@ export class Meter {
       notExportable: { ipv6InV5: c.counter(L.C_V5_IPV6), timeUnsendable: c.counter(L.C_TIME_UNSENDABLE) },
       uptimeRestarts: c.counter(L.C_UPTIME_RESTARTS),
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
+      lost: { datagrams: lostDatagrams, records: lostRecords },
+      destinationRecords,
     };
   }
 }

@@ -24,6 +24,8 @@ export interface DestinationFigures {
   address: string;
   host: string;
   counters: DestinationCounters;
+  /** Flow records the meter laid out for it (in its datagrams, sent or not). */
+  records: bigint;
 }
 
 export interface Stats {
@@ -62,12 +64,15 @@ export class StatsRegistry {
   read(): Stats {
     const i = this.inputs;
     const input = i.source.statistics();
+    const meter = i.meter.snapshot();
     this.last = {
       seconds: i.seconds(),
       source: i.source.label,
-      meter: i.meter.snapshot(),
+      meter,
       input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
-      destinations: i.destinations.map((d) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters } })),
+      destinations: i.destinations.map((d, k) => ({
+        label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords?.[k] ?? 0n,
+      })),
       clockSteps: i.clockSteps(),
       labels: i.labels,
     };
