@@ -23,7 +23,7 @@ import {
   FT_ID, FT_LENGTH, IFNAMES_PER_BLOCK, NIL,
 } from "../layout";
 import { be16, be64 } from "../base/bytes";
-import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, roundRobin, destCount, countMessage } from "../output/dests";
+import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, roundRobin, destCount, destDown, countMessage } from "../output/dests";
 import { unitStart, datagramAt, datagramDone, datagramUnitMax } from "../output/units";
 import { ifNamesInBlock } from "./ifnames";
 import { makeTemplates, flowTemplate, flowTemplatesLength, longestRecord, writeFlowTemplates, writeRecord } from "./records";
@@ -161,10 +161,12 @@ function templatesSent(dp: usize): void {
   store<u32>(dp + D_TEMPLATES_AT, exportTime);
 }
 
-/** After a seal: whether the next datagram of target tp must keep room for the templates. */
+/** After a seal: whether the next datagram of target tp must keep room for the templates
+ * (round-robin: for a collector that may get it — not one marked down, which gets no turn). */
 function planTemplateRoom(tp: usize): void {
   let want: u32 = 0;
-  for (let d = destFirst(tp); d != NIL; d = destNext(d)) if (templatesDue(tp, destPtr(d))) want = 1;
+  const rr = roundRobin(tp);
+  for (let d = destFirst(tp); d != NIL; d = destNext(d)) if (templatesDue(tp, destPtr(d)) && !(rr && destDown(d))) want = 1;
   store<u32>(tp + T_TEMPLATES_NEXT, want);
 }
 

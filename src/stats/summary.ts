@@ -90,8 +90,8 @@ export function destinationsText(destinations: readonly DestinationFigures[]): s
     const addr = d.address && d.address !== d.host ? ` (${d.address})` : "";
     return `  collector ${d.label}${addr}: datagrams ${fmt(c.datagrams)} = sent ${fmt(c.sent)} + not sent ${fmt(notSent)}` +
       ` (refused ${fmt(c.refused)}, unreachable ${fmt(c.unreachable)}, send buffer full ${fmt(c.bufferFull)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)})` +
-      `, holding ${count(d.records, "flow record")}` +
       `; ${count(c.bytes, "byte")} sent; the network reported port unreachable ${fmt(c.portUnreachable)}, host unreachable ${fmt(c.hostUnreachable)}` +
+      `; its datagrams held ${count(d.records, "flow record")}` +
       `${c.downs > 0 ? `; down ${count(c.downs, "time")}, reached again ${count(c.reopened, "time")}` : ""}` +
       `${c.lastError ? `; last error: ${c.lastError}` : ""}\n`;
   }).join("");

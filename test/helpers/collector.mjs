@@ -45,6 +45,9 @@ export async function startNfcapd(port = freePort(), ns = undefined, bind = "127
     /** Stops nfcapd (it writes its file on SIGTERM) and returns the flows nfdump reads back,
      * and what `nfdump -E` says of the exporters (sequence failures, samplers). */
     async stop() {
+      // a datagram sent just before may still wait in its socket: nfcapd ends on SIGTERM
+      // without reading what is queued (seen as "sent 1", "Flows: 0" now and then)
+      await sleep(50);
       child.kill("SIGTERM");
       await exited;
       const files = readdirSync(dir).filter((f) => f.startsWith("nfcapd.")).map((f) => path.join(dir, f));
