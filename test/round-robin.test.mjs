@@ -7,22 +7,31 @@
 // that collector's datagrams held: a record by a template it did not have would be dropped);
 // pmacct's nfacctd reading one share as nfdump does; tshark decoding each share with no warning
 // (its sequence checks included). Down marks (the host's markDestination) are driven in
-// process, where the turns are exact; a refusing collector, one down from the start and all of
+// process, where the turns are exact; a refusing collector (also one that starts listening
+// while a stream is metered, and gets its turns back), one down from the start and all of
 // them down go through the command line and real sockets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as dgram from "node:dgram";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { lib, meterBatch } from "./helpers/meter.mjs";
-import { flowprobe, oracleCaptures, canon, fixtures } from "./helpers/run.mjs";
+import { flowprobe, oracleCaptures, canon, fixtures, cli } from "./helpers/run.mjs";
+import { T0, pcapHeader, phase as streamPhase } from "./helpers/stream.mjs";
 import { startNfcapd, startNfacctd, freePort } from "./helpers/collector.mjs";
 import * as P from "./helpers/packets.mjs";
 
 const L = lib.layout;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Resolves when `cond()` holds, polling; rejects after `ms`. */
+async function until(cond, ms, what) {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
 
 // ---- what nfdump and the oracle say, keyed alike (as export-nfcapd.test.mjs does; ICMP flows,
 // whose ports hold type and code, by address and protocol) ----
@@ -389,6 +398,50 @@ test("a collector that refuses (nothing on its port) gets no more turns once ref
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a refusing collector that starts listening gets its turns back once it receives again, the templates first: each phase's flows once, between the two", { timeout: 60000 }, async () => {
+  const a = await startNfcapd();
+  const cPort = freePort(a.port + 200);
+  const fp = spawn(process.execPath, [cli, "-r", "-", "--seed", "1", "--mtu", "576", "--mode", "round-robin", "--export-rate", "0",
+    "-d", `127.0.0.1:${a.port},127.0.0.1:${cPort}`], { stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  fp.stderr.on("data", (d) => (stderr += d));
+  const exit = new Promise((resolve) => fp.on("close", resolve));
+  let c;
+  try {
+    // phase 1 (destination port 2000) goes idle at phase 2's packets: C refuses one of its datagrams
+    fp.stdin.write(Buffer.concat([pcapHeader(), streamPhase(T0), streamPhase(T0 + 100)]));
+    await until(() => /127\.0\.0\.1:\d+ refuses datagrams/.test(stderr), 10000, "the refusal");
+    // phase 2 (port 2100) goes idle, and a filler (2250) after it, so that every datagram of
+    // phase 2 is sealed while C is marked: all of them to A
+    fp.stdin.write(Buffer.concat([streamPhase(T0 + 250, 8), streamPhase(T0 + 300, 1)]));
+    await sleep(500);
+    c = await startNfcapd(cPort); // C listens now: probed, it receives again after 5 s quiet
+    await until(() => /no port unreachable for 5 s: it receives again/.test(stderr), 15000, "C receiving again");
+    fp.stdin.write(streamPhase(T0 + 400)); // phase 3 (port 2400), forced out at the end: A and C take turns again
+    fp.stdin.end();
+    assert.equal(await exit, 0, stderr);
+  } finally {
+    if (fp.exitCode === null) fp.kill("SIGKILL");
+  }
+  const ga = await a.stop(), gc = await c.stop();
+  const byPhase = (flows) => {
+    const m = new Map();
+    for (const f of flows) m.set(f.dst_port, [...(m.get(f.dst_port) ?? []), f.src_port].sort((x, y) => x - y));
+    return m;
+  };
+  const pa = byPhase(ga.flows), pc = byPhase(gc.flows);
+  const all = Array.from({ length: 40 }, (_, i) => 10000 + i);
+  assert.deepEqual(pa.get(2100), all, "phase 2, while C was marked: every flow at A");
+  assert.equal(pc.get(2100), undefined);
+  assert.equal(pc.get(2000), undefined, "C's share of phase 1 was sent before it listened, or refused");
+  assert.ok((pc.get(2400) ?? []).length > 0, `C has turns again: ${gc.log}`);
+  assert.deepEqual([...(pa.get(2400) ?? []), ...pc.get(2400)].sort((x, y) => x - y), all, "phase 3: each flow once, at A or at C");
+  // C decoded everything that reached it after it came back: the templates came first
+  assert.match(gc.log, /Bad Packets: 0/);
+  const [, lc] = collectorLines(stderr);
+  assert.ok(lc.refused >= 1, stderr);
 });
 
 test("a collector down from the start (a link-local address without a scope) gets no turns: the others' shares equal the oracle", async () => {
