@@ -84,7 +84,7 @@ export class App {
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
 
-    // targets: the collectors (one mirrored set), or standard output
+    // targets: the collectors (one set, mirror or round-robin), or standard output
     const destinations = new DestinationSet(o.destinations.map((c) => new UdpDestination(c, { sndbuf: o.sndbuf, onLog: log })), o.mode);
     await destinations.open();
     process.on("SIGINT", this.onSignal);
