@@ -13,8 +13,8 @@ import "./base/env";
 import {
   T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_FORMAT, T_ENCODER, T_COUNTER_MAX, TARGET_MAX, MAXFLOWS_LIMIT, STATUS_BASE, ST_NOW_NS,
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_SAMPLING, T_TEMPLATES_NEXT, T_DEST_MODE,
-  DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, KEY_ALL,
-  SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
+  DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, D_DOWN, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, DEST_ROUND_ROBIN,
+  T_DEST_CURSOR, KEY_ALL, SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
 } from "./layout";
 import { heapInit, heapAlloc } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
@@ -186,6 +186,42 @@ export function addDestination(d: u32, t: u32): u32 {
   store<u32>(tp + T_TEMPLATES_NEXT, 1);
   meter.setTargetCount(meter.getTargetCount()); // the output reserve grows with the destinations
   if (reserved() > <usize>OUTPUT_SIZE - <usize>OUTPUT_SIZE / 8) return 2;
+  return 0;
+}
+
+/** Once per exporting target at start, after configureExport (before or after its
+ * destinations): which of its destinations get each sealed datagram — DEST_MIRROR, every one
+ * (the default), or DEST_ROUND_ROBIN, one each in turn, passing over those marked down
+ * (markDestination). Returns 0, or 2 for a bad argument (a target without datagrams, an
+ * unknown mode, or an output region the destinations' final statistics would not leave an
+ * eighth of to work in). */
+export function setDestinationMode(t: u32, mode: u32): u32 {
+  if (t >= meter.getTargetCount() || (mode != DEST_MIRROR && mode != DEST_ROUND_ROBIN)) return 2;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_MTU) == 0) return 2;
+  store<u32>(tp + T_DEST_MODE, mode);
+  store<u32>(tp + T_DEST_CURSOR, 0);
+  meter.setTargetCount(meter.getTargetCount()); // the output reserve follows the mode
+  if (reserved() > <usize>OUTPUT_SIZE - <usize>OUTPUT_SIZE / 8) return 2;
+  return 0;
+}
+
+/** Per change of a collector's state (host): destination d is down (`down` 1: the host cannot
+ * reach it, or it refuses) or back (0). Round-robin passes a destination marked down over and
+ * gives its turns to the others; one that is back gets the templates with its next datagram.
+ * Mirror ignores the mark. Returns 0, or 2 for a destination that is not in use. */
+export function markDestination(d: u32, down: u32): u32 {
+  if (d >= <u32>DEST_MAX) return 2;
+  const dp = destPtr(d);
+  const t = load<u32>(dp + D_TARGET);
+  if (t == 0) return 2;
+  const was = load<u32>(dp + D_DOWN);
+  store<u32>(dp + D_DOWN, down != 0 ? 1 : 0);
+  const tp = targetPtr(t - 1);
+  if (was != 0 && down == 0 && load<u32>(tp + T_DEST_MODE) == DEST_ROUND_ROBIN) {
+    store<u32>(dp + D_NEED_TEMPLATES, 1);
+    store<u32>(tp + T_TEMPLATES_NEXT, 1);
+  }
   return 0;
 }
 

@@ -331,7 +331,9 @@ export const T_DESTS: u32 = T_NAMES_MAX + 4; //           u32 destinations of th
 export const T_DEST_FIRST: u32 = T_DESTS + 4; //          u32 its first destination + 1 (0: none), the others through D_NEXT
 export const T_DEST_MODE: u32 = T_DEST_FIRST + 4; //      u32 DEST_MIRROR or DEST_ROUND_ROBIN
 export const T_DEST_CURSOR: u32 = T_DEST_MODE + 4; //     u32 round-robin: the destination that gets the next sealed datagram + 1 (0: the first)
-export const T_END: u32 = T_DEST_CURSOR + 4; //           (within TARGET_SIZE)
+export const T_DEST_LOST: u32 = T_DEST_CURSOR + 4; //     u64 round-robin: sealed datagrams no destination got, every one being marked down (8-aligned after the u32s before it)
+export const T_DEST_LOST_RECORDS: u32 = T_DEST_LOST + 8; // u64 the flow records in them
+export const T_END: u32 = T_DEST_LOST_RECORDS + 8; //     (within TARGET_SIZE)
 export const NIL: u32 = 0xffffffff;
 
 // Destination modes (T_DEST_MODE): which destinations of a target get a sealed datagram

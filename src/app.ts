@@ -25,6 +25,7 @@ import { ProgressLine, configText, destinationsText, kernelText, summaryText, ta
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
 import { FILE_QUEUE_BYTES, LIVE_QUEUE_BYTES, SendQueue } from "./targets/queue";
+import { followReceiving } from "./targets/round-robin";
 import { UdpDestination } from "./targets/udp";
 import { DEFAULT_ROUTES_EVERY_TICKS, HostTick, LiveTick, SYSTEM_TIMERS, type Timers } from "./tick";
 
@@ -88,7 +89,7 @@ export class App {
     // order: the core's destination numbers), or standard output (one JSON target at most)
     let nextDestination = 0;
     const targets = o.targets.map((t) => {
-      const set = new DestinationSet(t.destinations.map((c) => new UdpDestination(c, { sndbuf: t.sndbuf, onLog: log })));
+      const set = new DestinationSet(t.destinations.map((c) => new UdpDestination(c, { sndbuf: t.sndbuf, onLog: log })), t.mode);
       return { t, set, ids: set.members.map(() => nextDestination++) };
     });
     const destinations = targets.flatMap((x) => x.set.members);
@@ -131,6 +132,10 @@ export class App {
     const meter = new Meter(configs, o.seed, sinks);
     // a collector reached again, or one that refused, gets the templates again
     for (const { set, ids } of targets) set.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(ids[i]!)));
+    // round-robin: a collector that does not receive gets no turns until it does again
+    for (const { t, set, ids } of targets) {
+      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => meter.markDestination(ids[k]!, down));
+    }
     meter.setExportTime(Date.now() / 1000);
     if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 

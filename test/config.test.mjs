@@ -143,6 +143,8 @@ const BAD = [
     'flowprobe.json: targets[0].select: "ip6 and tcp" selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use protocol 9 or 10)'],
   ["--select on the command line with targets", { read: sample, targets: [ipfix("a")] }, ["--select", "tcp"],
     '--select with --config flowprobe.json, whose "targets" each give their own "select": set it in the file (or leave "targets" out of the file: then the command line\'s and the file\'s options make one target)'],
+  ["--mode on the command line with targets", { read: sample, targets: [ipfix("a")] }, ["--mode", "round-robin"],
+    '--mode with --config flowprobe.json, whose "targets" each give their own "mode": set it in the file (or leave "targets" out of the file: then the command line\'s and the file\'s options make one target)'],
   ["more targets than the core has", { read: sample, targets: Array.from({ length: 17 }, (_, i) => ipfix(`t${i}`, 2055 + i)) }, [],
     "flowprobe.json: targets: 17 targets; at most 16"],
 ];
@@ -173,7 +175,7 @@ const LIVE = {
   "refresh-rate": [5, "5"], "timeout-rate": [10, "10"], mtu: [9000, "9000"], sndbuf: [1048576, "1048576"], "export-rate": [0, "0"],
   maxflows: [100000, "100000"], hashsize: [262144, "262144"], "active-timeout": [60, "60"], "inactive-timeout": [5, "5"], "tcp-end-timeout": [0, "0"],
   seed: ["18446744073709551615", "18446744073709551615"], progress: ["never", "never"], "no-summary": [true],
-  select: ["tcp port 80 or ip6", "tcp port 80 or ip6"],
+  select: ["tcp port 80 or ip6", "tcp port 80 or ip6"], mode: ["round-robin", "round-robin"],
 };
 const FILE_ONLY = { read: [sample, sample], format: ["json", "json"] }; // (not with interfaces, nor with destination)
 

@@ -5,54 +5,8 @@
 // type/code in the ports).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { flowprobe, oracleCaptures, canon } from "./helpers/run.mjs";
-import { freePort, udpBound } from "./helpers/collector.mjs";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function nfacctd() {
-  const dir = mkdtempSync(path.join(tmpdir(), "fp-nfacctd-"));
-  const port = freePort(26000 + (process.pid % 6000));
-  const out = path.join(dir, "flows.json");
-  writeFileSync(path.join(dir, "nfacctd.conf"), [
-    "daemonize: false",
-    "nfacctd_ip: 127.0.0.1",
-    `nfacctd_port: ${port}`,
-    "plugins: print[out]",
-    "aggregate[out]: src_host, dst_host, proto, src_port, dst_port",
-    "print_output[out]: json",
-    `print_output_file[out]: ${out}`,
-    "print_output_file_append[out]: true",
-    "print_num_protos[out]: true",
-    "print_refresh_time[out]: 60",
-    "",
-  ].join("\n"));
-  const exe = existsSync("/usr/sbin/nfacctd") ? "/usr/sbin/nfacctd" : "nfacctd"; // sbin is not on every PATH
-  const child = spawn(exe, ["-f", path.join(dir, "nfacctd.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const closed = new Promise((resolve) => child.on("close", resolve));
-  for (let i = 0; !udpBound(port); i++) {
-    if (i > 300 || child.exitCode !== null) throw new Error(`nfacctd did not bind port ${port}: ${log}`);
-    await sleep(10);
-  }
-  return {
-    port,
-    async stop() {
-      await sleep(500); // let it take in the last datagrams
-      child.kill("SIGINT"); // purges its cache to the print plugin
-      await closed;
-      const lines = existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
-      rmSync(dir, { recursive: true, force: true });
-      return { lines, log };
-    },
-  };
-}
+import { startNfacctd as nfacctd } from "./helpers/collector.mjs";
 
 const keyOf = (src, dst, proto, sport, dport) => `${canon(src)}|${canon(dst)}|${proto}|${sport}|${dport}`;
 

@@ -23,7 +23,7 @@ import {
   FT_ID, FT_LENGTH, IFNAMES_PER_BLOCK, NIL,
 } from "../layout";
 import { be16, be64 } from "../base/bytes";
-import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, countMessage } from "../output/dests";
+import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, roundRobin, destCount, destDown, countMessage } from "../output/dests";
 import { unitStart, datagramAt, datagramDone, datagramUnitMax } from "../output/units";
 import { ifNamesInBlock } from "./ifnames";
 import { makeTemplates, flowTemplate, flowTemplatesLength, longestRecord, writeFlowTemplates, writeRecord } from "./records";
@@ -110,9 +110,16 @@ export function configureMessages(dl: Dialect, tp: usize, mtu: u32, fields: u16[
 
 /** Bytes a sealed datagram of target tp adds to the output region at most, for all its
  * receivers: one message each, or two where the template block goes in a message of its own
- * (the format table's exportMax of v5, v9 and IPFIX). */
+ * (the format table's exportMax of v5, v9 and IPFIX). Round-robin: its one receiver's two at
+ * most (blockPlan), and at least one per destination, which the final statistics take
+ * (statsMessages: the meter checks room for one exportMax before them). */
 export function datagramsMax(tp: usize): usize {
-  return (datagramUnitMax(load<u32>(tp + T_MTU)) << load<u32>(tp + T_TEMPLATES_ALONE)) * <usize>receivers(tp);
+  const unit = datagramUnitMax(load<u32>(tp + T_MTU));
+  if (roundRobin(tp)) {
+    const n = <usize>destCount(tp);
+    return unit * (n > 2 ? n : 2);
+  }
+  return (unit << load<u32>(tp + T_TEMPLATES_ALONE)) * <usize>receivers(tp);
 }
 
 /** Whether the collector at dp is due the templates now. */
@@ -138,8 +145,13 @@ const BLOCK_BEFORE: u32 = 2;
 function blockPlan(dl: Dialect, tp: usize, dp: usize, force: bool, body: u32): u32 {
   if (!force && !templatesDue(tp, dp)) return BLOCK_NONE;
   if (dl.header + blockLength(dl, tp) + body <= load<u32>(tp + T_MTU)) return BLOCK_WITH;
-  // a time-based refresh that finds no room waits for the next datagram (it stays due)
-  return load<u32>(tp + T_TEMPLATES_ALONE) != 0 ? BLOCK_BEFORE : BLOCK_NONE;
+  if (load<u32>(tp + T_TEMPLATES_ALONE) != 0) return BLOCK_BEFORE;
+  // a time-based refresh that finds no room waits for the next datagram (it stays due). A
+  // round-robin collector that must have them (its first datagram, or back after it was
+  // down) gets them in a message of their own first: its turn came while the staging
+  // datagram was already full — a mirror keeps room from the moment one is wanted, but the
+  // turn a mark changes is not known until the seal — and data it cannot decode is lost
+  return roundRobin(tp) && load<u32>(dp + D_NEED_TEMPLATES) != 0 ? BLOCK_BEFORE : BLOCK_NONE;
 }
 
 /** Records that the collector at dp got the templates. */
@@ -149,10 +161,12 @@ function templatesSent(dp: usize): void {
   store<u32>(dp + D_TEMPLATES_AT, exportTime);
 }
 
-/** After a seal: whether the next datagram of target tp must keep room for the templates. */
+/** After a seal: whether the next datagram of target tp must keep room for the templates
+ * (round-robin: for a collector that may get it — not one marked down, which gets no turn). */
 function planTemplateRoom(tp: usize): void {
   let want: u32 = 0;
-  for (let d = destFirst(tp); d != NIL; d = destNext(d)) if (templatesDue(tp, destPtr(d))) want = 1;
+  const rr = roundRobin(tp);
+  for (let d = destFirst(tp); d != NIL; d = destNext(d)) if (templatesDue(tp, destPtr(d)) && !(rr && destDown(d))) want = 1;
   store<u32>(tp + T_TEMPLATES_NEXT, want);
 }
 
@@ -234,7 +248,7 @@ export function sealMessages(dl: Dialect, tp: usize, pos: usize, a: u32, b: u32)
   const recs = load<u32>(tp + T_STAGE_RECS);
   if (recs == 0) return pos;
   const body = load<u32>(tp + T_STAGE_LEN);
-  for (let d = receiverFirst(tp); d != NIL; d = receiverNext(tp, d)) pos = messages(dl, tp, d, pos, body, recs, a, b, false);
+  for (let d = receiverFirst(tp, recs); d != NIL; d = receiverNext(tp, d)) pos = messages(dl, tp, d, pos, body, recs, a, b, false);
   store<u32>(tp + T_STAGE_LEN, 0);
   store<u32>(tp + T_STAGE_RECS, 0);
   store<u64>(tp + T_DATAGRAMS, load<u64>(tp + T_DATAGRAMS) + 1);

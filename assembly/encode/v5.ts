@@ -5,8 +5,9 @@
 // let them overflow.
 //
 // A target's flows are laid into its staging datagram; when the next record would not fit
-// (or at the end) it is sealed: one whole message per destination into the output region,
-// with that destination's own flow sequence.
+// (or at the end) it is sealed: one whole message per receiving destination (output/dests.ts:
+// every one, or the one whose turn it is) into the output region, with that destination's own
+// flow sequence.
 
 import {
   T_MTU, T_ENGINE_ID, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS, T_STAGE_LAST, D_SEQUENCE,
@@ -37,7 +38,7 @@ export function v5Seal(t: u32, tp: usize, pos: usize): usize {
   const nowNs = load<u64>(tp + T_STAGE_LAST);
   const nowMs = nowNs / 1000000;
   const boot = load<u64>(tp + T_BOOT_MS);
-  for (let d = receiverFirst(tp); d != NIL; d = receiverNext(tp, d)) {
+  for (let d = receiverFirst(tp, recs); d != NIL; d = receiverNext(tp, d)) {
     const dp = destPtr(d);
     pos = unitStart(pos);
     const m = datagramAt(pos);

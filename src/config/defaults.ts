@@ -24,6 +24,8 @@ export const DEFAULTS = {
   mtu: 1400,
   /** Socket send buffer, bytes (0 = the system's). */
   sndbuf: 0,
+  /** Which collectors get each datagram: every one (mirror), or one each in turn (round-robin). */
+  mode: "mirror",
   /** Datagrams per second to each collector (0 = unpaced). */
   exportRate: 5000,
   /** Most flows in the cache at once (ipt_NETFLOW's default). */

@@ -50,8 +50,10 @@ export interface Options {
   select: string | undefined;
   /** Output: JSON lines (the default without collectors) or export datagrams to collectors. */
   format: FormatName;
-  /** Collectors; every one gets every record (mirror). */
+  /** Collectors. */
   destinations: Collector[];
+  /** How datagrams go to them: every one gets each (mirror), or one each in turn (round-robin). Default mirror. */
+  mode: DestinationMode;
   /** Export protocol, ipt_NETFLOW's numbering: 5 NetFlow v5, 9 NetFlow v9, 10 IPFIX. Default 10. */
   protocol: 5 | 9 | 10;
   /** IPFIX observation domain id. Default 0. */
@@ -103,6 +105,10 @@ export interface ConfigOrigin {
   overridden: string[];
 }
 
+/** How a target's datagrams go to its collectors (the meter's DestinationMode). */
+export type DestinationMode = "mirror" | "round-robin";
+const MODES: readonly DestinationMode[] = ["mirror", "round-robin"];
+
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
 const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
@@ -147,6 +153,8 @@ export function parseOptions(argv: string[]): Options {
   const protocol = exportFormat.code as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : exportFormat.name;
   if (values.mac && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
+  const mode = (str("mode") ?? DEFAULTS.mode) as DestinationMode;
+  if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -226,7 +234,7 @@ export function parseOptions(argv: string[]): Options {
   const exportRate = num("export-rate");
   const targets = resolveTargets({
     format, protocol, destinations, maxflows, hashsize, activeTimeoutS: active, inactiveTimeoutS: inactive, tcpEndTimeoutS,
-    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select,
+    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select, mode,
   }, commandLine, str("hashsize") !== undefined, configFile);
   let config: ConfigOrigin | undefined;
   if (configFile) {
@@ -254,6 +262,7 @@ export function parseOptions(argv: string[]): Options {
     read: str("read"),
     format,
     destinations,
+    mode,
     protocol,
     engineId,
     refreshRate,

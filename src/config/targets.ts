@@ -51,7 +51,7 @@ const TARGET_OPTIONS = {
 /** Of those, the ones only an export target has. */
 const EXPORT_KEYS: Record<string, string> = { mtu: "mtu", "engine-id": "engine_id", "refresh-rate": "refresh_rate", "timeout-rate": "timeout_rate", "export-rate": "export_rate", sndbuf: "sndbuf" };
 /** Flags that are a target's alone: with targets in the file, which target they would mean is not for flowprobe to guess. */
-const PER_TARGET_FLAGS = ["destination", "protocol", "format", "select"];
+const PER_TARGET_FLAGS = ["destination", "protocol", "format", "select", "mode"];
 
 /** What the globals of the run give a target that says nothing itself. */
 export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof typeof TARGET_OPTIONS] | "hashsize"> & {
@@ -60,6 +60,8 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
   destinations: Collector[];
   /** The command line's (or the file's global) selector: the one target's when the file lists none. */
   select: string | undefined;
+  /** The command line's (or the file's global) destination mode. */
+  mode: "mirror" | "round-robin";
 };
 
 /**
@@ -69,12 +71,12 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
  */
 export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet<string>, hashsizeGiven: boolean, config: ConfigFile | undefined): TargetOptions[] {
   if (!config?.targets) {
-    return [{ name: "default", select: globals.select, fields: undefined, aggregation: undefined, mode: "mirror", ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
+    return [{ name: "default", select: globals.select, fields: undefined, aggregation: undefined, mode: globals.mode, ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
   }
   const file = config.file;
   for (const flag of PER_TARGET_FLAGS) {
     if (commandLine.has(flag)) {
-      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : flag === "select" ? '"select"' : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
+      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : flag === "select" || flag === "mode" ? `"${flag}"` : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
     }
   }
   if (config.targets.length > TARGET_MAX) throw new UsageError(`${file}: targets: ${config.targets.length} targets; at most ${TARGET_MAX}`);
@@ -103,7 +105,7 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       select: t.select ?? globals.select,
       fields: t.fields,
       aggregation: t.aggregation,
-      mode: t.mode ?? "mirror",
+      mode: t.mode ?? globals.mode,
       destinations: t.destinations ?? [],
       maxflows: value("maxflows"),
       hashsize: 0,

@@ -32,6 +32,8 @@ export interface CoreExports {
   configureExport(t: number, mtu: number, engineId: number, refresh: number, templateS: number): number;
   addDestination(d: number, t: number): number;
   resendTemplates(d: number): void;
+  setDestinationMode(t: number, mode: number): number;
+  markDestination(d: number, down: number): number;
   setExportTime(s: number): void;
   allocSelector(bytes: number): number;
   setSelector(t: number, prog: number): number;
@@ -126,6 +128,10 @@ export class Core {
 
   targetU64(t: number, field: number): bigint {
     return this.dv.getBigUint64(L.TARGETS_BASE + t * L.TARGET_SIZE + field, true);
+  }
+
+  destU64(d: number, field: number): bigint {
+    return this.dv.getBigUint64(L.DESTS_BASE + d * L.DEST_SIZE + field, true);
   }
 
   /**

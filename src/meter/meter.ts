@@ -33,7 +33,7 @@ export interface TargetConfig {
    * dst port 25`, `inif br-lan`, …). Default (or empty): every packet. A bad one throws a
    * SelectorError (a UsageError) naming the column. */
   select?: string;
-  /** For export formats: how datagrams are laid out, and how many collectors get them (mirror). */
+  /** For export formats: how datagrams are laid out, and how many collectors get them, and how (mode). */
   export?: ExportConfig;
   /** Its field list (NetFlow v9 or IPFIX names; undefined: the default templates). */
   fields?: readonly string[];
@@ -57,14 +57,20 @@ export interface ExportConfig {
   refreshRate: number;
   /** Templates again after this many seconds. */
   templateTimeoutS: number;
-  /** Collectors of this target; each gets every datagram. Numbered across targets in order. */
+  /** Collectors of this target. Numbered across targets in order. */
   destinations: number;
   /** The core's numbers of those collectors (default: the next ones, across targets in order).
    * Given, a target removed later leaves the others' numbers, and so their sequences, alone. */
   destinationIds?: readonly number[];
-  /** mirror (default): every collector gets every datagram; round-robin: they take turns. */
-  mode?: "mirror" | "round-robin";
+  /** Which collectors get each datagram: mirror = every one (the default); round-robin = one
+   * each in turn, passing over those marked down (markDestination), every one getting the
+   * templates and options records with its own sequence numbers. */
+  mode?: DestinationMode;
 }
+
+/** How a target's datagrams go to its collectors (assembly/layout.ts DEST_*). */
+export type DestinationMode = "mirror" | "round-robin";
+export const DESTINATION_MODES: Record<DestinationMode, number> = { mirror: L.DEST_MIRROR, "round-robin": L.DEST_ROUND_ROBIN };
 
 /**
  * Receives encoded output. The bytes are a view into Wasm memory, valid until the sink
@@ -107,6 +113,10 @@ export interface MeterSnapshot {
   targets: TargetSnapshot[];
   /** IP packets no target's selector chose (read = metered + unselected + non-IP + skipped). */
   unselected: bigint;
+  /** Round-robin targets: datagrams (and their flow records) no collector got, every one being down. */
+  lost: { datagrams: bigint; records: bigint };
+  /** Flow records the core laid out for each destination (numbered across targets). */
+  destinationRecords: bigint[];
 }
 
 export interface TargetSnapshot {
@@ -168,6 +178,9 @@ export class Meter {
       const c = x.configureExport(i, e.mtu, e.engineId, e.refreshRate, e.templateTimeoutS);
       if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
       if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
+      const mode = e.mode ?? "mirror";
+      if (!(mode in DESTINATION_MODES)) throw new CoreError(`target ${i}: no destination mode ${String(mode)} (the modes: ${Object.keys(DESTINATION_MODES).join(", ")})`);
+      if (mode !== "mirror" && x.setDestinationMode(i, DESTINATION_MODES[mode]) !== 0) throw new CoreError(`target ${i}: the core refused destination mode ${mode}`);
       for (let k = 0; k < e.destinations; k++, dest++) {
         const id = e.destinationIds?.[k] ?? dest;
         if (x.addDestination(id, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
@@ -234,6 +247,13 @@ export class Meter {
     this.core.x.resendTemplates(d);
   }
 
+  /** Destination d (numbered across targets in order) is down (`down`: it cannot be reached,
+   * or it refuses) or back: a round-robin target passes it over while it is down; mirror
+   * ignores the mark. Per change of the collector's state. */
+  markDestination(d: number, down: boolean): void {
+    if (this.core.x.markDestination(d, down ? 1 : 0) !== 0) throw new CoreError(`destination ${d}: not one of the core's (marked ${down ? "down" : "up"})`);
+  }
+
   /** The clock for message headers: call before walking (seconds since the epoch). */
   setExportTime(seconds: number): void {
     this.core.x.setExportTime(seconds >>> 0);
@@ -275,6 +295,14 @@ export class Meter {
     let created = 0n;
     let active = 0;
     let peak = 0;
+    let lostDatagrams = 0n;
+    let lostRecords = 0n;
+    /** Flow records laid out per destination, in the order of the targets' destinations (as the registry lists them). */
+    const destinationRecords: bigint[] = [];
+    let next = 0;
+    for (const t of this.targets) {
+      for (let k = 0; k < (t.export?.destinations ?? 0); k++, next++) destinationRecords.push(c.destU64(t.export?.destinationIds?.[k] ?? next, L.D_RECORDS));
+    }
     const targets = this.targets.map((_, t) => {
       const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK) };
       for (const r of END_REASONS) {
@@ -285,6 +313,8 @@ export class Meter {
         exportedTotal += v;
       }
       created += own.created;
+      lostDatagrams += c.targetU64(t, L.T_DEST_LOST);
+      lostRecords += c.targetU64(t, L.T_DEST_LOST_RECORDS);
       active += own.active;
       peak += own.peak;
       return own;
@@ -310,6 +340,8 @@ export class Meter {
       counterSplits: c.counter(L.C_COUNTER_SPLITS),
       targets,
       unselected: c.counter(L.C_UNSELECTED),
+      lost: { datagrams: lostDatagrams, records: lostRecords },
+      destinationRecords,
     };
   }
 }

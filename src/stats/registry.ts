@@ -24,6 +24,8 @@ export interface DestinationFigures {
   address: string;
   host: string;
   counters: DestinationCounters;
+  /** Flow records the meter laid out for it (in its datagrams, sent or not). */
+  records: bigint;
 }
 
 /** A target: its name and shape, what the core counted for it, and its collectors' figures. */
@@ -87,7 +89,7 @@ export class StatsRegistry {
     const i = this.inputs;
     const input = i.source.statistics();
     const meter = i.meter.snapshot();
-    const destinations = i.destinations.map((d) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters } }));
+    const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n }));
     this.last = {
       seconds: i.seconds(),
       source: i.source.label,

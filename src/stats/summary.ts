@@ -41,6 +41,9 @@ export function summaryText(stats: Stats, ctx: SummaryContext): string {
   if (ne.ipv6InV5 + ne.timeUnsendable > 0n) {
     lines.push(`  flows the export format cannot carry (not sent): IPv6 in NetFlow v5 ${fmt(ne.ipv6InV5)}, time past 2106 ${fmt(ne.timeUnsendable)}`);
   }
+  if (s.lost.datagrams > 0n) {
+    lines.push(`  round-robin with every collector down: ${count(s.lost.datagrams, "datagram")} not sent to any, holding ${count(s.lost.records, "flow record")} (lost)`);
+  }
   if (s.counterSplits > 0n) lines.push(`  flows exported early before a 32-bit counter of the format overflowed: ${fmt(s.counterSplits)}`);
   if (s.uptimeRestarts > 0n) lines.push(`  NetFlow uptime epoch restarted (capture longer than 49.7 days): ${fmt(s.uptimeRestarts)}`);
   lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB, at most ${ctx.cacheAtMost}`);
@@ -89,6 +92,7 @@ export function destinationsText(destinations: readonly DestinationFigures[]): s
     return `  collector ${d.label}${addr}: datagrams ${fmt(c.datagrams)} = sent ${fmt(c.sent)} + not sent ${fmt(notSent)}` +
       ` (refused ${fmt(c.refused)}, unreachable ${fmt(c.unreachable)}, send buffer full ${fmt(c.bufferFull)}, send queue full ${fmt(c.queueFull)}, other ${fmt(c.other)})` +
       `; ${count(c.bytes, "byte")} sent; the network reported port unreachable ${fmt(c.portUnreachable)}, host unreachable ${fmt(c.hostUnreachable)}` +
+      `; its datagrams held ${count(d.records, "flow record")}` +
       `${c.downs > 0 ? `; down ${count(c.downs, "time")}, reached again ${count(c.reopened, "time")}` : ""}` +
       `${c.lastError ? `; last error: ${c.lastError}` : ""}\n`;
   }).join("");

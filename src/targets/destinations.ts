@@ -1,10 +1,11 @@
 // Room targets/: where a target's datagrams go — destination sets (this file), the UDP
 // transport (udp.ts), pacing (pacer.ts) and the send queue (queue.ts). Never the meter.
 //
-// A target's destinations: the collectors its datagrams go to, as a set with a mode. Today
-// every set mirrors (each collector gets every datagram, and the core lays out one copy per
-// collector); round-robin will be a mode whose fan-out is 1 and whose core side keeps a
-// cursor. The send queue paces by the set's fan-out, the app opens and closes it whole.
+// A target's destinations: the collectors its datagrams go to, as a set with a mode: mirror
+// (each collector gets every datagram, and the core lays out one copy per collector) or
+// round-robin (the core lays out each datagram for one collector in turn, passing over those
+// marked down: round-robin.ts marks them). The send queue paces by the set's fan-out, the app
+// opens and closes it whole.
 
 import type { DestinationCounters } from "./udp";
 
@@ -16,6 +17,8 @@ export interface Transport {
   readonly address: string;
   readonly collector: { host: string; port: number };
   readonly counters: DestinationCounters;
+  /** Whether it receives now (udp.ts); round-robin gives one that does not no turns. */
+  readonly receiving?: boolean;
   open(): Promise<void>;
   /** Sends one datagram (copied: the caller's bytes may be reused at once). */
   send(bytes: Uint8Array): void;
@@ -24,7 +27,7 @@ export interface Transport {
   close(): void;
 }
 
-export type DestinationMode = "mirror";
+export type DestinationMode = "mirror" | "round-robin";
 
 export class DestinationSet<T extends Transport = Transport> {
   /** @param members the transports, in the core's destination numbering (see addDestination). */
@@ -34,8 +37,11 @@ export class DestinationSet<T extends Transport = Transport> {
     return this.members.length;
   }
 
-  /** How many of the core's datagram units one datagram of the target becomes: mirror, one per member. */
+  /** How many of the core's datagram units make one datagram per collector (the pacing is
+   * per collector): mirror, one per member (each gets every one); round-robin, one per member
+   * that receives (they take turns). */
   get fanout(): number {
+    if (this.mode === "round-robin") return Math.max(1, this.members.filter((d) => d.receiving !== false).length);
     return Math.max(1, this.members.length);
   }
 

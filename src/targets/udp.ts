@@ -25,6 +25,15 @@
 // templates with its next datagram (needsTemplates). One log line when it goes down, one when
 // it is back. A collector that refuses gets the templates with the next datagram after each
 // refusal, so the first datagram it takes once it listens again can be decoded.
+//
+// Receiving: a collector receives while it is up and has had no refusal or unreachable report
+// since the rule above last said it receives again (QUIET_MS). onReceiving hears each change:
+// a round-robin target (targets/round-robin.ts) gives a collector that does not receive no
+// turns. That collector then gets no datagrams to show it is back, so while it does not
+// receive, with `probe` set, it gets an empty UDP datagram every RETRY_INTERVAL_MS instead: a
+// closed port answers it with the same ICMP port unreachable, and a listening collector
+// takes it as nothing (nfcapd counts it neither as a packet nor as a bad one). Probes are
+// counted apart (`probes`), never as datagrams.
 
 import * as dgram from "node:dgram";
 import * as dns from "node:dns/promises";
@@ -55,6 +64,8 @@ export interface DestinationCounters {
   reopened: number;
   /** Times the collector went down (it could not be reached at all). */
   downs: number;
+  /** Empty datagrams sent to learn whether a collector that did not receive is back (not datagrams: see the head of this file). */
+  probes: number;
 }
 
 /** Send errors that leave the collector unreachable from this host until a new socket is
@@ -98,7 +109,7 @@ export interface DestinationOptions {
 export class UdpDestination {
   readonly counters: DestinationCounters = {
     datagrams: 0, sent: 0, bytes: 0, refused: 0, unreachable: 0, bufferFull: 0, queueFull: 0, other: 0, lastError: "",
-    portUnreachable: 0, hostUnreachable: 0, reopened: 0, downs: 0,
+    portUnreachable: 0, hostUnreachable: 0, reopened: 0, downs: 0, probes: 0,
   };
   private socket: dgram.Socket | undefined;
   private inFlight = 0;
@@ -122,6 +133,13 @@ export class UdpDestination {
    * reached again after it was down, or it refused (it may be a collector that restarted and
    * lost them, or the refused datagram carried them). */
   needsTemplates: () => void = () => {};
+  /** Called when the collector starts or stops receiving (see the head of this file). */
+  onReceiving: (receiving: boolean) => void = () => {};
+  /** While it does not receive, probe it every RETRY_INTERVAL_MS (set where its datagrams go
+   * elsewhere meanwhile: round-robin). */
+  probe = false;
+  /** What onReceiving was last told (a collector is taken to receive until it is found not to). */
+  private told = true;
   private readonly sndbuf: number;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
@@ -139,6 +157,19 @@ export class UdpDestination {
   /** Whether datagrams go out now (the collector is not down). */
   get up(): boolean {
     return this.downBecause === undefined;
+  }
+
+  /** Whether it receives: up, and no refusal or unreachable report since the last quiet QUIET_MS. */
+  get receiving(): boolean {
+    return this.downBecause === undefined && this.trouble.refused.at < 0 && this.trouble.unreachable.at < 0;
+  }
+
+  /** Tells onReceiving when `receiving` changed. */
+  private changed(): void {
+    const r = this.receiving;
+    if (r === this.told) return;
+    this.told = r;
+    this.onReceiving(r);
   }
 
   /**
@@ -203,6 +234,7 @@ export class UdpDestination {
         this.needsTemplates();
       }
       this.everUp = true;
+      this.changed();
     }
     return undefined;
   }
@@ -216,6 +248,7 @@ export class UdpDestination {
     this.counters.lastError = e.message;
     const why = WHY[this.downBecause] ?? e.message;
     this.log(`flowprobe: collector ${this.label} cannot be reached (${this.downBecause}: ${why}); its datagrams are counted as unreachable, and it is tried again every ${RETRY_INTERVAL_MS / 1000} s`);
+    this.changed();
     // a new socket at once: a source address that changed is fixed by that alone
     if (!atStart) void this.maintain();
   }
@@ -241,6 +274,27 @@ export class UdpDestination {
         this.log(`flowprobe: collector ${this.label}: no ${kind === "refused" ? "port unreachable" : "host or network unreachable"} for ${QUIET_MS / 1000} s: it receives again`);
       }
     }
+    this.changed();
+    if (this.probe && !this.receiving && this.socket) this.sendProbe(this.socket);
+  }
+
+  /** An empty datagram: a closed port answers it with an ICMP port unreachable, as it would a datagram (see the head of this file). */
+  private sendProbe(s: dgram.Socket): void {
+    this.counters.probes++;
+    const done = (err: NodeJS.ErrnoException | null) => {
+      if (s !== this.socket) return;
+      if (!err) {
+        const now = this.now();
+        for (const t of [this.trouble.refused, this.trouble.unreachable]) if (t.at >= 0 && t.sentAt < 0) t.sentAt = now;
+      } else if (err.code === "ECONNREFUSED") this.note("refused", err);
+      else if (err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH") this.note("unreachable", err);
+      else this.counters.lastError = `probing: ${err.message}`;
+    };
+    try {
+      s.send(Buffer.alloc(0), (err) => done(err as NodeJS.ErrnoException | null));
+    } catch (e) {
+      done(e as NodeJS.ErrnoException);
+    }
   }
 
   /** A report from the network (ICMP) for this collector, on the socket or as a failed send. */
@@ -256,6 +310,7 @@ export class UdpDestination {
     t.at = this.now();
     t.sentAt = -1;
     if (kind === "refused") this.needsTemplates();
+    this.changed();
   }
 
   /**
