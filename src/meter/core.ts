@@ -33,6 +33,8 @@ export interface CoreExports {
   addDestination(d: number, t: number): number;
   resendTemplates(d: number): void;
   setExportTime(s: number): void;
+  reservePrefixes(v4: number, v6: number): number;
+  usePrefixes(): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

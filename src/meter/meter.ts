@@ -8,6 +8,7 @@ import { END_REASONS, SKIP_REASONS } from "./counters";
 import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
+import { writePrefixes, type PrefixArrays } from "./prefixes";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -97,7 +98,9 @@ export class Meter {
   private readonly sinks: OutputSinks;
   readonly targets: TargetConfig[];
 
-  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks) {
+  /** `prefixes`: the prefix table (--as-file), loaded before the targets are configured, so
+   * that their default IPFIX/v9 templates carry the AS numbers and prefix lengths. */
+  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks, prefixes?: PrefixArrays) {
     this.targets = targets;
     const json = targets.some((t) => t.format === "json");
     const exporting = targets.some((t) => t.format !== "json");
@@ -113,6 +116,7 @@ export class Meter {
     if (x.init(Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)) !== 0) {
       throw new CoreError("the Wasm core could not reserve its fixed memory regions");
     }
+    if (prefixes) writePrefixes(this.core, prefixes);
     let dest = 0;
     targets.forEach((t, i) => {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
@@ -161,6 +165,13 @@ export class Meter {
     }
     if (waits) return Promise.all(waits).then(() => this.core.x.outputReset());
     this.core.x.outputReset();
+  }
+
+  /** Replaces the prefix table (a reload of --as-file): flows exported from now on get their
+   * AS numbers and prefix lengths from the new one. Templates stay as they were made: a
+   * target configured without a table has no AS fields to fill. */
+  loadPrefixes(prefixes: PrefixArrays): void {
+    writePrefixes(this.core, prefixes);
   }
 
   /** Destination d (numbered across targets in order) gets the templates with its next datagram: its socket was re-created. */
