@@ -22,3 +22,4 @@ export { Pacer } from "./targets/pacer";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
+export { readPrefixFile, parsePrefixes } from "./host/prefixes";

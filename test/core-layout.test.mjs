@@ -57,6 +57,8 @@ test("layout: the fields of each descriptor lie within it and overlap no other",
   noOverlap("PE_", L.PEND_ENTRY);
   noOverlap("X_", L.SCRATCH_SIZE - (L.EXPORT_CONTEXT - L.SCRATCH_BASE));
   noOverlap("UH_", L.UNIT_HEADER);
+  noOverlap("PT_", L.PT_HEADER);
+  assert.ok(L.PT_END <= L.PT_HEADER && L.PT_HEADER % 8 === 0, "the prefix table's header, its arrays 8-aligned after it");
   noOverlap("FT_", L.FT_SIZE, [["FT_WIRE", L.FIELD_MAX * 4], ["FT_CODE", L.FIELD_MAX * 2]]);
   assert.ok(L.FT_END <= L.FT_SIZE);
   assert.ok(L.C_END <= L.STATS_COUNT, "the counters fit the counter block");
