@@ -9,10 +9,12 @@
 // it. Prefixes nest or are disjoint, never overlap otherwise, so the prefix with the greatest
 // first address at or below an address — found by binary search — is the longest match itself,
 // or nested inside it: the longest match is the first prefix holding the address on the way
-// out through the links. 20 steps of search for a million prefixes, and at most one step
-// out per level of nesting (33 for IPv4, 129 for IPv6; a real table has a handful).
-// 12 bytes a prefix for IPv4, 24 for IPv6 — no flattening into ranges, which would double the
-// entries of a nested table, and no DIR-24-8 array, which costs 32 MiB before the first prefix.
+// out through the links. 20 steps of search for a million prefixes (IPv4: a few, after an
+// index by the address's top bits — up to 16 — that narrows the search to the prefixes
+// starting under the same top bits), and at most one step out per level of nesting (33 for
+// IPv4, 129 for IPv6; a real table has a handful). 12 bytes a prefix for IPv4 (and half a byte
+// of index), 24 for IPv6 — no flattening into ranges, which would double the entries of a
+// nested table, and no DIR-24-8 array, which costs 32 MiB before the first prefix.
 //
 // The table is one heap block. A reload writes the new table into the same block when it fits
 // (the bump allocator gives nothing back); a larger one takes a new block with an eighth to
@@ -20,7 +22,7 @@
 
 import {
   PT_V4_COUNT, PT_V6_COUNT, PT_V4_ROOM, PT_V6_ROOM, PT_V4_FIRST, PT_V4_LINK, PT_V4_AS, PT_V6_HIGH, PT_V6_LOW,
-  PT_V6_LINK, PT_V6_AS, PT_HEADER, PT_LINK_SHIFT, PT_NO_PARENT, PT_PREFIX_MAX,
+  PT_V6_LINK, PT_V6_AS, PT_V4_INDEX, PT_V4_INDEX_BITS, PT_HEADER, PT_LINK_SHIFT, PT_NO_PARENT, PT_PREFIX_MAX,
   FS_SRC, FS_DST, FS_VERSION, EXPORT_CONTEXT, X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
 } from "../layout";
 import { heapAlloc } from "../base/heap";
@@ -28,7 +30,7 @@ import { heapAlloc } from "../base/heap";
 let block: usize = 0;
 let on = false;
 let n4: u32 = 0, n6: u32 = 0;
-let first4: usize = 0, link4: usize = 0, as4: usize = 0;
+let first4: usize = 0, link4: usize = 0, as4: usize = 0, index4: usize = 0, bits4: u32 = 0;
 let high6: usize = 0, low6: usize = 0, link6: usize = 0, as6: usize = 0;
 
 /** Whether a prefix table is in use: the one branch a run without --as-file pays per exported flow. */
@@ -36,9 +38,15 @@ let high6: usize = 0, low6: usize = 0, link6: usize = 0, as6: usize = 0;
   return on;
 }
 
+/** The IPv4 index's bits for room for v4 prefixes: about one index entry per 8 prefixes, 16 bits at most. */
+function indexBits(v4: u32): u32 {
+  const log2 = v4 == 0 ? 0 : 31 - clz<u32>(v4);
+  return log2 <= 3 ? 0 : log2 - 3 > 16 ? 16 : log2 - 3;
+}
+
 /** Bytes of a block for v4 and v6 prefixes. */
 function blockSize(v4: u32, v6: u32): usize {
-  return PT_HEADER + <usize>v4 * 12 + <usize>v6 * 24;
+  return PT_HEADER + <usize>v4 * 12 + <usize>v6 * 24 + ((<usize>1 << indexBits(v4)) + 1) * 4;
 }
 
 /**
@@ -63,6 +71,7 @@ export function prefixesReserve(v4: u32, v6: u32): usize {
     const a4 = l4 + (<usize>r4 << 2);
     const l6 = a4 + (<usize>r4 << 2);
     const a6 = l6 + (<usize>r6 << 2);
+    const x4 = a6 + (<usize>r6 << 2);
     store<u32>(b + PT_V4_ROOM, r4);
     store<u32>(b + PT_V6_ROOM, r6);
     store<u32>(b + PT_V4_FIRST, <u32>f4);
@@ -72,6 +81,8 @@ export function prefixesReserve(v4: u32, v6: u32): usize {
     store<u32>(b + PT_V6_LOW, <u32>lo);
     store<u32>(b + PT_V6_LINK, <u32>l6);
     store<u32>(b + PT_V6_AS, <u32>a6);
+    store<u32>(b + PT_V4_INDEX, <u32>x4);
+    store<u32>(b + PT_V4_INDEX_BITS, indexBits(r4));
     block = b;
   }
   store<u32>(b + PT_V4_COUNT, 0);
@@ -100,6 +111,17 @@ export function prefixesUse(): u32 {
   low6 = <usize>load<u32>(b + PT_V6_LOW);
   link6 = <usize>load<u32>(b + PT_V6_LINK);
   as6 = <usize>load<u32>(b + PT_V6_AS);
+  index4 = <usize>load<u32>(b + PT_V4_INDEX);
+  bits4 = load<u32>(b + PT_V4_INDEX_BITS);
+  // the index: where the prefixes whose first address has each value of the top bits start,
+  // so a search looks among a few prefixes and not through the whole array
+  const values: u32 = 1 << bits4;
+  let i: u32 = 0;
+  for (let v: u32 = 0; v < values; v++) {
+    while (i < c4 && (bits4 == 0 ? <u32>0 : load<u32>(first4 + (<usize>i << 2)) >>> (32 - bits4)) < v) i++;
+    store<u32>(index4 + (<usize>v << 2), i);
+  }
+  store<u32>(index4 + (<usize>values << 2), c4);
   on = c4 + c6 > 0;
   clearFlowPrefixes(EXPORT_CONTEXT);
   return 0;
@@ -107,8 +129,10 @@ export function prefixesUse(): u32 {
 
 /** The index of the longest IPv4 prefix holding address a (an integer), or PT_NO_PARENT. */
 function find4(a: u32): u32 {
-  // the last prefix whose first address is at most a
-  let lo: u32 = 0, hi: u32 = n4;
+  // the last prefix whose first address is at most a: among those whose first address has a's
+  // top bits (the index), or else the one before them
+  const top = bits4 == 0 ? 0 : a >>> (32 - bits4);
+  let lo = load<u32>(index4 + (<usize>top << 2)), hi = load<u32>(index4 + (<usize>(top + 1) << 2));
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (load<u32>(first4 + (<usize>mid << 2)) <= a) lo = mid + 1;

@@ -25,9 +25,9 @@ export interface PrefixArrays {
   };
 }
 
-/** Bytes of core memory a table of v4 and v6 prefixes takes (the block's header included). */
+/** Bytes of core memory a table of v4 and v6 prefixes takes, about (the block's header and index included). */
 export function prefixTableBytes(v4: number, v6: number): number {
-  return L.PT_HEADER + v4 * 12 + v6 * 24;
+  return L.PT_HEADER + v4 * 12 + v6 * 24 + 4 * (2 ** Math.min(16, Math.max(0, Math.floor(Math.log2(Math.max(1, v4))) - 3)) + 1);
 }
 
 /** Writes the table into the core, replacing the one before (an empty table: no AS fields). */
