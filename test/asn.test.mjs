@@ -325,12 +325,12 @@ test("reload: a new table replaces the old, in the same heap block when it fits;
   f = await run(2);
   assert.deepEqual([f.src_as, f.dst_as, f.src_net, f.dst_net], [4200000000n, 0n, "10.9.0.0/16", "0.0.0.0/0"]);
   assert.equal(meter.snapshot().heapBytes, heap, "the table fitted the block it had");
-  // more: a new block, 12 bytes a prefix (and an eighth to spare)
+  // more: a new block, 12 bytes a prefix (and an eighth to spare), with its index of 2^7 + 1 entries
   const many = Array.from({ length: 1000 }, (_, i) => `${i + 1},10.${i >> 8}.${i & 255}.0/24`).join("\n");
   meter.loadPrefixes(lib.parsePrefixes(many, "c.lst"));
   f = await run(3);
   assert.deepEqual([f.src_as, f.src_net], [0n, "0.0.0.0/0"]);
-  assert.ok(meter.snapshot().heapBytes - heap <= 64 + 64 + 1125 * 12, `${meter.snapshot().heapBytes - heap} bytes for 1000 prefixes`);
+  assert.ok(meter.snapshot().heapBytes - heap <= 64 + 64 + 1125 * 12 + 129 * 4, `${meter.snapshot().heapBytes - heap} bytes for 1000 prefixes`);
   meter.loadPrefixes(lib.parsePrefixes("! nothing\n", "d.lst"));
   f = await run(4);
   assert.equal(f.src_as, undefined, "no table: no AS fields");
@@ -367,4 +367,81 @@ test("a prefix file that cannot be read: exit 2, naming it", () => {
   const r = flowprobe(["-r", capture, "--as-file", path.join(dir, "missing.lst")]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--as-file .*missing\.lst: cannot read it \(ENOENT/);
+});
+
+test("a table of 600,000 IPv4 and 20,000 IPv6 prefixes (the IPv4 search behind a 16-bit index): every lookup equals a longest match by mask and hash", async () => {
+  // random prefixes /8-/32, many nested by chance; then for each address the longest match
+  // found length by length in a map of the prefixes (not the core's sorted search)
+  let s = 99;
+  const r = (n) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), Math.floor((s / 4294967296) * n));
+  const mask32 = (len) => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+  const v4 = new Map(); // "first/len" → AS, the later wins
+  const lines = [];
+  while (v4.size < 600000) {
+    const len = 8 + r(25);
+    const first = ((r(65536) * 65536 + r(65536)) & mask32(len)) >>> 0;
+    const as = r(3) === 0 ? 4200000000 + r(1000000) : 1 + r(65000);
+    v4.set(`${first}/${len}`, as);
+    lines.push(`${as},${toText(BigInt(first), false)}/${len}`);
+  }
+  const v6 = new Map();
+  while (v6.size < 20000) {
+    const len = 16 + r(49);
+    const first = ((0x2001n << 112n) | (BigInt(r(65536)) << 96n) | (BigInt(r(65536)) << 80n) | (BigInt(r(65536)) << 64n)) & maskOf(len, true);
+    const as = 70000 + r(1000000);
+    v6.set(`${first}/${len}`, as);
+    lines.push(`${toText(first, true)}/${len}\t${as}`);
+  }
+  const longest4 = (a) => {
+    for (let len = 32; len >= 0; len--) {
+      const as = v4.get(`${(a & mask32(len)) >>> 0}/${len}`);
+      if (as !== undefined) return [as, len];
+    }
+    return [0, 0];
+  };
+  const longest6 = (a) => {
+    for (let len = 128; len >= 0; len--) {
+      const as = v6.get(`${a & maskOf(len, true)}/${len}`);
+      if (as !== undefined) return [as, len];
+    }
+    return [0, 0];
+  };
+  const prefixes = lib.parsePrefixes(lines.join("\n"), "big.lst");
+  assert.equal(prefixes.v4.as.length, 600000);
+  // addresses: random ones, and the first and last of random prefixes and their neighbours
+  const keys4 = [...v4.keys()];
+  const addrs4 = [];
+  for (let i = 0; i < 4000; i++) addrs4.push((r(65536) * 65536 + r(65536)) >>> 0);
+  for (let i = 0; i < 4000; i++) {
+    const [f, l] = keys4[r(keys4.length)].split("/").map(Number);
+    const last = (f | ~mask32(l)) >>> 0;
+    addrs4.push(f, last, (last + 1) >>> 0, (f - 1) >>> 0);
+  }
+  const keys6 = [...v6.keys()];
+  const addrs6 = [];
+  for (let i = 0; i < 1000; i++) {
+    const [f, l] = keys6[r(keys6.length)].split("/");
+    const first = BigInt(f);
+    addrs6.push(first, first | (((1n << 128n) - 1n) & ~maskOf(Number(l), true)), first - 1n);
+  }
+  const file = path.join(dir, "big.pcap");
+  const packets = [
+    ...addrs4.map((a, i) => P.eth(P.ETH_IPV4, P.ipv4(P.udp(i & 0xffff, 1 + (i >> 16)), { proto: 17, src: toText(BigInt(a), false), dst: "0.0.0.0" }))),
+    ...addrs6.map((a, i) => P.eth(P.ETH_IPV6, P.ipv6(P.udp(i, 7), { nh: 17, src: toText(a, true), dst: "::" }))),
+  ];
+  writeFileSync(file, P.pcapFile(1, packets.map((data, i) => ({ ts: [1700000000, i], data }))));
+  const out = [];
+  const meter = new lib.Meter([{ maxflows: 100000, hashsize: 262144, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json" }], 1n,
+    (b) => out.push(Buffer.from(b).toString()), prefixes);
+  await lib.meterFile(meter, file);
+  await meter.flush();
+  const flows = parseFlows(out.join(""));
+  let checked = 0;
+  for (const f of flows) {
+    const v6 = f.src_addr.includes(":");
+    const [as, len] = v6 ? longest6(toBig(f.src_addr)) : longest4(Number(toBig(f.src_addr)));
+    assert.deepEqual([Number(f.src_as), Number(f.src_net.split("/")[1])], [as, len], f.src_addr);
+    checked++;
+  }
+  assert.ok(checked > 15000, `${checked} distinct addresses looked up`);
 });
