@@ -445,3 +445,42 @@ test("a table of 600,000 IPv4 and 20,000 IPv6 prefixes (the IPv4 search behind a
   }
   assert.ok(checked > 15000, `${checked} distinct addresses looked up`);
 });
+
+test("SIGHUP reads the prefix file again while standard input streams: flows exported after it get the new AS numbers; a bad file is logged and the old table stays", async () => {
+  const { spawn } = await import("node:child_process");
+  const { cli } = await import("./helpers/run.mjs");
+  const { T0, pcapHeader, records } = await import("./helpers/stream.mjs");
+  const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+  const until = async (cond, what) => {
+    for (const end = Date.now() + 10000; !cond();) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await sleep(20);
+    }
+  };
+  const f = path.join(dir, "reload.lst");
+  writeFileSync(f, "1,10.0.0.0/8\n");
+  // one flow a phase (source port = the phase); each phase's packet ends the one before (idle)
+  const at = (t, port) => records([{ ts: [T0 + t, 0], data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(port, 53), { proto: 17, src: "10.0.0.1", dst: "192.0.2.1" })) }]);
+  const child = spawn(process.execPath, [cli, "-r", "-", "--no-summary", "--as-file", f], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const exit = new Promise((res) => child.on("close", res));
+  const lines = () => parseFlows(out);
+  child.stdin.write(Buffer.concat([pcapHeader(), at(0, 1), at(100, 2)]));
+  await until(() => lines().length >= 1, "the first flow");
+  writeFileSync(f, "2\t10.0.0.0/8\n"); // wrong way round: a bad file
+  child.kill("SIGHUP");
+  await until(() => /SIGHUP: .*reload\.lst: line 1: .*the prefix table read before stays in use/.test(err), "the bad file logged");
+  child.stdin.write(at(200, 3));
+  await until(() => lines().length >= 2, "the second flow");
+  writeFileSync(f, "10.0.0.0/8\t2\n10.0.0.0/24\t4200000000\n");
+  child.kill("SIGHUP");
+  await until(() => /SIGHUP: read .*reload\.lst again \(2 IPv4 and 0 IPv6 prefixes\)/.test(err), "the reload");
+  child.stdin.write(at(300, 4));
+  await until(() => lines().length >= 3, "the third flow");
+  child.stdin.end();
+  assert.equal(await exit, 0, err);
+  const got = lines().map((l) => [Number(l.src_port), Number(l.src_as), l.src_net]);
+  assert.deepEqual(got, [[1, 1, "10.0.0.0/8"], [2, 1, "10.0.0.0/8"], [3, 4200000000, "10.0.0.0/24"], [4, 4200000000, "10.0.0.0/24"]]);
+});
