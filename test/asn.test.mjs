@@ -484,3 +484,19 @@ test("SIGHUP reads the prefix file again while standard input streams: flows exp
   const got = lines().map((l) => [Number(l.src_port), Number(l.src_as), l.src_net]);
   assert.deepEqual(got, [[1, 1, "10.0.0.0/8"], [2, 1, "10.0.0.0/8"], [3, 4200000000, "10.0.0.0/24"], [4, 4200000000, "10.0.0.0/24"]]);
 });
+
+test("Wasm memory: a table's first block holds it exactly — 24 bytes an IPv6 prefix, 12 an IPv4 one and its index", () => {
+  const heapFor = (text) => {
+    const meter = new lib.Meter([{ maxflows: 100, hashsize: 256, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json" }], 1n, () => {});
+    const before = meter.snapshot().heapBytes;
+    meter.loadPrefixes(lib.parsePrefixes(text, "m.lst"));
+    return meter.snapshot().heapBytes - before;
+  };
+  const n = 10000;
+  const v6 = Array.from({ length: n }, (_, i) => `2001:db8:${i.toString(16)}::/48\t${i}`).join("\n");
+  // the 64-byte header, the IPv4 index of 2 entries, and up to 63 bytes of alignment
+  assert.ok(heapFor(v6) <= 24 * n + 64 + 8 + 63, `${heapFor(v6)} bytes for ${n} IPv6 prefixes`);
+  const v4 = Array.from({ length: n }, (_, i) => `${i},10.${i >> 8}.${i & 255}.0/24`).join("\n");
+  // index bits for 10,000: 13 - 3 = 10
+  assert.ok(heapFor(v4) <= 12 * n + 64 + 4 * 1025 + 63, `${heapFor(v4)} bytes for ${n} IPv4 prefixes`);
+});

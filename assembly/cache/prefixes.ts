@@ -16,9 +16,10 @@
 // of index), 24 for IPv6 — no flattening into ranges, which would double the entries of a
 // nested table, and no DIR-24-8 array, which costs 32 MiB before the first prefix.
 //
-// The table is one heap block. A reload writes the new table into the same block when it fits
-// (the bump allocator gives nothing back); a larger one takes a new block with an eighth to
-// spare, and the old block's bytes stay unused until the process ends.
+// The table is one heap block, the first of exactly the table's size. A reload writes the new
+// table into the same block when it fits (the bump allocator gives nothing back); a larger one
+// takes a new block with an eighth to spare, and the old block's bytes stay unused until the
+// process ends.
 
 import {
   PT_V4_COUNT, PT_V6_COUNT, PT_V4_ROOM, PT_V6_ROOM, PT_V4_FIRST, PT_V4_LINK, PT_V4_AS, PT_V6_HIGH, PT_V6_LOW,
@@ -59,8 +60,10 @@ export function prefixesReserve(v4: u32, v6: u32): usize {
   if (v4 > PT_PREFIX_MAX || v6 > PT_PREFIX_MAX) return 0;
   let b = block;
   if (b == 0 || load<u32>(b + PT_V4_ROOM) < v4 || load<u32>(b + PT_V6_ROOM) < v6) {
-    // an eighth to spare: a reload of a file that grew a little takes no new block
-    const r4 = v4 + (v4 >> 3), r6 = v6 + (v6 >> 3);
+    // the first block holds the table exactly; one for a table that outgrew its block has an
+    // eighth to spare, so that a file growing a little at each reload takes no new one each time
+    const spare = b != 0;
+    const r4 = spare ? v4 + (v4 >> 3) : v4, r6 = spare ? v6 + (v6 >> 3) : v6;
     b = heapAlloc(blockSize(r4, r6));
     if (b == 0) return 0;
     // u64 arrays first, so every array is aligned to its element

@@ -33,7 +33,7 @@ export function prefixTableBytes(v4: number, v6: number): number {
 /** Writes the table into the core, replacing the one before (an empty table: no AS fields). */
 export function writePrefixes(core: Core, t: PrefixArrays): void {
   const n4 = t.v4.first.length, n6 = t.v6.link.length;
-  const b = core.x.reservePrefixes(n4, n6);
+  const b = core.x.reservePrefixes(n4, n6) >>> 0; // (an address past 2 GiB comes back negative)
   if (b === 0) throw new CoreError(`no memory for a prefix table of ${n4} IPv4 and ${n6} IPv6 prefixes (${prefixTableBytes(n4, n6)} bytes)`);
   const dv = core.dv;
   const at = (field: number) => dv.getUint32(b + field, true);
