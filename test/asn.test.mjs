@@ -6,6 +6,7 @@
 // (written apart from the core's binary search and links):
 //   * nfdump (nfcapd on loopback) reads the IPFIX and NetFlow v9 AS numbers and masks, and
 //     NetFlow v5's AS numbers, a 4-byte one as AS_TRANS 23456 (RFC 6793);
+//   * pmacct's nfacctd (nfacctd_as and nfacctd_net: netflow) reads the IPFIX and v9 ones too;
 //   * tshark decodes the IPFIX, v9 and v5 datagrams with no warning, and v5's masks;
 //   * the JSON lines carry src_as/dst_as and goflow2's src_net/dst_net.
 // Then: the default templates gain the fields (in the ICMP templates too); a reload replaces
@@ -500,3 +501,45 @@ test("Wasm memory: a table's first block holds it exactly — 24 bytes an IPv6 p
   // index bits for 10,000: 13 - 3 = 10
   assert.ok(heapFor(v4) <= 12 * n + 64 + 4 * 1025 + 63, `${heapFor(v4)} bytes for ${n} IPv4 prefixes`);
 });
+
+for (const [protocol, label] of [["10", "IPFIX"], ["9", "NetFlow v9"]]) {
+  test(`${label} → pmacct nfacctd (nfacctd_as and nfacctd_net: netflow): as_src, as_dst, mask_src and mask_dst equal the linear longest match`, async () => {
+    const { spawn } = await import("node:child_process");
+    const { existsSync, readFileSync } = await import("node:fs");
+    const { freePort, udpBound } = await import("./helpers/collector.mjs");
+    const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+    const work = mkdtempSync(path.join(dir, "nfacctd-"));
+    const port = freePort(27000 + (process.pid % 5000));
+    const out = path.join(work, "flows.json");
+    writeFileSync(path.join(work, "nfacctd.conf"), [
+      "daemonize: false", "nfacctd_ip: 127.0.0.1", `nfacctd_port: ${port}`,
+      // the AS numbers and masks as the records carry them (not from a BGP feed or a file of its own)
+      "nfacctd_as: netflow", "nfacctd_net: netflow",
+      "plugins: print[out]", "aggregate[out]: src_host, dst_host, src_port, dst_port, src_as, dst_as, src_mask, dst_mask",
+      "print_output[out]: json", `print_output_file[out]: ${out}`, "print_output_file_append[out]: true", "print_refresh_time[out]: 3600", "",
+    ].join("\n"));
+    const exe = existsSync("/usr/sbin/nfacctd") ? "/usr/sbin/nfacctd" : "nfacctd";
+    const child = spawn(exe, ["-f", path.join(work, "nfacctd.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const closed = new Promise((res) => child.on("close", res));
+    for (let i = 0; !udpBound(port); i++) {
+      if (i > 300 || child.exitCode !== null) throw new Error(`nfacctd did not bind port ${port}: ${log}`);
+      await sleep(10);
+    }
+    const r = flowprobe(["-r", capture, "--seed", "1", "-d", `127.0.0.1:${port}`, "--protocol", protocol, "--as-file", asFile]);
+    await sleep(500);
+    child.kill("SIGINT");
+    await closed;
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const udp = lines.filter((l) => EXPECT.has(byPorts(l.port_src, l.port_dst)));
+    assert.equal(udp.length, EXPECT.size, log);
+    for (const l of udp) {
+      const e = EXPECT.get(byPorts(l.port_src, l.port_dst));
+      assert.equal(canon(l.ip_src), canon(e.src));
+      assert.deepEqual([l.as_src, l.as_dst, l.mask_src, l.mask_dst], [e.s.as, e.d.as, e.s.len, e.d.len], `${e.src} → ${e.dst}`);
+    }
+  });
+}
