@@ -9,9 +9,10 @@
 //   * pmacct's nfacctd (nfacctd_as and nfacctd_net: netflow) reads the IPFIX and v9 ones too;
 //   * tshark decodes the IPFIX, v9 and v5 datagrams with no warning, and v5's masks;
 //   * the JSON lines carry src_as/dst_as and goflow2's src_net/dst_net.
-// Then: the default templates gain the fields (in the ICMP templates too); a reload replaces
-// the table (in the same block when it fits); each bad line gives exit status 2 and names the
-// file and line.
+// Then: the default templates gain the fields (in the ICMP templates too); a 600,000-prefix
+// table agrees with a match by mask and hash; a reload replaces the table (in the same block
+// when it fits), and so does SIGHUP; an IPv6 prefix costs 24 bytes; each bad line gives exit
+// status 2 and names the file and line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
