@@ -336,6 +336,10 @@ test("reload: a new table replaces the old, in the same heap block when it fits;
   meter.loadPrefixes(lib.parsePrefixes("! nothing\n", "d.lst"));
   f = await run(4);
   assert.equal(f.src_as, undefined, "no table: no AS fields");
+  meter.loadPrefixes(lib.parsePrefixes("65009,10.0.0.0/8\n", "e.lst"));
+  assert.equal((await run(5)).src_as, 65009n);
+  meter.loadPrefixes(undefined);
+  assert.equal((await run(6)).src_as, undefined, "none any more");
 });
 
 const BAD = [

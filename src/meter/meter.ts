@@ -8,7 +8,7 @@ import { END_REASONS, SKIP_REASONS } from "./counters";
 import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
-import { writePrefixes, type PrefixArrays } from "./prefixes";
+import { writePrefixes, NO_PREFIXES, type PrefixArrays } from "./prefixes";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -167,11 +167,12 @@ export class Meter {
     this.core.x.outputReset();
   }
 
-  /** Replaces the prefix table (a reload of --as-file): flows exported from now on get their
-   * AS numbers and prefix lengths from the new one. Templates stay as they were made: a
-   * target configured without a table has no AS fields to fill. */
-  loadPrefixes(prefixes: PrefixArrays): void {
-    writePrefixes(this.core, prefixes);
+  /** Replaces the prefix table (a reload of --as-file; undefined: none any more): flows
+   * exported from now on get their AS numbers and prefix lengths from the new one. Templates
+   * stay as they were made: a target configured without a table has no AS fields to fill, one
+   * configured with a table sends zeros in them once the table is gone. */
+  loadPrefixes(prefixes: PrefixArrays | undefined): void {
+    writePrefixes(this.core, prefixes ?? NO_PREFIXES);
   }
 
   /** Destination d (numbered across targets in order) gets the templates with its next datagram: its socket was re-created. */

@@ -25,6 +25,12 @@ export interface PrefixArrays {
   };
 }
 
+/** The empty table: no AS numbers or prefix lengths. */
+export const NO_PREFIXES: PrefixArrays = {
+  v4: { first: new Uint32Array(0), link: new Uint32Array(0), as: new Uint32Array(0) },
+  v6: { first: new Uint32Array(0), link: new Uint32Array(0), as: new Uint32Array(0) },
+};
+
 /** Bytes of core memory a table of v4 and v6 prefixes takes, about (the block's header and index included). */
 export function prefixTableBytes(v4: number, v6: number): number {
   return L.PT_HEADER + v4 * 12 + v6 * 24 + 4 * (2 ** Math.min(16, Math.max(0, Math.floor(Math.log2(Math.max(1, v4))) - 3)) + 1);
