@@ -25,6 +25,7 @@ import { formatOf } from "./cache/encoder";
 import { setSeed, keyConfigure } from "./cache/key";
 import { macsInit } from "./cache/macs";
 import * as meter from "./cache/meter";
+import { prefixesReserve, prefixesUse } from "./cache/prefixes";
 import { setRouteCount } from "./cache/routes";
 import { selectorSet } from "./cache/select";
 import { tableInit, targetPtr } from "./cache/table";
@@ -276,4 +277,18 @@ export function setRoutes(n: u32): u32 {
 /** Per walk call: the host's clock for message headers, seconds since the epoch. */
 export function setExportTime(s: u32): void {
   exportTime(s);
+}
+
+/** Per load of the prefix file (--as-file; at start, before the targets, and at a reload): the
+ * address of a block (layout.ts PT_*) with room for `v4` and `v6` prefixes, for the host to
+ * fill; lookups are off until usePrefixes. 0 for too many (over PT_PREFIX_MAX a family) or
+ * without memory. A table that fits the last block reuses it. */
+export function reservePrefixes(v4: u32, v6: u32): u32 {
+  return <u32>prefixesReserve(v4, v6);
+}
+
+/** After the host filled the block reservePrefixes gave: exported flows get AS numbers and
+ * prefix lengths from it (none when it holds no prefix). Returns 0, or 2 for counts past the block's room. */
+export function usePrefixes(): u32 {
+  return prefixesUse();
 }

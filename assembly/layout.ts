@@ -443,3 +443,26 @@ export const SEL_OP_OUT_IF: u32 = 7; //  output interface (PACKET_OUTGOING: the 
 export const SEL_OP_NET_EITHER: u32 = 8; //  as SEL_OP_NET, of the source or the destination address (FIELD unused)
 export const SEL_OP_PORT_EITHER: u32 = 9; // as SEL_OP_PORT, of the source or the destination port (FIELD unused): one test for `port N`
 export const SEL_OP_LAST: u32 = SEL_OP_PORT_EITHER;
+// ---- the prefix table: AS numbers and prefix lengths by longest-prefix match (cache/prefixes.ts,
+// filled by the host from --as-file), one heap block: this header, then its arrays, each
+// sorted by first address and then by prefix length, shortest first. Per prefix 12 bytes
+// (IPv4: first address, link, AS; and half a byte of index) or 24 (IPv6: two u64 halves,
+// link, AS) ----
+export const PT_V4_COUNT: u32 = 0; //                  u32 IPv4 prefixes in the table
+export const PT_V6_COUNT: u32 = PT_V4_COUNT + 4; //    u32 IPv6 prefixes
+export const PT_V4_ROOM: u32 = PT_V6_COUNT + 4; //     u32 IPv4 prefixes the block holds
+export const PT_V6_ROOM: u32 = PT_V4_ROOM + 4; //      u32 IPv6 prefixes the block holds
+export const PT_V4_FIRST: u32 = PT_V6_ROOM + 4; //     u32 address of u32[room]: first address, as an integer (not network order)
+export const PT_V4_LINK: u32 = PT_V4_FIRST + 4; //     u32 address of u32[room]: enclosing prefix's index << PT_LINK_SHIFT | prefix length
+export const PT_V4_AS: u32 = PT_V4_LINK + 4; //        u32 address of u32[room]: its AS number
+export const PT_V6_HIGH: u32 = PT_V4_AS + 4; //        u32 address of u64[room]: first address, bits 0-63 as an integer
+export const PT_V6_LOW: u32 = PT_V6_HIGH + 4; //       u32 address of u64[room]: bits 64-127
+export const PT_V6_LINK: u32 = PT_V6_LOW + 4; //       u32 address of u32[room]
+export const PT_V6_AS: u32 = PT_V6_LINK + 4; //        u32 address of u32[room]
+export const PT_V4_INDEX: u32 = PT_V6_AS + 4; //       u32 address of u32[2^bits + 1]: per value of an IPv4 address's top bits, the first prefix at or past it (the core makes it)
+export const PT_V4_INDEX_BITS: u32 = PT_V4_INDEX + 4; // u32 those bits (0-16: about one value per 8 prefixes of room)
+export const PT_END: u32 = PT_V4_INDEX_BITS + 4;
+export const PT_HEADER: u32 = 64; //                   (PT_END rounded up: the arrays start 8-aligned)
+export const PT_LINK_SHIFT: u32 = 8; //                a link's low 8 bits: the prefix length (0-128)
+export const PT_NO_PARENT: u32 = 0xffffff; //          the link's index when no prefix of the table encloses it
+export const PT_PREFIX_MAX: u32 = 0xfffffe; //         prefixes of one family at most (the link's 24 bits)

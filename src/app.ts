@@ -12,6 +12,7 @@ import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { faultAt } from "./fault";
 import { SYSTEM_CLOCK, type Clock } from "./host/clock";
 import { HostFacts } from "./host/facts";
+import { readPrefixFile } from "./host/prefixes";
 import { dropPrivileges, userGroup } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
 import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
@@ -84,6 +85,9 @@ export class App {
     const file = o.read ?? "-";
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
+    // the prefix table, read before anything starts (given to the meter before its targets:
+    // their default templates then carry the AS fields)
+    const prefixes = o.asFile !== undefined ? readPrefixFile(o.asFile) : undefined;
 
     // targets: each its collectors (one UDP transport each, numbered across the targets in
     // order: the core's destination numbers), or standard output (one JSON target at most)
@@ -129,7 +133,7 @@ export class App {
         ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
         : undefined,
     }));
-    const meter = new Meter(configs, o.seed, sinks);
+    const meter = new Meter(configs, o.seed, sinks, prefixes);
     // a collector reached again, or one that refused, gets the templates again
     for (const { set, ids } of targets) set.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(ids[i]!)));
     // round-robin: a collector that does not receive gets no turns until it does again
@@ -194,8 +198,20 @@ export class App {
     let capturing = false;
     signalActions.usr1 = () => "flowprobe: SIGUSR1: the statistics so far\n" + report(registry.read(), -1);
     signalActions.hup = () => {
-      if (!live) log("flowprobe: SIGHUP: a capture file has nothing to reload (routes and interface names come with live capture); metering goes on");
-      else if (capturing) {
+      if (o.asFile !== undefined) {
+        // the prefix file again; a bad one leaves the table in force as it was
+        try {
+          const t = readPrefixFile(o.asFile);
+          meter.loadPrefixes(t);
+          log(`flowprobe: SIGHUP: read ${o.asFile} again (${t.v4.as.length} IPv4 and ${t.v6.as.length} IPv6 prefixes)`);
+        } catch (e) {
+          if (!(e instanceof FlowprobeError)) throw e;
+          log(`flowprobe: SIGHUP: ${e.message}; the prefix table read before stays in use`);
+        }
+      }
+      if (!live) {
+        if (o.asFile === undefined) log("flowprobe: SIGHUP: a capture file has nothing to reload (routes and interface names come with live capture); metering goes on");
+      } else if (capturing) {
         const [routes, names] = facts!.refresh();
         log(`flowprobe: SIGHUP: read the routes (${routes}) and interface names (${names}) again; capture and metering go on`);
       }

@@ -50,3 +50,14 @@ export class CaptureError extends FlowprobeError {
     super("E_CAPTURE", message, 1, { cause });
   }
 }
+
+/** A prefix file (--as-file) that cannot be used: the line and what is wrong with it. */
+export class PrefixFileError extends FlowprobeError {
+  readonly file: string;
+  readonly line: number;
+  constructor(file: string, line: number, what: string) {
+    super("E_PREFIX_FILE", `${file}: line ${line}: ${what}`, 2);
+    this.file = file;
+    this.line = line;
+  }
+}

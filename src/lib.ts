@@ -25,3 +25,4 @@ export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
 export { compileSelector, resolveInterfaces, SelectorError } from "./config/select";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
+export { readPrefixFile, parsePrefixes } from "./host/prefixes";

@@ -176,6 +176,7 @@ const LIVE = {
   maxflows: [100000, "100000"], hashsize: [262144, "262144"], "active-timeout": [60, "60"], "inactive-timeout": [5, "5"], "tcp-end-timeout": [0, "0"],
   seed: ["18446744073709551615", "18446744073709551615"], progress: ["never", "never"], "no-summary": [true],
   select: ["tcp port 80 or ip6", "tcp port 80 or ip6"], mode: ["round-robin", "round-robin"],
+  "as-file": ["/etc/flowprobe/networks.txt", "/etc/flowprobe/networks.txt"],
 };
 const FILE_ONLY = { read: [sample, sample], format: ["json", "json"] }; // (not with interfaces, nor with destination)
 
@@ -273,17 +274,17 @@ test("without --config, the command line makes one target, as before", () => {
   assert.deepEqual([t.name, t.format, t.mtu, t.maxflows, t.hashsize, t.mode, t.destinations.length], ["default", "v9", 1300, 100, 256, "mirror", 2]);
 });
 
-test("the example of docs/config.md is a config flowprobe reads (its as_file aside: the AS numbers part's key)", async () => {
+test("the example of docs/config.md is a config flowprobe reads", async () => {
   const { readFileSync } = await import("node:fs");
   const { root } = await import("./helpers/run.mjs");
   const doc = readFileSync(path.join(root, "docs", "config.md"), "utf8");
   const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)[1]);
-  delete example.as_file;
   const dir = mkdtempSync(path.join(tmpdir(), "fp-cfg-"));
   try {
     writeFileSync(path.join(dir, "flowprobe.json"), JSON.stringify(example));
     const o = lib.parseOptions(["--config", path.join(dir, "flowprobe.json")]);
     assert.deepEqual(o.interfaces, ["br-lan"]);
+    assert.equal(o.asFile, example.as_file);
     assert.deepEqual(o.targets.map((t) => [t.name, t.format, t.mode, t.destinations.length, t.maxflows]),
       [["lan-v5", "v5", "mirror", 1, 2000000], ["dmz-ipfix", "ipfix", "round-robin", 2, 100000], ["mail", "v9", "mirror", 1, 2000000]]);
   } finally {

@@ -60,6 +60,8 @@ test("layout: the fields of each descriptor lie within it and overlap no other",
   noOverlap("SI_", L.SEL_INSN_SIZE);
   assert.equal(L.SI_END, L.SEL_INSN_SIZE);
   assert.ok(L.SEL_IF_LIST + L.SEL_IF_MAX * 4 <= L.SEL_INSN_SIZE && L.SEL_INSNS % 16 === 0);
+  noOverlap("PT_", L.PT_HEADER);
+  assert.ok(L.PT_END <= L.PT_HEADER && L.PT_HEADER % 8 === 0, "the prefix table's header, its arrays 8-aligned after it");
   noOverlap("FT_", L.FT_SIZE, [["FT_WIRE", L.FIELD_MAX * 4], ["FT_CODE", L.FIELD_MAX * 2]]);
   assert.ok(L.FT_END <= L.FT_SIZE);
   assert.ok(L.C_END <= L.STATS_COUNT, "the counters fit the counter block");

@@ -35,6 +35,7 @@ import { formatOf } from "./encoder";
 import { hashKey, keyDerived, deriveKey } from "./key";
 import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
+import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
@@ -165,12 +166,13 @@ export function meterNow(): u64 {
 }
 
 /** Encodes the flow in slot s (at sp) with its end reason: its export context (route, next
- * hop, direction, MACs, reason) made, then its target's format called. A flow that saw FIN or
+ * hop, direction, MACs, reason; AS numbers and prefix lengths when a prefix table is loaded) made, then its target's format called. A flow that saw FIN or
  * RST and leaves by idling (or because the input ended) ends as "end of flow detected". */
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
   if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(sp)) reason = END_END_OF_FLOW;
   const x = EXPORT_CONTEXT;
   flowRoute(sp, x);
+  if (prefixesOn()) flowPrefixes(sp, x);
   store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
   store<u32>(x + X_REASON, reason);
   setOutPos(formatOf(tp).record(targetOf(tp), tp, sp, x, outPos));

@@ -1,5 +1,7 @@
 // JSON-lines encoder: one object per exported flow, goflow2's field names (vlan_id_inner
-// only on QinQ flows, icmp_type/icmp_code only on ICMP flows). Every value but
+// only on QinQ flows, icmp_type/icmp_code only on ICMP flows; src_as, dst_as, src_net and
+// dst_net only with a prefix table, --as-file: the net as goflow2's NetworkRenderer writes it,
+// the address cut to the prefix length of its longest match, "0.0.0.0/0" or "::/0" for none). Every value but
 // the addresses is a JSON integer written from its full 64-bit value (nanosecond times pass
 // 2^53, which is why this is not left to JavaScript's Number).
 // IPv6 text follows RFC 5952 (§4: lowercase, no leading zeros, the longest run of two or
@@ -9,7 +11,9 @@ import {
   TABLES_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
   FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_MACS, X_REASON,
+  X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
 } from "../layout";
+import { prefixesOn } from "../cache/prefixes";
 import { flowSide, SIDE_UPLOAD, SIDE_DOWNLOAD } from "../cache/routes";
 import { jsonLineAt, jsonLineDone, JSON_UNIT_MAX } from "../output/units";
 
@@ -45,6 +49,10 @@ const PIECES: string[] = [
   ',"src_mac":"',
   ',"dst_mac":"',
   '"',
+  ',"src_as":',
+  ',"dst_as":',
+  ',"src_net":"',
+  '","dst_net":"',
 ];
 const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
 const HEX = TABLES_BASE + 200; //       16 bytes
@@ -189,6 +197,28 @@ function mac(o: usize, a: usize): usize {
   return o - 1;
 }
 
+/** A network address cut to its prefix (16 bytes of static data: the scratch key is in use
+ * while a packet's metering exports a flow). */
+const NET = memory.data(16);
+
+/** Address a (16 bytes, network order; IPv4 in the first 4) cut to `len` bits, then "/len". */
+function net(o: usize, a: usize, v6: bool, len: u32): usize {
+  if (v6) {
+    const l = <u64>len;
+    const mh: u64 = l == 0 ? 0 : l >= 64 ? <u64>-1 : ~(<u64>-1 >> l);
+    const ml: u64 = l <= 64 ? 0 : l >= 128 ? <u64>-1 : ~(<u64>-1 >> (l - 64));
+    store<u64>(NET, bswap<u64>(bswap<u64>(load<u64>(a)) & mh));
+    store<u64>(NET + 8, bswap<u64>(bswap<u64>(load<u64>(a + 8)) & ml));
+    o = ipv6(o, NET);
+  } else {
+    const m: u32 = len == 0 ? 0 : <u32>0xffffffff << (32 - len);
+    store<u32>(NET, bswap<u32>(bswap<u32>(load<u32>(a)) & m));
+    o = ipv4(o, NET);
+  }
+  store<u8>(o, 47); // '/'
+  return dec32(o + 1, len);
+}
+
 // The format table's entry (encode/formats.ts)
 
 /** JSON lines need no export configuration. */
@@ -280,6 +310,17 @@ export function jsonRecord(t: u32, tp: usize, sp: usize, x: usize, pos: usize): 
       o = mac(o, exportMacs);
       o = piece(o, 28);
     }
+  }
+  if (prefixesOn()) {
+    o = piece(o, 29);
+    o = dec32(o, load<u32>(x + X_SRC_AS));
+    o = piece(o, 30);
+    o = dec32(o, load<u32>(x + X_DST_AS));
+    o = piece(o, 31);
+    o = net(o, sp + FS_SRC, v6, load<u32>(x + X_SRC_MASK));
+    o = piece(o, 32);
+    o = net(o, sp + FS_DST, v6, load<u32>(x + X_DST_MASK));
+    o = piece(o, 28);
   }
   o = piece(o, 24);
   o = dec32(o, load<u32>(x + X_REASON));

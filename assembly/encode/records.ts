@@ -16,17 +16,24 @@
 // ICMP templates carry no source port at all: nfdump moves a non-zero ICMP source port,
 // byte-swapped, over the type/code (lines 1352-1358). A list without 139 (NetFlow v9, whose
 // collectors read ICMP_TYPE 32 for both families) takes 32 into the ICMPv6 template too.
-// With MACs, sourceMacAddress (56) and destinationMacAddress (80) end every template.
+// With a prefix table (--as-file) at configuration, a list that names none of them gets the AS
+// numbers and prefix lengths appended (AS_FIELDS) — bgpSourceAsNumber (16),
+// bgpDestinationAsNumber (17), both 4 bytes (RFC 6793 ASNs; v9's SRC_AS/DST_AS are the same ids,
+// "N" bytes, RFC 3954 §8), and the prefix lengths of the family's template: 9/13 on IPv4, 29/30
+// on IPv6 — in the ICMP templates too. With MACs, sourceMacAddress (56) and
+// destinationMacAddress (80) end every template.
 
 import {
   FB_FIELDS, FB_FIELD, FB_TEMPLATES, FB_TEMPLATES_LEN, FB_TEMPLATE, FB_END, FT_ID, FT_COUNT, FT_LENGTH, FT_WIRE, FT_CODE, FT_SIZE,
   FIELD_MAX, T_FLOW_TEMPLATES, T_BOOT_MS,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS,
   FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION, X_MACS, X_REASON,
+  X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
   IPFIX_TEMPLATE_V4, IPFIX_TEMPLATE_V6, IPFIX_TEMPLATE_V4_ICMP, IPFIX_TEMPLATE_V6_ICMP,
 } from "../layout";
 import { be16, be32, be64 } from "../base/bytes";
 import { heapAlloc } from "../base/heap";
+import { prefixesOn } from "../cache/prefixes";
 
 // What the record writer writes for a field (FT_CODE), whatever its element id is called.
 const W_SRC_V4: u8 = 1;
@@ -59,6 +66,10 @@ const W_END_REASON: u8 = 25;
 const W_DIRECTION: u8 = 26;
 const W_TTL_MIN: u8 = 27;
 const W_TTL_MAX: u8 = 28;
+const W_SRC_AS: u8 = 29; //      the prefix table's AS number of the source (0: not in it)
+const W_DST_AS: u8 = 30;
+const W_SRC_MASK: u8 = 31; //    the prefix length of the source's longest match (0: none)
+const W_DST_MASK: u8 = 32;
 const W_REDUCED: u8 = 0x80;
 
 // Which templates a field goes in
@@ -79,15 +90,21 @@ const ELEMENTS: u16[] = [
   6, W_TCP_FLAGS, IN_BOTH, 2,                    // tcpControlBits / TCP_FLAGS
   7, W_SRC_PORT, IN_BOTH | NOT_ICMP, 2,          // sourceTransportPort / L4_SRC_PORT
   8, W_SRC_V4, IN_V4, 4,                         // sourceIPv4Address / IPV4_SRC_ADDR
+  9, W_SRC_MASK, IN_V4, 1,                       // sourceIPv4PrefixLength / SRC_MASK
   10, W_IN_IF, IN_BOTH, 4,                       // ingressInterface / INPUT_SNMP
   11, W_DST_PORT, IN_BOTH | NOT_ICMP, 2,         // destinationTransportPort / L4_DST_PORT
   12, W_DST_V4, IN_V4, 4,                        // destinationIPv4Address / IPV4_DST_ADDR
+  13, W_DST_MASK, IN_V4, 1,                      // destinationIPv4PrefixLength / DST_MASK
   14, W_OUT_IF, IN_BOTH, 4,                      // egressInterface / OUTPUT_SNMP
   15, W_NEXT_HOP_V4, IN_V4, 4,                   // ipNextHopIPv4Address / IPV4_NEXT_HOP
+  16, W_SRC_AS, IN_BOTH, 4,                      // bgpSourceAsNumber / SRC_AS
+  17, W_DST_AS, IN_BOTH, 4,                      // bgpDestinationAsNumber / DST_AS
   21, W_END_UPTIME, IN_BOTH, 4,                  // flowEndSysUpTime / LAST_SWITCHED
   22, W_START_UPTIME, IN_BOTH, 4,                // flowStartSysUpTime / FIRST_SWITCHED
   27, W_SRC_V6, IN_V6, 16,                       // sourceIPv6Address / IPV6_SRC_ADDR
   28, W_DST_V6, IN_V6, 16,                       // destinationIPv6Address / IPV6_DST_ADDR
+  29, W_SRC_MASK, IN_V6, 1,                      // sourceIPv6PrefixLength / IPV6_SRC_MASK
+  30, W_DST_MASK, IN_V6, 1,                      // destinationIPv6PrefixLength / IPV6_DST_MASK
   32, W_ICMP, IN_V4 | ICMP_ONLY | V6_UNLESS_139, 2, // icmpTypeCodeIPv4 / ICMP_TYPE
   52, W_TTL_MIN, IN_BOTH, 1,                     // minimumTTL / MIN_TTL
   53, W_TTL_MAX, IN_BOTH, 1,                     // maximumTTL / MAX_TTL
@@ -114,6 +131,9 @@ const TEMPLATES: u16[] = [
 
 /** The MAC fields, appended to every template of a target that carries MACs. */
 const MAC_FIELDS: u16[] = [56, 6, 80, 6];
+
+/** The AS numbers and prefix lengths, appended with a prefix table to a list without them. */
+const AS_FIELDS: u16[] = [16, 4, 17, 4, 9, 1, 13, 1, 29, 1, 30, 1];
 
 /** The ELEMENTS row of element `id`, or -1 when the writer does not know it. */
 function elementRow(id: u32): i32 {
@@ -157,7 +177,8 @@ function addField(tm: usize, r: i32, id: u32, len: u32): void {
 
 /**
  * Gives target tp the field list `fields` ([id, length] pairs, an element the writer does
- * not know left out) and makes its flow templates from it, with the MAC fields last when
+ * not know left out) and makes its flow templates from it, with the AS fields after it when a
+ * prefix table is loaded and the list names none of them, and the MAC fields last when
  * `macs`. Returns 0, or 1 without memory. Once per target at start.
  */
 export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
@@ -176,6 +197,15 @@ export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
     store<u16>(list + (<usize>n << 2), fields[i]);
     store<u16>(list + (<usize>n << 2) + 2, fields[i + 1]);
     n++;
+  }
+  if (prefixesOn()) {
+    let named = false;
+    for (let i = 0; i < AS_FIELDS.length; i += 2) if (listHas(list, n, AS_FIELDS[i])) named = true;
+    for (let i = 0; !named && i < AS_FIELDS.length && n < FIELD_MAX; i += 2) {
+      store<u16>(list + (<usize>n << 2), AS_FIELDS[i]);
+      store<u16>(list + (<usize>n << 2) + 2, AS_FIELDS[i + 1]);
+      n++;
+    }
   }
   store<u32>(b + FB_FIELDS, n);
   const has139 = listHas(list, n, 139);
@@ -272,6 +302,10 @@ function intValue(code: u8, tp: usize, sp: usize, x: usize): u64 {
     case W_DIRECTION: return <u64>load<u32>(x + X_DIRECTION);
     case W_TTL_MIN: return <u64>load<u8>(sp + FS_TTL_MIN);
     case W_TTL_MAX: return <u64>load<u8>(sp + FS_TTL_MAX);
+    case W_SRC_AS: return <u64>load<u32>(x + X_SRC_AS);
+    case W_DST_AS: return <u64>load<u32>(x + X_DST_AS);
+    case W_SRC_MASK: return <u64>load<u32>(x + X_SRC_MASK);
+    case W_DST_MASK: return <u64>load<u32>(x + X_DST_MASK);
   }
   return 0;
 }
@@ -330,6 +364,10 @@ export function writeRecord(o: usize, tm: usize, tp: usize, sp: usize, x: usize)
       case W_DIRECTION: store<u8>(o, <u8>load<u32>(x + X_DIRECTION)); break;
       case W_TTL_MIN: store<u8>(o, load<u8>(sp + FS_TTL_MIN)); break;
       case W_TTL_MAX: store<u8>(o, load<u8>(sp + FS_TTL_MAX)); break;
+      case W_SRC_AS: be32(o, load<u32>(x + X_SRC_AS)); break;
+      case W_DST_AS: be32(o, load<u32>(x + X_DST_AS)); break;
+      case W_SRC_MASK: store<u8>(o, <u8>load<u32>(x + X_SRC_MASK)); break;
+      case W_DST_MASK: store<u8>(o, <u8>load<u32>(x + X_DST_MASK)); break;
       default: beN(o, intValue(code & ~W_REDUCED, tp, sp, x), len); // a shorter encoding (v9's 1-byte TCP_FLAGS)
     }
     o += len;

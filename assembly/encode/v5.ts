@@ -12,12 +12,20 @@
 import {
   T_MTU, T_ENGINE_ID, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_DATAGRAMS, T_BOOT_MS, T_STAGE_LAST, D_SEQUENCE,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_FIRST, FS_LAST,
-  FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS, X_IN_IF, X_OUT_IF, X_NEXT_HOP, C_V5_IPV6, NIL,
+  FS_BYTES, FS_PACKETS, FS_TCP_FLAGS, V5_HEADER, V5_RECORD, V5_MAX_RECORDS, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK, C_V5_IPV6, NIL,
 } from "../layout";
 import { be16, be32, count } from "../base/bytes";
 import { destPtr, receiverFirst, receiverNext, countMessage } from "../output/dests";
 import { unitStart, datagramAt, datagramDone } from "../output/units";
 import { timeUnsendable, epochMustMove, epochStart, stageLast } from "./uptime";
+
+/** AS_TRANS (RFC 6793 §9): what a 2-byte AS field carries for an AS number past 65535. */
+const AS_TRANS: u32 = 23456;
+
+/** An AS number for v5's 16-bit fields: itself, or AS_TRANS for a 4-byte one (RFC 6793 §4.2.2). */
+@inline function v5As(as: u32): u32 {
+  return as > 0xffff ? AS_TRANS : as;
+}
 
 /** The format's configure: the MTU must hold the header and one record. */
 export function v5Configure(tp: usize, mtu: u32): u32 {
@@ -108,7 +116,12 @@ export function v5Record(t: u32, tp: usize, sp: usize, x: usize, pos: usize): us
   store<u8>(r + 37, load<u8>(sp + FS_TCP_FLAGS));
   store<u8>(r + 38, <u8>proto);
   store<u8>(r + 39, load<u8>(sp + FS_TOS));
-  store<u64>(r + 40, 0); // src_as, dst_as, masks, pad: no AS or route table yet
+  // src_as, dst_as (the prefix table's; 0 without one), src_mask, dst_mask, 2 bytes of pad
+  be16(r + 40, v5As(load<u32>(x + X_SRC_AS)));
+  be16(r + 42, v5As(load<u32>(x + X_DST_AS)));
+  store<u8>(r + 44, <u8>load<u32>(x + X_SRC_MASK));
+  store<u8>(r + 45, <u8>load<u32>(x + X_DST_MASK));
+  store<u16>(r + 46, 0);
   store<u32>(tp + T_STAGE_LEN, load<u32>(tp + T_STAGE_LEN) + V5_RECORD);
   store<u32>(tp + T_STAGE_RECS, load<u32>(tp + T_STAGE_RECS) + 1);
   return pos;

@@ -23,6 +23,8 @@ export interface Options {
   interfaces: string[] | undefined;
   /** Each flow's first source and destination MAC (IPFIX/v9 56 and 80, JSON src_mac/dst_mac). */
   mac: boolean;
+  /** The prefix file: AS numbers and prefix lengths by longest match (src/host/prefixes.ts). Default none. */
+  asFile: string | undefined;
   /** Live: set the interfaces promiscuous and meter frames addressed to other hosts (SPAN port). */
   promisc: boolean;
   /** Live: bytes of each packet handed from the kernel. Default DEFAULTS.snaplen (128). */
@@ -250,6 +252,7 @@ export function parseOptions(argv: string[]): Options {
     ifindexMap,
     user,
     mac,
+    asFile: str("as-file"),
     promisc: Boolean(values.promisc),
     snaplen: num("snaplen"),
     ringMiB: num("ring-size"),

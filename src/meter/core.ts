@@ -37,6 +37,8 @@ export interface CoreExports {
   setExportTime(s: number): void;
   allocSelector(bytes: number): number;
   setSelector(t: number, prog: number): number;
+  reservePrefixes(v4: number, v6: number): number;
+  usePrefixes(): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

@@ -9,6 +9,7 @@ import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
 import { compileSelector, resolveInterfaces, type Selector } from "../config/select";
+import { writePrefixes, NO_PREFIXES, type PrefixArrays } from "./prefixes";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -138,7 +139,9 @@ export class Meter {
   /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
   private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
 
-  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks) {
+  /** `prefixes`: the prefix table (--as-file), loaded before the targets are configured, so
+   * that their default IPFIX/v9 templates carry the AS numbers and prefix lengths. */
+  constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks, prefixes?: PrefixArrays) {
     this.targets = targets;
     const json = targets.some((t) => t.format === "json");
     const exporting = targets.some((t) => t.format !== "json");
@@ -154,6 +157,7 @@ export class Meter {
     if (x.init(Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)) !== 0) {
       throw new CoreError("the Wasm core could not reserve its fixed memory regions");
     }
+    if (prefixes) writePrefixes(this.core, prefixes);
     let dest = 0;
     targets.forEach((t, i) => {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
@@ -240,6 +244,14 @@ export class Meter {
     }
     if (waits) return Promise.all(waits).then(() => this.core.x.outputReset());
     this.core.x.outputReset();
+  }
+
+  /** Replaces the prefix table (a reload of --as-file; undefined: none any more): flows
+   * exported from now on get their AS numbers and prefix lengths from the new one. Templates
+   * stay as they were made: a target configured without a table has no AS fields to fill, one
+   * configured with a table sends zeros in them once the table is gone. */
+  loadPrefixes(prefixes: PrefixArrays | undefined): void {
+    writePrefixes(this.core, prefixes ?? NO_PREFIXES);
   }
 
   /** Destination d (numbered across targets in order) gets the templates with its next datagram: its socket was re-created. */
