@@ -108,6 +108,8 @@ export class App {
       tcpEndTimeoutS: o.tcpEndTimeoutS,
       format: o.format,
       mac: o.mac,
+      fields: o.fields,
+      aggregation: o.aggregation,
       export: destinations.size > 0
         ? { mtu: o.mtu, engineId: o.engineId, refreshRate: o.refreshRate, templateTimeoutS: o.timeoutRateMin * 60, destinations: destinations.size }
         : undefined,

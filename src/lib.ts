@@ -22,3 +22,5 @@ export { Pacer } from "./targets/pacer";
 export { DestinationSet } from "./targets/destinations";
 export { parseCollectors } from "./config/collectors";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
+export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
+export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS } from "./config/fields";

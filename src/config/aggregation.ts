@@ -138,11 +138,12 @@ export function aggregationProblems(rules: unknown): { index?: number; message: 
   return problems;
 }
 
-/** Parses rule list `rules`; throws a UsageError naming every problem (`what` prefixes each). */
+/** Parses rule list `rules`; throws a UsageError naming every problem (`what` prefixes each; a
+ * config file's validator, which names the rule by its key path, takes aggregationProblems instead). */
 export function parseAggregation(rules: readonly string[], what = "--aggregation"): Aggregation {
   const problems = aggregationProblems(rules);
   if (problems.length > 0) {
-    throw new UsageError(problems.map((p) => `${what}${p.index !== undefined ? `[${p.index}]` : ""}: ${p.message}`).join("\n"));
+    throw new UsageError(problems.map((p) => `${what}: ${p.message}`).join("\n"));
   }
   const nets4: NetRule[] = [], nets6: NetRule[] = [], ports: PortRule[] = [];
   for (const text of rules) {

@@ -199,7 +199,7 @@ function expand(names: readonly string[], format: FormatName): FieldElement[] {
 export function resolveFields(names: readonly string[], format: FormatName, what = "--fields"): ResolvedFields {
   const problems = fieldListProblems(names, format);
   if (problems.length > 0) {
-    throw new UsageError(problems.map((p) => `${what}${p.index !== undefined ? `[${p.index}]` : ""}: ${p.message}`).join("\n"));
+    throw new UsageError(problems.map((p) => `${what}: ${p.message}`).join("\n"));
   }
   const elements = expand(names, format);
   return {

@@ -10,6 +10,8 @@ import { defaultHashsize } from "./cache";
 import { parseCollectors, type Collector } from "./collectors";
 import { DEFAULTS } from "./defaults";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
+import { resolveFields, splitFieldList } from "./fields";
+import { parseAggregation, splitAggregation } from "./aggregation";
 import { OPTIONS, optionNamed } from "./schema";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
@@ -63,6 +65,10 @@ export interface Options {
   exportRate: number;
   /** Most flows in the cache at once. Default 2,000,000 (ipt_NETFLOW's). */
   maxflows: number;
+  /** IPFIX/v9: the template fields by name (config/fields.ts); undefined = the default template set. */
+  fields: string[] | undefined;
+  /** Aggregation rules, ipt_NETFLOW's syntax (config/aggregation.ts); undefined = none. */
+  aggregation: string[] | undefined;
   /** Hash index entries at most (power of two). Default: smallest keeping maxflows ≤ 3/4 full. */
   hashsize: number;
   /** Seconds after a flow's first packet before it is exported. Default 1800. */
@@ -118,6 +124,12 @@ export function parseOptions(argv: string[]): Options {
   const protocol = exportFormat.code as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : exportFormat.name;
   if (values.mac && format === "v5") throw new UsageError("--mac with --protocol 5: NetFlow v5 records have no MAC fields (use 9 or 10)");
+  const fieldsText = str("fields");
+  const fields = fieldsText !== undefined ? splitFieldList(fieldsText) : undefined;
+  if (fields) resolveFields(fields, format); // (its errors now, before anything starts)
+  const aggregationText = str("aggregation");
+  const aggregation = aggregationText !== undefined ? splitAggregation(aggregationText) : undefined;
+  if (aggregation) parseAggregation(aggregation);
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -208,6 +220,8 @@ export function parseOptions(argv: string[]): Options {
     mtu: num("mtu"),
     sndbuf: num("sndbuf"),
     exportRate: num("export-rate"),
+    fields,
+    aggregation,
     maxflows,
     hashsize,
     activeTimeoutS: active,
