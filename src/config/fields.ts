@@ -103,15 +103,15 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The known names closest to `name` (at most three, within a third of its length, at least 2 edits). */
+/** The known names closest to `name`: at most three, each within a third of its length (at
+ * least 2 edits) and at most one edit farther than the closest. */
 export function closestFields(name: string): string[] {
   const want = name.trim().toLowerCase();
   const limit = Math.max(2, Math.floor(want.length / 3));
-  return NAMES.map((n) => ({ n, d: distance(want, n.toLowerCase()) }))
+  const near = NAMES.map((n) => ({ n, d: distance(want, n.toLowerCase()) }))
     .filter((x) => x.d <= limit)
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
-    .slice(0, 3)
-    .map((x) => x.n);
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n));
+  return near.filter((x) => x.d <= near[0]!.d + 1).slice(0, 3).map((x) => x.n);
 }
 
 /** "a", "a or b", "a, b or c" */
