@@ -1,3 +1,6 @@
+// Room config/: the option schema and what parses its values (argv.ts says the rest); this
+// file sorts first in it. Imports nothing of the meter, the targets or the sources.
+//
 // Aggregation rules in ipt_NETFLOW's syntax (its README, "aggregation="): netmask rules
 // NET/LEN=LEN (`192.0.0.0/8=16`: an address in 192.0.0.0/8 is keyed by its first 16 bits;
 // IPv6 too, `2001:db8::/32=48`) and port rules PORT[-PORT]=PORT (`80-89=80`). The core tries
