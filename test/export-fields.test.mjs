@@ -131,6 +131,32 @@ test("a 4-field list: its templates are exactly the list, the IPv6 ones with the
   assert.deepEqual(v9.get(257), [[27, 16], [6, 1], [2, 8]]);
 });
 
+test("a list naming a MAC field turns the MACs on and places them; --mac adds both at the end of a list without them", async () => {
+  const file = path.join(fixtures, "pcaps", "zeek--http--methods.pcap");
+  const withMacs = async (mac, fields = ["IPV4_SRC_ADDR", "IN_SRC_MAC", "IN_BYTES"]) => {
+    const got = [];
+    const meter = new lib.Meter([{
+      maxflows: 1000, hashsize: 2048, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "ipfix", mac, fields,
+      export: { mtu: 1400, engineId: 7, refreshRate: 20, templateTimeoutS: 1800, destinations: 1 },
+    }], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push(Buffer.from(dg))));
+    await lib.meterFile(meter, file);
+    await meter.flush();
+    return got;
+  };
+  for (const mac of [false, true]) {
+    const got = await withMacs(mac);
+    const tm = templatesOf(got[0]);
+    assert.deepEqual(tm.get(256), [[8, 4], [56, 6], [1, 8]], "the MAC fields the list names, where it names them");
+    // the source MACs as tshark reads them: the capture's own, not zeros
+    const t = tshark(got);
+    assert.doesNotMatch(t.verbose, /Malformed|Expert Info \((Warning|Error)/);
+    const macs = new Set([...t.verbose.matchAll(/Source Mac Address: (\S+)/g)].map((m) => m[1]));
+    assert.ok(macs.size >= 1 && !macs.has("00:00:00:00:00:00"), [...macs].join());
+  }
+  // a list without MAC fields and --mac: both at the end, as the default templates have them
+  assert.deepEqual(templatesOf((await withMacs(true, ["IPV4_SRC_ADDR", "IN_BYTES"]))[0]).get(256), [[8, 4], [1, 8], [56, 6], [80, 6]]);
+});
+
 // ---- nfdump reads a field-list target keyed without ports ----
 
 const NO_PORTS = ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "octetDeltaCount", "packetDeltaCount", "flowStartMilliseconds", "flowEndMilliseconds"];

@@ -61,8 +61,8 @@ test("the key: the key fields the list names, and only those", () => {
   assert.equal(bits(["icmpTypeCodeIPv4"]), L.KEY_DST_PORT, "ICMP type and code are kept in the destination port");
   assert.equal(bits(["dot1qCustomerVlanId"]), L.KEY_VLAN);
   // never keys: MACs, output interface, next hop, AS, counters, times, TCP flags, TTL, end reason, direction
-  assert.equal(bits(["IN_SRC_MAC", "IN_DST_MAC", "OUTPUT_SNMP", "IPV4_NEXT_HOP", "SRC_AS", "DST_AS", "SRC_MASK", "IN_BYTES", "IN_PKTS",
-    "FIRST_SWITCHED", "flowEndMilliseconds", "TCP_FLAGS", "MIN_TTL", "MAX_TTL", "flowEndReason", "DIRECTION"]), 0);
+  assert.equal(resolveFields(["IN_SRC_MAC", "IN_DST_MAC", "OUTPUT_SNMP", "IPV4_NEXT_HOP", "SRC_AS", "DST_AS", "SRC_MASK", "IN_BYTES", "IN_PKTS",
+    "FIRST_SWITCHED", "flowEndMilliseconds", "TCP_FLAGS", "MIN_TTL", "MAX_TTL", "flowEndReason", "DIRECTION"], "v9").keyBits, 0);
   assert.equal(resolveFields(["IN_SRC_MAC"], "v9").macs, true);
   assert.equal(resolveFields(["IN_BYTES"], "v9").macs, false);
 });
@@ -83,6 +83,11 @@ test("errors of a whole list, each with the index of its element (what a config 
     { index: 2, message: 'field "octetDeltaCount" is named twice (first at 1: "IN_BYTES", element 1)' },
     { index: 3, message: 'unknown field "octetDeltaCont" (did you mean octetDeltaCount?)' },
   ]);
+  assert.deepEqual(fieldListProblems(["FIRST_SWITCHED", "flowEndSysUpTime"], "ipfix"), [
+    { index: 0, message: 'field "FIRST_SWITCHED" (uptime ms) is for NetFlow v9, whose header gives the uptime\'s start: IPFIX sends none (use flowStartMilliseconds)' },
+    { index: 1, message: 'field "flowEndSysUpTime" (uptime ms) is for NetFlow v9, whose header gives the uptime\'s start: IPFIX sends none (use flowEndMilliseconds)' },
+  ]);
+  assert.deepEqual(fieldListProblems(["FIRST_SWITCHED", "flowEndSysUpTime"], "v9"), []);
   assert.deepEqual(fieldListProblems([], "v9"), [{ message: "empty field list: name at least one field, or leave the list out for the default template" }]);
   assert.deepEqual(fieldListProblems(["IN_BYTES"], "v5"), [{ message: "a field list is for IPFIX (10) and NetFlow v9 (9): NetFlow v5 has a fixed record" }]);
   assert.deepEqual(fieldListProblems(["IN_BYTES"], "json"), [{ message: "a field list is for IPFIX (10) and NetFlow v9 (9) export: JSON lines have their fixed fields" }]);

@@ -193,8 +193,8 @@ export function giveField(tp: usize, id: u32, len: u32): u32 {
 /**
  * Gives target tp the field list `fields` ([id, length] pairs, an element the writer does
  * not know left out) — or keeps the list the host gave it (giveField) — and makes its flow
- * templates from it, with the MAC fields last when `macs` (those the list does not name
- * already). Returns 0, or 1 without memory. Once per target at start.
+ * templates from it, with the MAC fields last when `macs` (unless the list names a MAC
+ * field itself: then it has them where, and only those, it says). Returns 0, or 1 without memory. Once per target at start.
  */
 export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
   const b = fieldBlock(tp);
@@ -225,10 +225,9 @@ export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
       const r = elementRow(id);
       if (inTemplate(r, TEMPLATES[k + 1] != 0, TEMPLATES[k + 2] != 0, has139)) addField(tm, r, id, <u32>load<u16>(list + (<usize>i << 2) + 2));
     }
-    if (macs) {
-      for (let i = 0; i < MAC_FIELDS.length; i += 2) {
-        if (!listHas(list, n, MAC_FIELDS[i])) addField(tm, elementRow(MAC_FIELDS[i]), MAC_FIELDS[i], MAC_FIELDS[i + 1]);
-      }
+    // (a list that names a MAC field itself has them where it says, and only those)
+    if (macs && !listHas(list, n, MAC_FIELDS[0]) && !listHas(list, n, MAC_FIELDS[2])) {
+      for (let i = 0; i < MAC_FIELDS.length; i += 2) addField(tm, elementRow(MAC_FIELDS[i]), MAC_FIELDS[i], MAC_FIELDS[i + 1]);
     }
     bytes += 4 + load<u32>(tm + FT_COUNT) * 4;
   }

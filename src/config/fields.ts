@@ -32,6 +32,8 @@ export interface FieldElement {
   readonly key?: number;
   /** The MAC fields need the target's MAC table (--mac). */
   readonly mac?: boolean;
+  /** Only for NetFlow v9, and what IPFIX takes instead (uptimes need the v9 header's boot epoch, which IPFIX messages do not carry). */
+  readonly v9Only?: string;
 }
 
 /** Every element a field list may name. The last six (AS numbers and prefix lengths) come
@@ -54,8 +56,8 @@ export const FIELD_ELEMENTS: readonly FieldElement[] = [
   { id: 6, ipfix: "tcpControlBits", v9: "TCP_FLAGS", length: 2, v9Length: 1 },
   { id: 1, ipfix: "octetDeltaCount", v9: "IN_BYTES", length: 8 },
   { id: 2, ipfix: "packetDeltaCount", v9: "IN_PKTS", length: 8 },
-  { id: 22, ipfix: "flowStartSysUpTime", v9: "FIRST_SWITCHED", length: 4 },
-  { id: 21, ipfix: "flowEndSysUpTime", v9: "LAST_SWITCHED", length: 4 },
+  { id: 22, ipfix: "flowStartSysUpTime", v9: "FIRST_SWITCHED", length: 4, v9Only: "flowStartMilliseconds" },
+  { id: 21, ipfix: "flowEndSysUpTime", v9: "LAST_SWITCHED", length: 4, v9Only: "flowEndMilliseconds" },
   { id: 152, ipfix: "flowStartMilliseconds", length: 8 },
   { id: 153, ipfix: "flowEndMilliseconds", length: 8 },
   { id: 14, ipfix: "egressInterface", v9: "OUTPUT_SNMP", length: 4 },
@@ -164,6 +166,9 @@ export function fieldListProblems(names: unknown, format: FormatName): FieldList
     const wrong = fieldError(name);
     if (wrong) return void problems.push({ index, message: wrong });
     const e = fieldNamed(name as string)!;
+    if (e.v9Only && format !== "v9") {
+      return void problems.push({ index, message: `field ${JSON.stringify(name)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
+    }
     const before = seen.get(e.id);
     if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, element ${e.id})` });
     else seen.set(e.id, index);
