@@ -89,18 +89,33 @@ test("errors of a whole list, each with the index of its element (what a config 
   ]);
   assert.deepEqual(fieldListProblems(["FIRST_SWITCHED", "flowEndSysUpTime"], "v9"), []);
   assert.deepEqual(fieldListProblems([], "v9"), [{ message: "empty field list: name at least one field, or leave the list out for the default template" }]);
-  assert.deepEqual(fieldListProblems(["IN_BYTES"], "v5"), [{ message: "a field list is for IPFIX (10) and NetFlow v9 (9): NetFlow v5 has a fixed record" }]);
-  assert.deepEqual(fieldListProblems(["IN_BYTES"], "json"), [{ message: "a field list is for IPFIX (10) and NetFlow v9 (9) export: JSON lines have their fixed fields" }]);
+  assert.deepEqual(fieldListProblems(["IN_BYTES"], "v5"), [{ message: "a field list is for IPFIX (10), NetFlow v9 (9) and JSON lines: NetFlow v5 has a fixed record" }]);
+  assert.deepEqual(fieldListProblems(["IN_BYTES", "FIRST_SWITCHED"], "json"), []);
   assert.deepEqual(fieldListProblems("IN_BYTES", "ipfix"), [{ message: 'expected a list of field names, not "IN_BYTES"' }]);
   assert.throws(() => resolveFields(["IN_BYTE", "IN_PKT"], "ipfix"), (e) => e.code === "E_USAGE" && e.exitCode === 2 &&
     e.message === '--fields: unknown field "IN_BYTE" (did you mean IN_BYTES?)\n--fields: unknown field "IN_PKT" (did you mean IN_PKTS?)');
 });
 
-test("a Meter target with a field list on NetFlow v5 or JSON is refused", () => {
+test("a Meter target with a field list on NetFlow v5 is refused", () => {
   const target = (format) => ({ maxflows: 100, hashsize: 256, inactiveTimeoutS: 15, activeTimeoutS: 1800, format, fields: ["IN_BYTES"],
     export: format === "json" ? undefined : { mtu: 1400, engineId: 0, refreshRate: 20, templateTimeoutS: 1800, destinations: 1 } });
-  assert.throws(() => new lib.Meter([target("v5")], 1n, () => {}), /target 0: fields: a field list is for IPFIX \(10\) and NetFlow v9 \(9\): NetFlow v5 has a fixed record/);
-  assert.throws(() => new lib.Meter([target("json")], 1n, () => {}), /JSON lines have their fixed fields/);
+  assert.throws(() => new lib.Meter([target("v5")], 1n, () => {}), /target 0: fields: a field list is for IPFIX \(10\), NetFlow v9 \(9\) and JSON lines: NetFlow v5 has a fixed record/);
+});
+
+test("JSON lines with a field list: the list gives the key (one line per host pair and protocol without ports), the lines keep their fields", () => {
+  const file = path.join(fixtures, "pcaps", "zeek--http--methods.pcap");
+  const oracle = JSON.parse(readFileSync(`${file}.oracle.json`, "utf8"));
+  const r = flowprobe(["-r", file, "--seed", "1", "--no-summary", "--fields", "IPV4_SRC_ADDR,IPV4_DST_ADDR,PROTOCOL,IN_BYTES", "--inactive-timeout", "86400"]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const pairs = new Map();
+  for (const f of oracle.flows) {
+    const k = `${f.src}|${f.dst}|${f.proto}`;
+    pairs.set(k, (pairs.get(k) ?? 0) + f.bytes);
+  }
+  assert.deepEqual(new Map(lines.map((f) => [`${f.src_addr}|${f.dst_addr}|${f.proto}`, f.bytes])), pairs);
+  assert.equal(lines.length, pairs.size);
+  assert.ok(lines.every((f) => f.src_port === 0 && f.dst_port === 0 && "ip_ttl_min" in f), "ports left out of the key read 0; the line keeps its fields");
 });
 
 test("the core's configureField: what it refuses, with which code", () => {
@@ -131,10 +146,7 @@ test("--fields on the command line: errors exit 2 with their message; a good lis
   assert.match(r.stderr, /--fields: unknown field "octetDeltaCont" \(did you mean octetDeltaCount\?\)/);
   r = flowprobe(["-r", file, "-d", "127.0.0.1:9", "--protocol", "5", "--fields", "IPV4_SRC_ADDR"]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--fields: a field list is for IPFIX \(10\) and NetFlow v9 \(9\): NetFlow v5 has a fixed record/);
-  r = flowprobe(["-r", file, "--fields", "IPV4_SRC_ADDR"]);
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /--fields is for export to collectors/);
+  assert.match(r.stderr, /--fields: a field list is for IPFIX \(10\), NetFlow v9 \(9\) and JSON lines: NetFlow v5 has a fixed record/);
   r = flowprobe(["-r", file, "-d", "127.0.0.1:9", "--protocol", "9", "--fields", "ipv4_src_addr, IPV4_DST_ADDR,PROTOCOL,IN_BYTES,IN_PKTS", "--export-rate", "0"]);
   assert.equal(r.status, 0, r.stderr);
 });

@@ -84,8 +84,10 @@ for (const e of FIELD_ELEMENTS) for (const n of [e.ipfix, e.v9, ...(e.aliases ??
 /** Every name as written, for suggestions. */
 const NAMES: readonly string[] = FIELD_ELEMENTS.flatMap((e) => [e.ipfix, ...(e.v9 ? [e.v9] : []), ...(e.aliases ?? [])]);
 
-/** The formats a field list is for. */
-const LIST_FORMATS: readonly FormatName[] = ["ipfix", "v9"];
+/** The formats a field list is for: the templates of IPFIX and NetFlow v9; for JSON lines the
+ * key (and the MACs) only — a line keeps goflow2's fixed fields, those of the key the list
+ * leaves out reading 0. */
+const LIST_FORMATS: readonly FormatName[] = ["ipfix", "v9", "json"];
 
 /** The element a name stands for (case-insensitive), if any. */
 export function fieldNamed(name: string): FieldElement | undefined {
@@ -153,11 +155,7 @@ export interface FieldListProblem {
 export function fieldListProblems(names: unknown, format: FormatName): FieldListProblem[] {
   if (!Array.isArray(names)) return [{ message: `expected a list of field names, not ${JSON.stringify(names)}` }];
   if (!LIST_FORMATS.includes(format)) {
-    return [{
-      message: format === "v5"
-        ? "a field list is for IPFIX (10) and NetFlow v9 (9): NetFlow v5 has a fixed record"
-        : "a field list is for IPFIX (10) and NetFlow v9 (9) export: JSON lines have their fixed fields",
-    }];
+    return [{ message: "a field list is for IPFIX (10), NetFlow v9 (9) and JSON lines: NetFlow v5 has a fixed record" }];
   }
   if (names.length === 0) return [{ message: "empty field list: name at least one field, or leave the list out for the default template" }];
   const problems: FieldListProblem[] = [];
@@ -166,7 +164,7 @@ export function fieldListProblems(names: unknown, format: FormatName): FieldList
     const wrong = fieldError(name);
     if (wrong) return void problems.push({ index, message: wrong });
     const e = fieldNamed(name as string)!;
-    if (e.v9Only && format !== "v9") {
+    if (e.v9Only && format === "ipfix") {
       return void problems.push({ index, message: `field ${JSON.stringify(name)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
     }
     const before = seen.get(e.id);

@@ -33,7 +33,8 @@ export interface TargetConfig {
   /** IPFIX and NetFlow v9: the fields of its templates, by IPFIX or NetFlow v9 name
    * (config/fields.ts; case-insensitive), in template order; an address field of one family
    * brings the other family's counterpart. The key fields it names are its key (with
-   * keyFields, those named in both). Default: the format's default template set. */
+   * keyFields, those named in both); for JSON lines that is all it gives (and the MACs): a
+   * line keeps its fixed fields. Not NetFlow v5. Default: the format's default template set. */
   fields?: ReadonlyArray<string>;
   /** Aggregation rules in ipt_NETFLOW's syntax (config/aggregation.ts: "10.0.0.0/8=16",
    * "80-89=80"), applied to the key before the cache. Default none. */
@@ -138,7 +139,7 @@ export class Meter {
         if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
       }
       if (t.aggregation) this.aggregate(i, t.aggregation);
-      if (list) {
+      if (list && t.format !== "json") { // (JSON lines: the list gives the key and the MACs; the line's fields are fixed)
         list.fields.forEach(([id, len]) => {
           const r = x.configureField(i, id, len);
           const name = FIELD_ELEMENTS.find((e) => e.id === id)?.ipfix;
