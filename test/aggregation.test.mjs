@@ -147,6 +147,7 @@ const ERRORS = [
   ["10.0.0.0/8/9=16", /one "\/" expected in NET\/LEN/],
   ["10.0.0/8=16", /"10\.0\.0" is not an IPv4 or IPv6 address/],
   ["host/8=16", /"host" is not an IPv4 or IPv6 address/],
+  ["fe80::%eth0/10=16", /"fe80::%eth0" is not an IPv4 or IPv6 address/],
   ["10.0.0.0/x=16", /prefix length "x" is not a number \(0 to 32\)/],
   ["10.0.0.0/33=8", /"10\.0\.0\.0\/33=8": prefix length 33 is over 32 \(an IPv4 prefix is 0 to 32\)/],
   ["2001:db8::/129=130", /prefix length 129 is over 128 \(an IPv6 prefix is 0 to 128\)/],

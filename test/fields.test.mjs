@@ -33,7 +33,8 @@ test("the catalogue is exactly what the record writer fills, plus the six AS and
   const block = /const ELEMENTS: u16\[\] = \[([\s\S]*?)\];/.exec(text)[1];
   const writer = [...block.matchAll(/^\s*(\d+), W_/gm)].map((m) => Number(m[1]));
   const ids = FIELD_ELEMENTS.map((e) => e.id);
-  assert.deepEqual([...ids].sort((a, b) => a - b), [...writer, 9, 13, 16, 17, 29, 30].sort((a, b) => a - b));
+  // (the writer gains the six with the prefix table: the same set either way)
+  assert.deepEqual([...ids].sort((a, b) => a - b), [...new Set([...writer, 9, 13, 16, 17, 29, 30])].sort((a, b) => a - b));
   assert.equal(new Set(ids).size, ids.length);
   const AS = { 16: 4, 17: 4, 9: 1, 13: 1, 29: 1, 30: 1 };
   for (const [id, len] of Object.entries(AS)) assert.equal(FIELD_ELEMENTS.find((e) => e.id === Number(id)).length, len);

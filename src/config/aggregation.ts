@@ -96,7 +96,7 @@ export function parseAggregationRule(text: unknown): Parsed | { error: string } 
   if (left.includes("/")) {
     const [addr, len, extra] = left.split("/");
     if (extra !== undefined) return { error: `${q}: one "/" expected in NET/LEN, ${SYNTAX}` };
-    const family = isIPv4(addr!) ? 4 : isIPv6(addr!) ? 6 : 0;
+    const family = isIPv4(addr!) ? 4 : isIPv6(addr!) && !addr!.includes("%") ? 6 : 0;
     if (family === 0) return { error: `${q}: ${JSON.stringify(addr)} is not an IPv4 or IPv6 address` };
     const max = family === 4 ? 32 : 128;
     const fam = family === 4 ? "IPv4" : "IPv6";
