@@ -15,6 +15,7 @@ import {
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_SAMPLING, T_TEMPLATES_NEXT, T_DEST_MODE,
   DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, D_DOWN, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, DEST_ROUND_ROBIN,
   T_DEST_CURSOR, KEY_ALL, SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
+  FORMAT_IPFIX, FORMAT_V9,
 } from "./layout";
 import { heapInit, heapAlloc } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
@@ -22,7 +23,7 @@ import { destPtr, destAdd } from "./output/dests";
 import { setSkipOtherhost as skipOtherhost, setKeepMacs } from "./parse/queue";
 import { setInterfaceCount as interfaceCount, WALK_PCAP, WALK_PCAPNG, WALK_BATCH } from "./parse/walk";
 import { formatOf } from "./cache/encoder";
-import { setSeed, keyConfigure } from "./cache/key";
+import { setSeed, keyConfigure, aggregationAdd4, aggregationAdd6, aggregationAddPorts } from "./cache/key";
 import { macsInit } from "./cache/macs";
 import * as meter from "./cache/meter";
 import { prefixesReserve, prefixesUse } from "./cache/prefixes";
@@ -31,6 +32,7 @@ import { selectorSet } from "./cache/select";
 import { tableInit, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
+import { giveField } from "./encode/records";
 import { setExportTime as exportTime } from "./encode/message";
 
 /** Once at start: sets up the fixed regions, the format table and the hash seed. Returns 0, or 1 without memory. */
@@ -92,6 +94,42 @@ export function allocSelector(bytes: u32): u32 {
 export function setSelector(t: u32, prog: u32): u32 {
   if (t >= meter.getTargetCount()) return 2;
   return selectorSet(targetPtr(t), t, prog);
+}
+
+/**
+ * Once per field at start, after configureTarget and before configureExport, for an IPFIX or
+ * NetFlow v9 target with a field list of its own: field [element id, length] is the list's
+ * next (the list replaces the format's default; the templates are made from it by
+ * configureExport, the IPv4 and IPv6 ones each with the fields of its family). Returns 0, 1
+ * without memory, 2 for an element the record writer does not know or a length it cannot
+ * send, 3 for a list already full or naming the element, 4 for a target without templates
+ * (JSON, NetFlow v5) or one already configured for export.
+ */
+export function configureField(t: u32, id: u32, len: u32): u32 {
+  if (t >= meter.getTargetCount()) return 4;
+  const tp = targetPtr(t);
+  const format = load<u32>(tp + T_FORMAT);
+  if ((format != FORMAT_IPFIX && format != FORMAT_V9) || load<u32>(tp + T_MTU) != 0) return 4;
+  return giveField(tp, id, len);
+}
+
+/**
+ * Once per aggregation rule at start, after configureTarget (ipt_NETFLOW's aggregation=,
+ * cache/key.ts), in the order the rules are tried — each kind on its own, the first match
+ * wins, for source and destination alike:
+ *   kind 4: IPv4 netmask rule w0/len=to (w0: the net's address as a number, a.b.c.d = a << 24 | …);
+ *   kind 6: IPv6 netmask rule w0:w1:w2:w3/len=to (the net's four 32-bit words, most significant first);
+ *   kind 0: port rule w0-w1=to (TCP, UDP, UDP-Lite and SCTP ports from w0 to w1 become port `to`).
+ * Returns 0, 1 without memory, 2 for a bad rule (a prefix or length out of range, net bits
+ * past the prefix, a reversed range) or more than AGG_RULE_MAX of a kind.
+ */
+export function configureAggregation(t: u32, kind: u32, w0: u32, w1: u32, w2: u32, w3: u32, len: u32, to: u32): u32 {
+  if (t >= meter.getTargetCount()) return 2;
+  const tp = targetPtr(t);
+  if (kind == 4) return aggregationAdd4(tp, w0, len, to);
+  if (kind == 6) return aggregationAdd6(tp, w0, w1, w2, w3, len, to);
+  if (kind == 0) return aggregationAddPorts(tp, w0, w1, to);
+  return 2;
 }
 
 /** Per block of file data: walks classic pcap records in input[0, len). */

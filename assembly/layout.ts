@@ -356,7 +356,24 @@ export const FT_WIRE: u32 = FT_LENGTH + 4; //   FIELD_MAX × [u16 id, u16 length
 export const FT_CODE: u32 = FT_WIRE + FIELD_MAX * 4; // FIELD_MAX × [u8 what the record writer writes for the field, u8 its length]
 export const FT_END: u32 = FT_CODE + FIELD_MAX * 2;
 export const FT_SIZE: u32 = 256; //             (FT_END rounded up to 8)
-export const FB_END: u32 = FB_TEMPLATE + FLOW_TEMPLATE_MAX * FT_SIZE;
+export const FB_GIVEN: u32 = FB_TEMPLATE + FLOW_TEMPLATE_MAX * FT_SIZE; // u32 1 = the host gave the list (configureField): the templates follow it, not the format's default
+export const FB_END: u32 = FB_GIVEN + 4;
+
+// ---- a target's aggregation rules (ipt_NETFLOW's aggregation=; cache/key.ts), in a heap
+// block at T_AGGREGATE: netmask rules per family and port rules, each kind tried in order,
+// the first match wins. Addresses and masks are kept in memory (network) order, as the key
+// holds them, so a rule is two ANDs and a compare; ports in host order, as the key holds them ----
+export const AGG_RULE_MAX: u32 = 64; //     rules of each kind
+export const AG_V4: u32 = 0; //                             u32 IPv4 netmask rules
+export const AG_V6: u32 = AG_V4 + 4; //                     u32 IPv6 netmask rules
+export const AG_PORTS: u32 = AG_V6 + 4; //                  u32 port rules
+export const AG_V4_RULE: u32 = AG_PORTS + 4 + 4; //         AGG_RULE_MAX × [u32 net, u32 its mask, u32 the mask it aggregates to] (and 4 bytes of padding before)
+export const AG_V4_SIZE: u32 = 12;
+export const AG_V6_RULE: u32 = AG_V4_RULE + AGG_RULE_MAX * AG_V4_SIZE; // AGG_RULE_MAX × [16 net, 16 its mask, 16 the mask it aggregates to]
+export const AG_V6_SIZE: u32 = 48;
+export const AG_PORT_RULE: u32 = AG_V6_RULE + AGG_RULE_MAX * AG_V6_SIZE; // AGG_RULE_MAX × [u16 first, u16 last, u16 the port they become, u16 0]
+export const AG_PORT_SIZE: u32 = 8;
+export const AG_END: u32 = AG_PORT_RULE + AGG_RULE_MAX * AG_PORT_SIZE;
 
 // The timing wheel that schedules idle checks: bucket = (last + inactive) >> WHEEL_TICK_LOG2.
 export const WHEEL_TICK_LOG2: u32 = 30; // a tick is 2^30 ns, about 1.07 s

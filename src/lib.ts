@@ -26,3 +26,5 @@ export { parseCollectors } from "./config/collectors";
 export { compileSelector, resolveInterfaces, SelectorError } from "./config/select";
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
 export { readPrefixFile, parsePrefixes } from "./host/prefixes";
+export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
+export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS } from "./config/fields";

@@ -145,6 +145,10 @@ const BAD = [
     '--select with --config flowprobe.json, whose "targets" each give their own "select": set it in the file (or leave "targets" out of the file: then the command line\'s and the file\'s options make one target)'],
   ["--mode on the command line with targets", { read: sample, targets: [ipfix("a")] }, ["--mode", "round-robin"],
     '--mode with --config flowprobe.json, whose "targets" each give their own "mode": set it in the file (or leave "targets" out of the file: then the command line\'s and the file\'s options make one target)'],
+  ["a misspelt field", { read: sample, targets: [ipfix("a"), ipfix("b", 2056, { fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "octetDeltaCont"] })] }, [],
+    'flowprobe.json: targets[1].fields[3]: unknown field "octetDeltaCont" (did you mean octetDeltaCount?)'],
+  ["a bad aggregation rule", { read: sample, targets: [ipfix("a", 2055, { aggregation: ["10.0.0.0/8=16", "10.0.0.0/33=16"] })] }, [],
+    'flowprobe.json: targets[0].aggregation[1]: "10.0.0.0/33=16": prefix length 33 is over 32 (an IPv4 prefix is 0 to 32)'],
   ["more targets than the core has", { read: sample, targets: Array.from({ length: 17 }, (_, i) => ipfix(`t${i}`, 2055 + i)) }, [],
     "flowprobe.json: targets: 17 targets; at most 16"],
 ];
@@ -177,6 +181,8 @@ const LIVE = {
   seed: ["18446744073709551615", "18446744073709551615"], progress: ["never", "never"], "no-summary": [true],
   select: ["tcp port 80 or ip6", "tcp port 80 or ip6"], mode: ["round-robin", "round-robin"],
   "as-file": ["/etc/flowprobe/networks.txt", "/etc/flowprobe/networks.txt"],
+  fields: ["sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount", "sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount"],
+  aggregation: ["10.0.0.0/8=16,80-89=80", "10.0.0.0/8=16,80-89=80"],
 };
 const FILE_ONLY = { read: [sample, sample], format: ["json", "json"] }; // (not with interfaces, nor with destination)
 

@@ -1,17 +1,22 @@
 // Flow keys: each target's key is derived from the packet's full key (the parser fills every
 // key field once per packet) by leaving out the fields the target does not key on — an AND
-// with the target's mask (T_KEY_MASK), where netmask and port aggregation will go as well —
-// and hashed per target. A target keyed on the full key (every target today) derives
-// nothing: its key is the pending entry itself, and targets share the full key's one hash.
+// with the target's mask (T_KEY_MASK) — then aggregated by its rules, if it has any
+// (ipt_NETFLOW's aggregation=: netmask rules per family, port rules; each kind tried in
+// order, the first match wins, source and destination alike), and hashed per target. The
+// rules thus act before the cache lookup: aggregated flows meet in the cache. A target keyed
+// on the full key without rules derives nothing: its key is the pending entry itself, and
+// targets share the full key's one hash.
 //
 // Hash: keyed, over the six u64 words of the key, with a per-run 128-bit state drawn from a
 // 64-bit seed (random, or --seed) so crafted traffic cannot aim at one bucket; multiply-
 // xorshift rounds (native i64.mul) in the style of xxHash and AssemblyScript's util/hash.ts.
 
 import {
-  T_KEY_DERIVED, T_KEY_MASK, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
+  T_KEY_DERIVED, T_KEY_MASK, T_AGGREGATE, T_NO_TCP_END, AGG_RULE_MAX, AG_V4, AG_V6, AG_PORTS, AG_V4_RULE, AG_V4_SIZE,
+  AG_V6_RULE, AG_V6_SIZE, AG_PORT_RULE, AG_PORT_SIZE, AG_END, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
   FS_KEY_SIZE, KEY_SRC_ADDR, KEY_DST_ADDR, KEY_SRC_PORT, KEY_DST_PORT, KEY_PROTO, KEY_TOS, KEY_IN_IF, KEY_VLAN, KEY_ALL,
 } from "../layout";
+import { heapAlloc } from "../base/heap";
 
 let seed0: u64 = 0x243f6a8885a308d3;
 let seed1: u64 = 0x13198a2e03707344;
@@ -56,6 +61,140 @@ export function setSeed(lo: u32, hi: u32): void {
   store<u64>(dst, load<u64>(k, 24) & load<u64>(m, 24), 24);
   store<u64>(dst, load<u64>(k, 32) & load<u64>(m, 32), 32);
   store<u64>(dst, load<u64>(k, 40) & load<u64>(m, 40), 40);
+  const ag = <usize>load<u32>(tp + T_AGGREGATE);
+  if (ag != 0) aggregate(ag, m, k, dst);
+}
+
+/** The first of the `n` IPv4 netmask rules of block ag that holds the address at a: the address masked by it. */
+@inline function aggregate4(ag: usize, n: u32, a: usize): void {
+  const v = load<u32>(a);
+  for (let r = ag + AG_V4_RULE, end = r + <usize>n * AG_V4_SIZE; r < end; r += AG_V4_SIZE) {
+    if ((v & load<u32>(r, 4)) == load<u32>(r)) {
+      store<u32>(a, v & load<u32>(r, 8));
+      return;
+    }
+  }
+}
+
+/** The same for the `n` IPv6 netmask rules, over the two u64 halves of the address at a. */
+@inline function aggregate6(ag: usize, n: u32, a: usize): void {
+  const hi = load<u64>(a);
+  const lo = load<u64>(a, 8);
+  for (let r = ag + AG_V6_RULE, end = r + <usize>n * AG_V6_SIZE; r < end; r += AG_V6_SIZE) {
+    if ((hi & load<u64>(r, 16)) == load<u64>(r) && (lo & load<u64>(r, 24)) == load<u64>(r, 8)) {
+      store<u64>(a, hi & load<u64>(r, 32));
+      store<u64>(a, lo & load<u64>(r, 40), 8);
+      return;
+    }
+  }
+}
+
+/** The port `p` becomes by the first of the `n` port rules of block ag whose range holds it (itself when none does). */
+@inline function aggregatePort(ag: usize, n: u32, p: u32): u32 {
+  for (let r = ag + AG_PORT_RULE, end = r + <usize>n * AG_PORT_SIZE; r < end; r += AG_PORT_SIZE) {
+    if (p >= <u32>load<u16>(r) && p <= <u32>load<u16>(r, 2)) return <u32>load<u16>(r, 4);
+  }
+  return p;
+}
+
+/** Aggregates the derived key at dst (mask m, full key k) by the rules of block ag. Ports are
+ * aggregated only for the protocols that have them (TCP, UDP, UDP-Lite, SCTP: not ICMP,
+ * whose key holds type and code there), and stay left out where the key leaves them out. */
+function aggregate(ag: usize, m: usize, k: usize, dst: usize): void {
+  if (load<u8>(k + FS_VERSION) == 4) {
+    const n = load<u32>(ag + AG_V4);
+    if (n != 0) {
+      aggregate4(ag, n, dst + FS_SRC);
+      aggregate4(ag, n, dst + FS_DST);
+    }
+  } else {
+    const n = load<u32>(ag + AG_V6);
+    if (n != 0) {
+      aggregate6(ag, n, dst + FS_SRC);
+      aggregate6(ag, n, dst + FS_DST);
+    }
+  }
+  const np = load<u32>(ag + AG_PORTS);
+  const proto = <u32>load<u8>(k + FS_PROTO);
+  if (np != 0 && (proto == 6 || proto == 17 || proto == 136 || proto == 132)) {
+    store<u16>(dst + FS_SPORT, <u16>(aggregatePort(ag, np, <u32>load<u16>(dst + FS_SPORT)) & <u32>load<u16>(m + FS_SPORT)));
+    store<u16>(dst + FS_DPORT, <u16>(aggregatePort(ag, np, <u32>load<u16>(dst + FS_DPORT)) & <u32>load<u16>(m + FS_DPORT)));
+  }
+}
+
+/** Target tp's aggregation block, made (empty) at its first rule; 0 without memory. A target
+ * with rules derives its key, and TCP FIN/RST does not end its flows (an aggregate holds many
+ * connections: a FIN would cut it at every close). */
+function aggregationBlock(tp: usize): usize {
+  let ag = <usize>load<u32>(tp + T_AGGREGATE);
+  if (ag == 0) {
+    ag = heapAlloc(AG_END);
+    if (ag == 0) return 0;
+    store<u32>(tp + T_AGGREGATE, <u32>ag);
+    store<u32>(tp + T_KEY_DERIVED, 1);
+    store<u32>(tp + T_NO_TCP_END, 1);
+  }
+  return ag;
+}
+
+/** The mask of the first `bits` bits of a 32-bit word, as a number (network order's value). */
+@inline function prefixMask(bits: u32): u32 {
+  return bits == 0 ? 0 : 0xffffffff << (32 - bits);
+}
+
+/** Appends the IPv4 netmask rule net/prefix=to (net: the address's value, a.b.c.d = a << 24 | …)
+ * to target tp. Returns 0, 1 without memory, 2 for a bad rule or too many. */
+export function aggregationAdd4(tp: usize, net: u32, prefix: u32, to: u32): u32 {
+  if (prefix > 32 || to > 32 || (net & ~prefixMask(prefix)) != 0) return 2;
+  const ag = aggregationBlock(tp);
+  if (ag == 0) return 1;
+  const n = load<u32>(ag + AG_V4);
+  if (n >= AGG_RULE_MAX) return 2;
+  const r = ag + AG_V4_RULE + <usize>n * AG_V4_SIZE;
+  store<u32>(r, bswap<u32>(net));
+  store<u32>(r, bswap<u32>(prefixMask(prefix)), 4);
+  store<u32>(r, bswap<u32>(prefixMask(to)), 8);
+  store<u32>(ag + AG_V4, n + 1);
+  return 0;
+}
+
+/** Appends the IPv6 netmask rule net/prefix=to (net: four 32-bit words, most significant
+ * first) to target tp. Returns 0, 1 without memory, 2 for a bad rule or too many. */
+export function aggregationAdd6(tp: usize, w0: u32, w1: u32, w2: u32, w3: u32, prefix: u32, to: u32): u32 {
+  if (prefix > 128 || to > 128) return 2;
+  const ag = aggregationBlock(tp);
+  if (ag == 0) return 1;
+  const n = load<u32>(ag + AG_V6);
+  if (n >= AGG_RULE_MAX) return 2;
+  const r = ag + AG_V6_RULE + <usize>n * AG_V6_SIZE;
+  for (let i: u32 = 0; i < 4; i++) {
+    const w = i == 0 ? w0 : i == 1 ? w1 : i == 2 ? w2 : w3;
+    const bits = <i32>prefix - <i32>(i * 32);
+    const m = bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : prefixMask(<u32>bits);
+    const tb = <i32>to - <i32>(i * 32);
+    const tm = tb <= 0 ? 0 : tb >= 32 ? 0xffffffff : prefixMask(<u32>tb);
+    if ((w & ~m) != 0) return 2;
+    store<u32>(r + (<usize>i << 2), bswap<u32>(w));
+    store<u32>(r + 16 + (<usize>i << 2), bswap<u32>(m));
+    store<u32>(r + 32 + (<usize>i << 2), bswap<u32>(tm));
+  }
+  store<u32>(ag + AG_V6, n + 1);
+  return 0;
+}
+
+/** Appends the port rule first-last=to to target tp. Returns 0, 1 without memory, 2 for a bad rule or too many. */
+export function aggregationAddPorts(tp: usize, first: u32, last: u32, to: u32): u32 {
+  if (first > last || last > 0xffff || to > 0xffff) return 2;
+  const ag = aggregationBlock(tp);
+  if (ag == 0) return 1;
+  const n = load<u32>(ag + AG_PORTS);
+  if (n >= AGG_RULE_MAX) return 2;
+  const r = ag + AG_PORT_RULE + <usize>n * AG_PORT_SIZE;
+  store<u16>(r, <u16>first);
+  store<u16>(r, <u16>last, 2);
+  store<u16>(r, <u16>to, 4);
+  store<u32>(ag + AG_PORTS, n + 1);
+  return 0;
 }
 
 /** Sets target tp's key to the fields named by `fields` (KEY_* bits); the IP version is always kept. */
@@ -71,5 +210,9 @@ export function keyConfigure(tp: usize, fields: u32): void {
   store<u8>(m + FS_VERSION, 0xff);
   if ((fields & KEY_IN_IF) != 0) store<u32>(m + FS_IN_IF, 0xffffffff);
   if ((fields & KEY_VLAN) != 0) store<u32>(m + FS_VLAN, 0xffffffff); // outer and inner
-  store<u32>(tp + T_KEY_DERIVED, (fields & KEY_ALL) == KEY_ALL ? 0 : 1);
+  const rules = load<u32>(tp + T_AGGREGATE) != 0;
+  store<u32>(tp + T_KEY_DERIVED, (fields & KEY_ALL) == KEY_ALL && !rules ? 0 : 1);
+  // a key without both ports holds many connections in one flow: FIN/RST does not end it
+  const ports = KEY_SRC_PORT | KEY_DST_PORT;
+  store<u32>(tp + T_NO_TCP_END, (fields & ports) == ports && !rules ? 0 : 1);
 }

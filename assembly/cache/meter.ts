@@ -8,6 +8,9 @@
 // one-packet flows of their own (softflowd's tcp.fin timeout does the same). It then ends as
 // "end of flow detected" (IPFIX flowEndReason 3), also when the input ends first. A SYN
 // without ACK in that time is a new connection on the same ports: the old flow ends then.
+// Not on a target whose flows hold many connections (T_NO_TCP_END: a key without both ports,
+// or aggregation, cache/key.ts): a FIN would cut the aggregate at every close, so only the
+// timeouts end its flows.
 //
 // Time is the packets' own: `now` is the greatest packet time seen, so an offline run is
 // deterministic and a reordered packet never moves the clock backwards.
@@ -21,7 +24,7 @@
 import {
   STATUS_BASE, ST_NOW_NS, ST_CODE, ST_PACKETS, FS_PROTO, FS_TCP_FLAGS, FS_FIRST, FS_LAST, FS_NEXT, FS_BYTES,
   T_ENABLED, T_INACTIVE_NS, T_ACTIVE_NS, T_TCP_END_NS, T_EXPORTED, T_PACKETS, T_WHEEL_TICK, T_COUNT, T_WHEEL_STARTED,
-  T_IDX_BASE, T_IDX_MASK, T_COUNTER_MAX, T_ENCODER, T_SELECT, TARGET_MAX, TARGETS_BASE, TARGET_SIZE, NIL,
+  T_IDX_BASE, T_IDX_MASK, T_COUNTER_MAX, T_NO_TCP_END, T_ENCODER, T_SELECT, TARGET_MAX, TARGETS_BASE, TARGET_SIZE, NIL,
   C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS, C_UNSELECTED,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
@@ -155,21 +158,22 @@ export function meterNow(): u64 {
   return ns >> WHEEL_TICK_LOG2;
 }
 
-/** Whether the flow at sp is TCP and saw a FIN or RST (it then waits T_TCP_END_NS for its last packets). */
-@inline function tcpEnded(sp: usize): bool {
-  return (<u32>load<u8>(sp + FS_TCP_FLAGS) & TCP_FIN_RST) != 0 && load<u8>(sp + FS_PROTO) == 6;
+/** Whether the flow at sp of target tp is TCP and saw a FIN or RST (it then waits T_TCP_END_NS
+ * for its last packets), on a target where that ends flows. */
+@inline function tcpEnded(tp: usize, sp: usize): bool {
+  return (<u32>load<u8>(sp + FS_TCP_FLAGS) & TCP_FIN_RST) != 0 && load<u8>(sp + FS_PROTO) == 6 && load<u32>(tp + T_NO_TCP_END) == 0;
 }
 
 /** How long the flow at sp may go without a packet before it ends. */
 @inline function idleLimit(tp: usize, sp: usize): u64 {
-  return tcpEnded(sp) ? load<u64>(tp + T_TCP_END_NS) : load<u64>(tp + T_INACTIVE_NS);
+  return tcpEnded(tp, sp) ? load<u64>(tp + T_TCP_END_NS) : load<u64>(tp + T_INACTIVE_NS);
 }
 
 /** Encodes the flow in slot s (at sp) with its end reason: its export context (route, next
  * hop, direction, MACs, reason; AS numbers and prefix lengths when a prefix table is loaded) made, then its target's format called. A flow that saw FIN or
  * RST and leaves by idling (or because the input ended) ends as "end of flow detected". */
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
-  if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(sp)) reason = END_END_OF_FLOW;
+  if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(tp, sp)) reason = END_END_OF_FLOW;
   const x = EXPORT_CONTEXT;
   flowRoute(sp, x);
   if (prefixesOn()) flowPrefixes(sp, x);
@@ -309,7 +313,7 @@ function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
     // A flow whose time is up is exported before this packet starts its successor; so is a
     // closing TCP flow when a new connection reuses its ports (a SYN without ACK).
     if (ts > load<u64>(sp + FS_LAST) + idleLimit(tp, sp) ||
-      ((<u32>load<u8>(e + PE_TCP_FLAGS) & TCP_SYN_ACK) == TCP_SYN && tcpEnded(sp))) {
+      ((<u32>load<u8>(e + PE_TCP_FLAGS) & TCP_SYN_ACK) == TCP_SYN && tcpEnded(tp, sp))) {
       exportFlow(tp, s, END_IDLE);
       s = NIL;
     } else if (ts >= load<u64>(sp + FS_FIRST) + load<u64>(tp + T_ACTIVE_NS)) {
@@ -339,7 +343,7 @@ function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
-  if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6) {
+  if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6 && load<u32>(tp + T_NO_TCP_END) == 0) {
     // its idle limit is now the TCP end timeout: filed again for that (the wheel only ever
     // finds a flow late, never early, so a due time that moved earlier needs the move)
     if (load<u64>(tp + T_TCP_END_NS) == 0) exportFlow(tp, s, END_END_OF_FLOW);

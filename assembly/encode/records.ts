@@ -16,7 +16,7 @@
 // ICMP templates carry no source port at all: nfdump moves a non-zero ICMP source port,
 // byte-swapped, over the type/code (lines 1352-1358). A list without 139 (NetFlow v9, whose
 // collectors read ICMP_TYPE 32 for both families) takes 32 into the ICMPv6 template too.
-// With a prefix table (--as-file) at configuration, a list that names none of them gets the AS
+// With a prefix table (--as-file) at configuration, the default list gets the AS
 // numbers and prefix lengths appended (AS_FIELDS) — bgpSourceAsNumber (16),
 // bgpDestinationAsNumber (17), both 4 bytes (RFC 6793 ASNs; v9's SRC_AS/DST_AS are the same ids,
 // "N" bytes, RFC 3954 §8), and the prefix lengths of the family's template: 9/13 on IPv4, 29/30
@@ -24,7 +24,7 @@
 // destinationMacAddress (80) end every template.
 
 import {
-  FB_FIELDS, FB_FIELD, FB_TEMPLATES, FB_TEMPLATES_LEN, FB_TEMPLATE, FB_END, FT_ID, FT_COUNT, FT_LENGTH, FT_WIRE, FT_CODE, FT_SIZE,
+  FB_FIELDS, FB_FIELD, FB_TEMPLATES, FB_TEMPLATES_LEN, FB_TEMPLATE, FB_GIVEN, FB_END, FT_ID, FT_COUNT, FT_LENGTH, FT_WIRE, FT_CODE, FT_SIZE,
   FIELD_MAX, T_FLOW_TEMPLATES, T_BOOT_MS,
   FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS,
   FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION, X_MACS, X_REASON,
@@ -175,39 +175,77 @@ function addField(tm: usize, r: i32, id: u32, len: u32): void {
   store<u32>(tm + FT_LENGTH, load<u32>(tm + FT_LENGTH) + len);
 }
 
-/**
- * Gives target tp the field list `fields` ([id, length] pairs, an element the writer does
- * not know left out) and makes its flow templates from it, with the AS fields after it when a
- * prefix table is loaded and the list names none of them, and the MAC fields last when
- * `macs`. Returns 0, or 1 without memory. Once per target at start.
- */
-export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
+/** Target tp's field-list block, made (empty) when it has none yet; 0 without memory. */
+function fieldBlock(tp: usize): usize {
   let b = <usize>load<u32>(tp + T_FLOW_TEMPLATES);
   if (b == 0) {
     b = heapAlloc(FB_END);
-    if (b == 0) return 1;
+    if (b == 0) return 0;
     store<u32>(tp + T_FLOW_TEMPLATES, <u32>b);
   }
-  memory.fill(b, 0, FB_END);
+  return b;
+}
+
+/**
+ * Appends field [id, len] to the list the host gives target tp (before its templates are
+ * made: configureExport); from the first one on, its templates follow that list instead of
+ * the format's default. Returns 0, 1 without memory, 2 for an element the record writer
+ * does not know or cannot send in `len` bytes, 3 when the list is full (FIELD_MAX) or
+ * already names it.
+ */
+export function giveField(tp: usize, id: u32, len: u32): u32 {
+  const r = elementRow(id);
+  if (r < 0 || !lengthFits(r, len)) return 2;
+  const b = fieldBlock(tp);
+  if (b == 0) return 1;
+  if (load<u32>(b + FB_GIVEN) == 0) {
+    memory.fill(b, 0, FB_END);
+    store<u32>(b + FB_GIVEN, 1);
+  }
+  const n = load<u32>(b + FB_FIELDS);
+  if (n >= FIELD_MAX || listHas(b + FB_FIELD, n, id)) return 3;
+  store<u16>(b + FB_FIELD + (<usize>n << 2), <u16>id);
+  store<u16>(b + FB_FIELD + (<usize>n << 2) + 2, <u16>len);
+  store<u32>(b + FB_FIELDS, n + 1);
+  return 0;
+}
+
+/**
+ * Gives target tp the field list `fields` ([id, length] pairs, an element the writer does
+ * not know left out) — or keeps the list the host gave it (giveField) — and makes its flow
+ * templates from it: the default list with the AS fields after it when a prefix table is
+ * loaded; the MAC fields last when `macs` (unless the list names a MAC
+ * field itself: then it has them where, and only those, it says). Returns 0, or 1 without memory. Once per target at start.
+ */
+export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
+  const b = fieldBlock(tp);
+  if (b == 0) return 1;
   const list = b + FB_FIELD;
   let n: u32 = 0;
-  for (let i = 0; i + 1 < fields.length && n < FIELD_MAX; i += 2) {
-    const r = elementRow(fields[i]);
-    if (r < 0 || !lengthFits(r, fields[i + 1])) continue;
-    store<u16>(list + (<usize>n << 2), fields[i]);
-    store<u16>(list + (<usize>n << 2) + 2, fields[i + 1]);
-    n++;
-  }
-  if (prefixesOn()) {
-    let named = false;
-    for (let i = 0; i < AS_FIELDS.length; i += 2) if (listHas(list, n, AS_FIELDS[i])) named = true;
-    for (let i = 0; !named && i < AS_FIELDS.length && n < FIELD_MAX; i += 2) {
-      store<u16>(list + (<usize>n << 2), AS_FIELDS[i]);
-      store<u16>(list + (<usize>n << 2) + 2, AS_FIELDS[i + 1]);
+  if (load<u32>(b + FB_GIVEN) != 0) {
+    n = load<u32>(b + FB_FIELDS);
+    memory.fill(b + FB_TEMPLATES, 0, FB_GIVEN - FB_TEMPLATES);
+  } else {
+    memory.fill(b, 0, FB_END);
+    for (let i = 0; i + 1 < fields.length && n < FIELD_MAX; i += 2) {
+      const r = elementRow(fields[i]);
+      if (r < 0 || !lengthFits(r, fields[i + 1])) continue;
+      store<u16>(list + (<usize>n << 2), fields[i]);
+      store<u16>(list + (<usize>n << 2) + 2, fields[i + 1]);
       n++;
     }
+    // the default list gets the AS fields when a prefix table is loaded (a list of the host's
+    // own names what it wants)
+    if (prefixesOn()) {
+      for (let i = 0; i < AS_FIELDS.length && n < FIELD_MAX; i += 2) {
+        if (listHas(list, n, AS_FIELDS[i])) continue;
+        store<u16>(list + (<usize>n << 2), AS_FIELDS[i]);
+        store<u16>(list + (<usize>n << 2) + 2, AS_FIELDS[i + 1]);
+        n++;
+      }
+    }
+    store<u32>(b + FB_FIELDS, n);
   }
-  store<u32>(b + FB_FIELDS, n);
   const has139 = listHas(list, n, 139);
   let bytes: u32 = 0;
   for (let k = 0; k < TEMPLATES.length; k += 3) {
@@ -218,7 +256,10 @@ export function makeTemplates(tp: usize, fields: u16[], macs: bool): u32 {
       const r = elementRow(id);
       if (inTemplate(r, TEMPLATES[k + 1] != 0, TEMPLATES[k + 2] != 0, has139)) addField(tm, r, id, <u32>load<u16>(list + (<usize>i << 2) + 2));
     }
-    if (macs) for (let i = 0; i < MAC_FIELDS.length; i += 2) addField(tm, elementRow(MAC_FIELDS[i]), MAC_FIELDS[i], MAC_FIELDS[i + 1]);
+    // (a list that names a MAC field itself has them where it says, and only those)
+    if (macs && !listHas(list, n, MAC_FIELDS[0]) && !listHas(list, n, MAC_FIELDS[2])) {
+      for (let i = 0; i < MAC_FIELDS.length; i += 2) addField(tm, elementRow(MAC_FIELDS[i]), MAC_FIELDS[i], MAC_FIELDS[i + 1]);
+    }
     bytes += 4 + load<u32>(tm + FT_COUNT) * 4;
   }
   store<u32>(b + FB_TEMPLATES, <u32>TEMPLATES.length / 3);

@@ -14,6 +14,8 @@ import { EXPORT_FORMATS, type FormatName } from "./formats";
 import { OPTIONS, fileKey, optionNamed } from "./schema";
 import { resolveTargets, type TargetOptions } from "./targets";
 import { compileSelector } from "./select";
+import { resolveFields, splitFieldList } from "./fields";
+import { parseAggregation, splitAggregation } from "./aggregation";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -72,6 +74,10 @@ export interface Options {
   exportRate: number;
   /** Most flows in the cache at once. Default 2,000,000 (ipt_NETFLOW's). */
   maxflows: number;
+  /** IPFIX/v9: the template fields by name (config/fields.ts); undefined = the default template set. */
+  fields: string[] | undefined;
+  /** Aggregation rules, ipt_NETFLOW's syntax (config/aggregation.ts); undefined = none. */
+  aggregation: string[] | undefined;
   /** Hash index entries at most (power of two). Default: smallest keeping maxflows ≤ 3/4 full. */
   hashsize: number;
   /** Seconds after a flow's first packet before it is exported. Default 1800. */
@@ -157,6 +163,12 @@ export function parseOptions(argv: string[]): Options {
   if (values.mac && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
   const mode = (str("mode") ?? DEFAULTS.mode) as DestinationMode;
   if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
+  const fieldsText = str("fields");
+  const fields = fieldsText !== undefined ? splitFieldList(fieldsText) : undefined;
+  if (fields) resolveFields(fields, format); // (its errors now, before anything starts)
+  const aggregationText = str("aggregation");
+  const aggregation = aggregationText !== undefined ? splitAggregation(aggregationText) : undefined;
+  if (aggregation) parseAggregation(aggregation);
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -236,7 +248,7 @@ export function parseOptions(argv: string[]): Options {
   const exportRate = num("export-rate");
   const targets = resolveTargets({
     format, protocol, destinations, maxflows, hashsize, activeTimeoutS: active, inactiveTimeoutS: inactive, tcpEndTimeoutS,
-    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select, mode,
+    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select, mode, fields, aggregation,
   }, commandLine, str("hashsize") !== undefined, configFile);
   let config: ConfigOrigin | undefined;
   if (configFile) {
@@ -273,6 +285,8 @@ export function parseOptions(argv: string[]): Options {
     mtu,
     sndbuf,
     exportRate,
+    fields,
+    aggregation,
     maxflows,
     hashsize,
     activeTimeoutS: active,

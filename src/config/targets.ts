@@ -12,6 +12,8 @@ import type { Collector } from "./collectors";
 import type { ConfigFile, FileTarget } from "./file";
 import { exportFormatOf, type FormatName } from "./formats";
 import { compileSelector, SelectorError } from "./select";
+import { fieldListProblems } from "./fields";
+import { aggregationProblems } from "./aggregation";
 
 /** One target, every value settled. Units and defaults as the option schema gives them. */
 export interface TargetOptions {
@@ -51,7 +53,7 @@ const TARGET_OPTIONS = {
 /** Of those, the ones only an export target has. */
 const EXPORT_KEYS: Record<string, string> = { mtu: "mtu", "engine-id": "engine_id", "refresh-rate": "refresh_rate", "timeout-rate": "timeout_rate", "export-rate": "export_rate", sndbuf: "sndbuf" };
 /** Flags that are a target's alone: with targets in the file, which target they would mean is not for flowprobe to guess. */
-const PER_TARGET_FLAGS = ["destination", "protocol", "format", "select", "mode"];
+const PER_TARGET_FLAGS = ["destination", "protocol", "format", "select", "mode", "fields", "aggregation"];
 
 /** What the globals of the run give a target that says nothing itself. */
 export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof typeof TARGET_OPTIONS] | "hashsize"> & {
@@ -62,6 +64,9 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
   select: string | undefined;
   /** The command line's (or the file's global) destination mode. */
   mode: "mirror" | "round-robin";
+  /** The command line's (or the file's global) field list and aggregation rules. */
+  fields: string[] | undefined;
+  aggregation: string[] | undefined;
 };
 
 /**
@@ -71,12 +76,12 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
  */
 export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet<string>, hashsizeGiven: boolean, config: ConfigFile | undefined): TargetOptions[] {
   if (!config?.targets) {
-    return [{ name: "default", select: globals.select, fields: undefined, aggregation: undefined, mode: globals.mode, ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
+    return [{ name: "default", select: globals.select, fields: globals.fields, aggregation: globals.aggregation, mode: globals.mode, ...pick(globals), format: globals.format, destinations: globals.destinations, hashsize: globals.hashsize }];
   }
   const file = config.file;
   for (const flag of PER_TARGET_FLAGS) {
     if (commandLine.has(flag)) {
-      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : flag === "select" || flag === "mode" ? `"${flag}"` : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
+      throw new UsageError(`--${flag} with --config ${file}, whose "targets" each give their own ${flag === "destination" ? '"destinations"' : ["select", "mode", "fields", "aggregation"].includes(flag) ? `"${flag}"` : '"protocol"'}: set it in the file (or leave "targets" out of the file: then the command line's and the file's options make one target)`);
     }
   }
   if (config.targets.length > TARGET_MAX) throw new UsageError(`${file}: targets: ${config.targets.length} targets; at most ${TARGET_MAX}`);
@@ -103,8 +108,9 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       name,
       format,
       select: t.select ?? globals.select,
-      fields: t.fields,
-      aggregation: t.aggregation,
+      // (the file's global field list is the default of its IPFIX and v9 targets: v5's record is fixed)
+      fields: t.fields ?? (protocol === 9 || protocol === 10 ? globals.fields : undefined),
+      aggregation: t.aggregation ?? globals.aggregation,
       mode: t.mode ?? globals.mode,
       destinations: t.destinations ?? [],
       maxflows: value("maxflows"),
@@ -131,6 +137,14 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
         throw e;
       }
       if (sel && format === "v5" && !sel.matchesIPv4) bad(t, key, `${JSON.stringify(target.select)} selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use protocol 9 or 10)`);
+    }
+    // its own field list and aggregation rules: each element's problem under its index (the
+    // file's global ones were checked as options)
+    if (t.fields !== undefined && format !== "v5") {
+      for (const p of fieldListProblems(t.fields, format)) bad(t, p.index !== undefined ? `fields[${p.index}]` : "fields", p.message);
+    }
+    if (t.aggregation !== undefined) {
+      for (const p of aggregationProblems(t.aggregation)) bad(t, p.index !== undefined ? `aggregation[${p.index}]` : "aggregation", p.message);
     }
     // the cache: its own hash index size, or the global one, or the one its maxflows needs
     const minHash = defaultHashsize(target.maxflows);

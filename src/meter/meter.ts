@@ -10,6 +10,8 @@ import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
 import { compileSelector, resolveInterfaces, type Selector } from "../config/select";
 import { writePrefixes, NO_PREFIXES, type PrefixArrays } from "./prefixes";
+import { resolveFields, FIELD_ELEMENTS } from "../config/fields";
+import { parseAggregation } from "../config/aggregation";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -34,12 +36,17 @@ export interface TargetConfig {
    * dst port 25`, `inif br-lan`, …). Default (or empty): every packet. A bad one throws a
    * SelectorError (a UsageError) naming the column. */
   select?: string;
-  /** For export formats: how datagrams are laid out, and how many collectors get them, and how (mode). */
+  /** IPFIX and NetFlow v9: the fields of its templates, by IPFIX or NetFlow v9 name
+   * (config/fields.ts; case-insensitive), in template order; an address field of one family
+   * brings the other family's counterpart. The key fields it names are its key (with
+   * keyFields, those named in both); for JSON lines that is all it gives (and the MACs): a
+   * line keeps its fixed fields. Not NetFlow v5. Default: the format's default template set. */
+  fields?: ReadonlyArray<string>;
+  /** Aggregation rules in ipt_NETFLOW's syntax (config/aggregation.ts: "10.0.0.0/8=16",
+   * "80-89=80"), applied to the key before the cache. Default none. */
+  aggregation?: ReadonlyArray<string>;
+  /** For export formats: how datagrams are laid out, how many collectors get them, and how (mode). */
   export?: ExportConfig;
-  /** Its field list (NetFlow v9 or IPFIX names; undefined: the default templates). */
-  fields?: readonly string[];
-  /** Its aggregation rules in ipt_NETFLOW's syntax ("10.0.0.0/8=16", "80-89=80"). */
-  aggregation?: readonly string[];
 }
 
 /** Fields of a flow key (assembly/layout.ts KEY_*). */
@@ -163,15 +170,27 @@ export class Meter {
       const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
       if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
       if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
-      if (t.keyFields) {
-        const bits = t.keyFields.reduce((n, f) => {
+      const list = t.fields ? resolveFields(t.fields, t.format, `target ${i}: fields`) : undefined;
+      if (t.keyFields || list) {
+        let bits = t.keyFields ? t.keyFields.reduce((n, f) => {
           if (!(f in KEY_BITS)) throw new CoreError(`target ${i}: no key field ${f} (the fields: ${Object.keys(KEY_BITS).join(", ")})`);
           return n | KEY_BITS[f];
-        }, 0);
+        }, 0) : L.KEY_ALL;
+        if (list) bits &= list.keyBits;
         if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
       }
       this.setSelector(i, t.select);
-      if (t.mac) {
+      if (t.aggregation) this.aggregate(i, t.aggregation);
+      if (list && t.format !== "json") { // (JSON lines: the list gives the key and the MACs; the line's fields are fixed)
+        list.fields.forEach(([id, len]) => {
+          const r = x.configureField(i, id, len);
+          const name = FIELD_ELEMENTS.find((e) => e.id === id)?.ipfix;
+          if (r === 1) throw new CoreError(`target ${i}: no memory for its field list`);
+          if (r === 2) throw new CoreError(`target ${i}: fields: this build's record writer cannot fill ${name} (element ${id}) in ${len} bytes`);
+          if (r !== 0) throw new CoreError(`target ${i}: the core refused element ${id} of its field list (code ${r})`);
+        });
+      }
+      if (t.mac || list?.macs) {
         const m = x.enableMacs(i);
         if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
         if (m !== 0) throw new CoreError(`target ${i}: NetFlow v5 has no MAC fields`);
@@ -223,6 +242,18 @@ export class Meter {
     for (const s of this.selectors) {
       if (s && resolveInterfaces(s.sel, names)) this.core.u8.set(s.sel.program, s.at);
     }
+  }
+
+  /** Gives target i its aggregation rules, in order (at start, after configureTarget). */
+  private aggregate(i: number, rules: ReadonlyArray<string>): void {
+    const a = parseAggregation(rules, `target ${i}: aggregation`);
+    const give = (kind: number, w: readonly number[], len: number, to: number, text: string) => {
+      const r = this.core.x.configureAggregation(i, kind, w[0] ?? 0, w[1] ?? 0, w[2] ?? 0, w[3] ?? 0, len, to);
+      if (r === 1) throw new CoreError(`target ${i}: no memory for its aggregation rules`);
+      if (r !== 0) throw new CoreError(`target ${i}: the core refused aggregation rule ${text}`);
+    };
+    for (const n of [...a.nets4, ...a.nets6]) give(n.family, n.words, n.prefix, n.to, `/${n.prefix}=${n.to}`);
+    for (const p of a.ports) give(0, [p.first, p.last], 0, p.to, `${p.first}-${p.last}=${p.to}`);
   }
 
   /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
