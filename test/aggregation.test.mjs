@@ -113,6 +113,15 @@ test("TCP FIN/RST ends a flow of a full key, but not an aggregated one: only the
   assert.deepEqual(idle.flows.map((f) => f.flow_end_reason).sort(), [1n, 1n, 4n], "two idle, the last forced");
 });
 
+test("a key without the protocol (a field list that leaves it out) is not ended by FIN/RST either, with or without the TCP end grace", async () => {
+  const fields = ["sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount"];
+  for (const tcpEndTimeoutS of [0, 2]) {
+    const r = await meterBatch(TWO_CONNECTIONS, { ...JSON_TARGET, fields, tcpEndTimeoutS });
+    assert.equal(r.flows.length, 4, `tcp end ${tcpEndTimeoutS}: each direction of each connection`);
+    assert.ok(r.flows.every((f) => f.flow_end_reason === 4n && f.packets === 3n), `tcp end ${tcpEndTimeoutS}: whole, and ended by the end of input`);
+  }
+});
+
 test("a netmask rule alone aggregates too, and FIN/RST does not end its flows", async () => {
   const agg = await meterBatch(TWO_CONNECTIONS, { ...JSON_TARGET, aggregation: ["192.0.2.0/24=24"] });
   // the ports are still keys: four flows, none ended by the FIN

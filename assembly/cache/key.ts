@@ -212,7 +212,8 @@ export function keyConfigure(tp: usize, fields: u32): void {
   if ((fields & KEY_VLAN) != 0) store<u32>(m + FS_VLAN, 0xffffffff); // outer and inner
   const rules = load<u32>(tp + T_AGGREGATE) != 0;
   store<u32>(tp + T_KEY_DERIVED, (fields & KEY_ALL) == KEY_ALL && !rules ? 0 : 1);
-  // a key without both ports holds many connections in one flow: FIN/RST does not end it
-  const ports = KEY_SRC_PORT | KEY_DST_PORT;
-  store<u32>(tp + T_NO_TCP_END, (fields & ports) == ports && !rules ? 0 : 1);
+  // a key without both ports holds many connections in one flow, and one without the protocol
+  // mixes TCP with the rest (its slot's protocol reads 0): FIN/RST does not end it
+  const connection = KEY_SRC_PORT | KEY_DST_PORT | KEY_PROTO;
+  store<u32>(tp + T_NO_TCP_END, (fields & connection) == connection && !rules ? 0 : 1);
 }
