@@ -35,7 +35,7 @@ const ETH = 14;
 const PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_ICMPV6 = 58;
 
 /** mulberry32: tiny, fast, and good enough to pick sizes and ports. Returns [0, 1). */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "./gen.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench", "out");
@@ -29,20 +30,9 @@ const V4 = 800_000, V6 = 200_000;
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 
-/** mulberry32, as bench/gen.mjs: the same file every time. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeFile(file) {
-  const r = prng(7);
+  const r = mulberry32(7);
   const asn = () => (r() < 0.4 ? 4200000000 + Math.floor(r() * 90000000) : 1 + Math.floor(r() * 64000));
   const v4 = (n) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
   const mask = (len) => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);

@@ -71,7 +71,7 @@ test("the key: the key fields the list names, and only those", () => {
 test("errors: an unknown name gets the closest known ones", () => {
   assert.equal(fieldError("octetDeltaCont"), 'unknown field "octetDeltaCont" (did you mean octetDeltaCount?)');
   assert.equal(fieldError("IN_BYTE"), 'unknown field "IN_BYTE" (did you mean IN_BYTES?)');
-  assert.equal(fieldError("IPV4_SCR_ADDR"), 'unknown field "IPV4_SCR_ADDR" (did you mean IPV4_SRC_ADDR, IPV4_DST_ADDR or IPV6_SRC_ADDR?)');
+  assert.equal(fieldError("IPV4_SCR_ADDR"), 'unknown field "IPV4_SCR_ADDR" (did you mean IPV4_SRC_ADDR or IPV6_SRC_ADDR?)');
   assert.equal(fieldError("sourceipv4adress"), 'unknown field "sourceipv4adress" (did you mean sourceIPv4Address or sourceIPv6Address?)');
   assert.equal(fieldError("banana"), 'unknown field "banana": not an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/options.md, "Field lists")');
   assert.equal(fieldError(""), "empty field name: expected an IPFIX element name (octetDeltaCount) or a NetFlow v9 one (IN_BYTES)");

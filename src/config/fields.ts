@@ -14,6 +14,7 @@
 import * as L from "../../assembly/layout";
 import { UsageError } from "../errors";
 import type { FormatName } from "./formats";
+import { distance } from "./argv";
 
 export interface FieldElement {
   /** IANA element id (the same number is the v9 field type). */
@@ -94,18 +95,6 @@ export function fieldNamed(name: string): FieldElement | undefined {
   return BY_NAME.get(name.trim().toLowerCase());
 }
 
-/** Levenshtein distance of two strings. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
 
 /** The known names closest to `name`: at most three, each within a third of its length (at
  * least 2 edits) and at most one edit farther than the closest. */

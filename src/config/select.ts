@@ -43,6 +43,7 @@
 
 import * as L from "../../assembly/layout";
 import { UsageError } from "../errors";
+import { distance } from "./argv";
 
 /** A selector that does not parse: the message names the text, what is wrong and where. */
 export class SelectorError extends UsageError {
@@ -488,19 +489,6 @@ class Parser {
   }
 }
 
-/** Edit distance with transpositions (optimal string alignment), for "did you mean": `hots` is one step from `host`. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
 
 // ---- code generation ----
 
