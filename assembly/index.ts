@@ -87,13 +87,14 @@ export function allocSelector(bytes: u32): u32 {
   return <u32>heapAlloc(bytes);
 }
 
-/** After configureTarget, and after the host wrote its program at `prog` (from allocSelector;
- * 0 = every packet): target t meters only the packets the program passes. The host may
- * rewrite the interface numbers of the program's inif/outif tests between walk calls (an
- * interface came back with a new number). Returns 0, or 2 for a bad target or program. */
-export function setSelector(t: u32, prog: u32): u32 {
+/** After configureTarget, and after the host wrote its program at `prog` (from allocSelector
+ * for `bytes` bytes; 0 = every packet): target t meters only the packets the program passes.
+ * The host may rewrite the interface numbers of the program's inif/outif tests between walk
+ * calls (an interface came back with a new number). Returns 0, or 2 for a bad target or a
+ * program that is not valid or does not fit its `bytes`. */
+export function setSelector(t: u32, prog: u32, bytes: u32): u32 {
   if (t >= meter.getTargetCount()) return 2;
-  return selectorSet(targetPtr(t), t, prog);
+  return selectorSet(targetPtr(t), t, prog, bytes);
 }
 
 /**

@@ -259,12 +259,19 @@ export const FLOW_LIVE: u32 = 0x40;
 export const KEY_SRC_ADDR: u32 = 1;
 export const KEY_DST_ADDR: u32 = 2;
 export const KEY_SRC_PORT: u32 = 4;
-export const KEY_DST_PORT: u32 = 8; //   (an ICMP flow's type and code)
+export const KEY_DST_PORT: u32 = 8; //   a TCP, UDP, UDP-Lite or SCTP flow's destination port
 export const KEY_PROTO: u32 = 16;
 export const KEY_TOS: u32 = 32;
 export const KEY_IN_IF: u32 = 64;
 export const KEY_VLAN: u32 = 128; //     outer and inner VLAN id
-export const KEY_ALL: u32 = 255;
+export const KEY_ICMP: u32 = 256; //    an ICMP flow's type and code (kept where the destination port is)
+export const KEY_ALL: u32 = 511;
+
+// T_ICMP_KEY: the key's destination-port field holds an ICMP flow's type and code, and the
+// port of the others: a target may key on one and not the other (cache/key.ts)
+export const ICMP_KEY_SAME: u32 = 0; //      both, or neither
+export const ICMP_KEY_ICMP_ONLY: u32 = 1; // ICMP's type and code, not the others' destination port
+export const ICMP_KEY_PORT_ONLY: u32 = 2; // the others' destination port, not ICMP's type and code
 
 // IPFIX flowEndReason (IANA IE 136)
 export const END_IDLE: u32 = 1;
@@ -307,7 +314,8 @@ export const T_MACS: u32 = T_CHUNKS + 4; //               u32 address of the MAC
 export const T_KEY_DERIVED: u32 = T_MACS + 4; //          u32 1 = the target's key leaves fields out: T_KEY_MASK applies
 export const T_AGGREGATE: u32 = T_KEY_DERIVED + 4; //     u32 address of its aggregation rules (cache/key.ts), 0 = none
 export const T_NO_TCP_END: u32 = T_AGGREGATE + 4; //      u32 1 = TCP FIN/RST does not end a flow (a key without ports, or aggregation): only the timeouts do
-export const T_CACHE_END: u32 = T_NO_TCP_END + 4 + 4; //  (and 4 bytes of padding)
+export const T_ICMP_KEY: u32 = T_NO_TCP_END + 4; //       u32 ICMP_KEY_* below: the destination-port field keyed for ICMP and the others alike, or for one of them only
+export const T_CACHE_END: u32 = T_ICMP_KEY + 4;
 // export block (NetFlow/IPFIX formats)
 export const T_DATAGRAMS: u32 = T_CACHE_END; //           u64 datagrams sealed (before mirroring)
 export const T_BOOT_MS: u32 = T_DATAGRAMS + 8; //         u64 NetFlow v5/v9 exporter boot time, ms since the epoch (the uptime epoch)

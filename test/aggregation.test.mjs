@@ -207,3 +207,17 @@ test("--aggregation on the command line: a bad rule is a usage error (exit 2) na
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--aggregation: "10\.0\.0\.0\/33=8": prefix length 33 is over 32/);
 });
+
+// A review found these: the destination-port field holds an ICMP flow's type and code and the
+// other flows' port, and a list may key on one without the other.
+test("a field list with the ICMP type/code and no ports does not split TCP flows by port; one with ports and no ICMP field merges ICMP types", async () => {
+  const t0 = 1700000000n * S;
+  const tcpTo = (dport, i) => ({ ts: t0 + BigInt(i) * S, data: P.eth(P.ETH_IPV4, P.ipv4(P.tcp(40000 + i, dport, 0x10), { proto: 6, src: "192.0.2.1", dst: "198.51.100.7" })) });
+  const icmp = (type, i) => ({ ts: t0 + BigInt(10 + i) * S, data: P.eth(P.ETH_IPV4, P.ipv4(P.icmp(type, 0), { proto: 1, src: "192.0.2.1", dst: "198.51.100.7" })) });
+  const packets = [tcpTo(80, 0), tcpTo(443, 1), tcpTo(22, 2), icmp(8, 0), icmp(13, 1), icmp(8, 2)];
+  const icmpOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "icmpTypeCodeIPv4", "octetDeltaCount"] });
+  const byProto = (r) => r.flows.map((f) => `${f.proto} ${f.proto === 1n ? `icmp ${f.icmp_type}` : f.dst_port} ${f.packets}`).sort();
+  assert.deepEqual(byProto(icmpOnly), ["1 icmp 13 1", "1 icmp 8 2", "6 0 3"], "TCP: one flow; ICMP: a flow per type (8 twice, 13 once)");
+  const portsOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "destinationTransportPort", "octetDeltaCount"] });
+  assert.deepEqual(byProto(portsOnly), ["1 icmp 0 3", "6 22 1", "6 443 1", "6 80 1"], "TCP: a flow per port; ICMP: one flow");
+});

@@ -548,3 +548,33 @@ for (const [protocol, label] of [["10", "IPFIX"], ["9", "NetFlow v9"]]) {
     }
   });
 }
+
+// A review found these: the AS and prefix length of a flow are those of as much of each
+// address as its target's key keeps — an aggregate's, or none for an address left out.
+test("aggregated and left-out addresses: the AS of the longest prefix holding the whole aggregate; none for an address the key leaves out", async () => {
+  const prefixes = lib.parsePrefixes("3356,0.0.0.0/0\n65000,10.0.0.0/8\n65001,10.1.0.0/24\n", "t.lst");
+  const S = 1000000000n;
+  const pkt = (src, dst, sport, i) => ({ ts: 1700000000n * S + BigInt(i) * S, data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(sport, 53), { proto: 17, src, dst })) });
+  const packets = [pkt("10.1.5.5", "10.1.0.9", 1000, 0), pkt("10.1.0.7", "10.1.0.9", 1001, 1)];
+  const run = async (target) => {
+    const out = [];
+    const meter = new lib.Meter([{ maxflows: 100, hashsize: 256, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json", ...target }], 1n,
+      (b) => out.push(Buffer.from(b).toString()), prefixes);
+    const { meterBatch } = await import("./helpers/meter.mjs");
+    await meterBatch(packets, {}, { meterState: { meter, text: () => out.join("") } });
+    return parseFlows(out.join("")).map((f) => `${f.src_addr} ${f.src_as} ${f.src_net} > ${f.dst_addr} ${f.dst_as} ${f.dst_net} ${f.packets}`).sort();
+  };
+  // full key: each address's own longest match (10.1.0.7 and 10.1.0.9 in the /24, 10.1.5.5 in the /8)
+  assert.deepEqual(await run({}), [
+    "10.1.0.7 65001 10.1.0.0/24 > 10.1.0.9 65001 10.1.0.0/24 1",
+    "10.1.5.5 65000 10.0.0.0/8 > 10.1.0.9 65001 10.1.0.0/24 1",
+  ]);
+  // aggregated to /16: the /24 does not hold the whole aggregate 10.1.0.0/16; the /8 does
+  assert.deepEqual(await run({ aggregation: ["10.0.0.0/8=16", "1000-1001=1000"] }), [
+    "10.1.0.0 65000 10.0.0.0/8 > 10.1.0.0 65000 10.0.0.0/8 2",
+  ]);
+  // no addresses in the key: no AS, not the default route's
+  assert.deepEqual(await run({ fields: ["protocolIdentifier", "octetDeltaCount", "packetDeltaCount"] }), [
+    "0.0.0.0 0 0.0.0.0/0 > 0.0.0.0 0 0.0.0.0/0 2",
+  ]);
+});

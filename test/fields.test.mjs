@@ -59,7 +59,7 @@ test("the key: the key fields the list names, and only those", () => {
   const bits = (list) => resolveFields(list, "ipfix").keyBits;
   assert.equal(bits(["IPV4_SRC_ADDR", "IPV4_DST_ADDR", "PROTOCOL", "IN_BYTES", "IN_PKTS"]), L.KEY_SRC_ADDR | L.KEY_DST_ADDR | L.KEY_PROTO);
   assert.equal(bits(["L4_SRC_PORT", "L4_DST_PORT", "SRC_TOS", "INPUT_SNMP", "SRC_VLAN"]), L.KEY_SRC_PORT | L.KEY_DST_PORT | L.KEY_TOS | L.KEY_IN_IF | L.KEY_VLAN);
-  assert.equal(bits(["icmpTypeCodeIPv4"]), L.KEY_DST_PORT, "ICMP type and code are kept in the destination port");
+  assert.equal(bits(["icmpTypeCodeIPv4"]), L.KEY_ICMP, "ICMP type and code: a key of their own (kept in the destination port field, but a list with them and no ports does not split the other flows by port)");
   assert.equal(bits(["dot1qCustomerVlanId"]), L.KEY_VLAN);
   // never keys: MACs, output interface, next hop, AS, counters, times, TCP flags, TTL, end reason, direction
   assert.equal(resolveFields(["IN_SRC_MAC", "IN_DST_MAC", "OUTPUT_SNMP", "IPV4_NEXT_HOP", "SRC_AS", "DST_AS", "SRC_MASK", "IN_BYTES", "IN_PKTS",

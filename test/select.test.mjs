@@ -119,8 +119,16 @@ test("select: the program is what the compiler says (tests, jumps forward, verdi
     bad(new DataView(p.buffer));
     const at = x.allocSelector(p.length);
     meter.core.u8.set(p, at);
-    assert.equal(x.setSelector(0, at), 2);
+    assert.equal(x.setSelector(0, at, p.length), 2);
   }
+  // and one claiming more tests than its block holds (found by review: read past the block)
+  const p = lib.compileSelector("tcp or udp").program;
+  const small = x.allocSelector(L.SEL_INSNS + L.SEL_INSN_SIZE);
+  meter.core.u8.set(p.subarray(0, L.SEL_INSNS + L.SEL_INSN_SIZE), small);
+  assert.equal(x.setSelector(0, small, L.SEL_INSNS + L.SEL_INSN_SIZE), 2, "two tests in a block of one");
+  const whole = x.allocSelector(p.length);
+  meter.core.u8.set(p, whole);
+  assert.equal(x.setSelector(0, whole, p.length), 0);
 });
 
 // Every syntax error, with its message exactly.

@@ -14,7 +14,8 @@
 import {
   T_KEY_DERIVED, T_KEY_MASK, T_AGGREGATE, T_NO_TCP_END, AGG_RULE_MAX, AG_V4, AG_V6, AG_PORTS, AG_V4_RULE, AG_V4_SIZE,
   AG_V6_RULE, AG_V6_SIZE, AG_PORT_RULE, AG_PORT_SIZE, AG_END, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION, FS_IN_IF, FS_VLAN,
-  FS_KEY_SIZE, KEY_SRC_ADDR, KEY_DST_ADDR, KEY_SRC_PORT, KEY_DST_PORT, KEY_PROTO, KEY_TOS, KEY_IN_IF, KEY_VLAN, KEY_ALL,
+  FS_KEY_SIZE, KEY_SRC_ADDR, KEY_DST_ADDR, KEY_SRC_PORT, KEY_DST_PORT, KEY_PROTO, KEY_TOS, KEY_IN_IF, KEY_VLAN, KEY_ICMP, KEY_ALL,
+  T_ICMP_KEY, ICMP_KEY_SAME, ICMP_KEY_ICMP_ONLY, ICMP_KEY_PORT_ONLY,
 } from "../layout";
 import { heapAlloc } from "../base/heap";
 
@@ -61,8 +62,16 @@ export function setSeed(lo: u32, hi: u32): void {
   store<u64>(dst, load<u64>(k, 24) & load<u64>(m, 24), 24);
   store<u64>(dst, load<u64>(k, 32) & load<u64>(m, 32), 32);
   store<u64>(dst, load<u64>(k, 40) & load<u64>(m, 40), 40);
+  const icmpKey = load<u32>(tp + T_ICMP_KEY);
+  if (icmpKey != ICMP_KEY_SAME && isIcmp(k) != (icmpKey == ICMP_KEY_ICMP_ONLY)) store<u16>(dst + FS_DPORT, 0);
   const ag = <usize>load<u32>(tp + T_AGGREGATE);
   if (ag != 0) aggregate(ag, m, k, dst);
+}
+
+/** Whether the key at k is an ICMP flow's (ICMP on IPv4, ICMPv6 on IPv6: its type and code in the destination port). */
+@inline function isIcmp(k: usize): bool {
+  const p = load<u8>(k + FS_PROTO);
+  return load<u8>(k + FS_VERSION) == 4 ? p == 1 : p == 58;
 }
 
 /** The first of the `n` IPv4 netmask rules of block ag that holds the address at a: the address masked by it. */
@@ -197,6 +206,36 @@ export function aggregationAddPorts(tp: usize, first: u32, last: u32, to: u32): 
   return 0;
 }
 
+/**
+ * How many leading bits of a flow's address (field `at` of its slot sp: FS_SRC or FS_DST) target tp's
+ * key tells apart: none when the key leaves the address out; the length of the netmask rule
+ * that aggregated it (the first rule holding the aggregated address: the rule that made it,
+ * unless an earlier rule names a net inside that aggregate — docs/options.md); else all of them.
+ * What the flow's AS, prefix length and route are looked up on (cache/prefixes.ts, routes.ts),
+ * so an aggregate or a left-out address never reports a longer prefix than it is.
+ */
+export function addressBits(tp: usize, sp: usize, at: u32, v6: bool): u32 {
+  const all: u32 = v6 ? 128 : 32;
+  if (!keyDerived(tp)) return all;
+  if (load<u8>(tp + T_KEY_MASK + at) == 0) return 0;
+  const a = sp + at;
+  const ag = <usize>load<u32>(tp + T_AGGREGATE);
+  if (ag == 0) return all;
+  if (!v6) {
+    const v = load<u32>(a);
+    for (let r = ag + AG_V4_RULE, end = r + <usize>load<u32>(ag + AG_V4) * AG_V4_SIZE; r < end; r += AG_V4_SIZE) {
+      if ((v & load<u32>(r, 4)) == load<u32>(r)) return <u32>popcnt<u32>(load<u32>(r, 8));
+    }
+  } else {
+    const hi = load<u64>(a);
+    const lo = load<u64>(a, 8);
+    for (let r = ag + AG_V6_RULE, end = r + <usize>load<u32>(ag + AG_V6) * AG_V6_SIZE; r < end; r += AG_V6_SIZE) {
+      if ((hi & load<u64>(r, 16)) == load<u64>(r) && (lo & load<u64>(r, 24)) == load<u64>(r, 8)) return <u32>(popcnt<u64>(load<u64>(r, 32)) + popcnt<u64>(load<u64>(r, 40)));
+    }
+  }
+  return all;
+}
+
 /** Sets target tp's key to the fields named by `fields` (KEY_* bits); the IP version is always kept. */
 export function keyConfigure(tp: usize, fields: u32): void {
   const m = tp + T_KEY_MASK;
@@ -204,7 +243,9 @@ export function keyConfigure(tp: usize, fields: u32): void {
   if ((fields & KEY_SRC_ADDR) != 0) memory.fill(m + FS_SRC, 0xff, 16);
   if ((fields & KEY_DST_ADDR) != 0) memory.fill(m + FS_DST, 0xff, 16);
   if ((fields & KEY_SRC_PORT) != 0) store<u16>(m + FS_SPORT, 0xffff);
-  if ((fields & KEY_DST_PORT) != 0) store<u16>(m + FS_DPORT, 0xffff);
+  if ((fields & (KEY_DST_PORT | KEY_ICMP)) != 0) store<u16>(m + FS_DPORT, 0xffff);
+  const dport = (fields & KEY_DST_PORT) != 0, icmp = (fields & KEY_ICMP) != 0;
+  store<u32>(tp + T_ICMP_KEY, dport == icmp ? ICMP_KEY_SAME : icmp ? ICMP_KEY_ICMP_ONLY : ICMP_KEY_PORT_ONLY);
   if ((fields & KEY_PROTO) != 0) store<u8>(m + FS_PROTO, 0xff);
   if ((fields & KEY_TOS) != 0) store<u8>(m + FS_TOS, 0xff);
   store<u8>(m + FS_VERSION, 0xff);

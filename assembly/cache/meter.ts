@@ -175,8 +175,8 @@ export function meterNow(): u64 {
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
   if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(tp, sp)) reason = END_END_OF_FLOW;
   const x = EXPORT_CONTEXT;
-  flowRoute(sp, x);
-  if (prefixesOn()) flowPrefixes(sp, x);
+  flowRoute(tp, sp, x);
+  if (prefixesOn()) flowPrefixes(tp, sp, x);
   store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
   store<u32>(x + X_REASON, reason);
   setOutPos(formatOf(tp).record(targetOf(tp), tp, sp, x, outPos));

@@ -27,6 +27,7 @@ import {
   FS_SRC, FS_DST, FS_VERSION, EXPORT_CONTEXT, X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
 } from "../layout";
 import { heapAlloc } from "../base/heap";
+import { addressBits } from "./key";
 
 let block: usize = 0;
 let on = false;
@@ -130,8 +131,8 @@ export function prefixesUse(): u32 {
   return 0;
 }
 
-/** The index of the longest IPv4 prefix holding address a (an integer), or PT_NO_PARENT. */
-function find4(a: u32): u32 {
+/** The index of the longest IPv4 prefix of at most `most` bits holding address a (an integer), or PT_NO_PARENT. */
+function find4(a: u32, most: u32): u32 {
   // the last prefix whose first address is at most a: among those whose first address has a's
   // top bits (the index), or else the one before them
   const top = bits4 == 0 ? 0 : a >>> (32 - bits4);
@@ -146,14 +147,14 @@ function find4(a: u32): u32 {
     const link = load<u32>(link4 + (<usize>i << 2));
     const len = link & 0xff;
     const mask: u32 = len == 0 ? 0 : <u32>0xffffffff << (32 - len);
-    if (((a ^ load<u32>(first4 + (<usize>i << 2))) & mask) == 0) return i;
+    if (len <= most && ((a ^ load<u32>(first4 + (<usize>i << 2))) & mask) == 0) return i;
     i = link >> PT_LINK_SHIFT;
   }
   return PT_NO_PARENT;
 }
 
-/** The index of the longest IPv6 prefix holding address (ah, al) (two 64-bit integers), or PT_NO_PARENT. */
-function find6(ah: u64, al: u64): u32 {
+/** The index of the longest IPv6 prefix of at most `most` bits holding address (ah, al) (two 64-bit integers), or PT_NO_PARENT. */
+function find6(ah: u64, al: u64, most: u64): u32 {
   let lo: u32 = 0, hi: u32 = n6;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -168,24 +169,27 @@ function find6(ah: u64, al: u64): u32 {
     // masks of the first 64 and the last 64 bits of the prefix
     const mh: u64 = len == 0 ? 0 : len >= 64 ? <u64>-1 : ~(<u64>-1 >> len);
     const ml: u64 = len <= 64 ? 0 : len >= 128 ? <u64>-1 : ~(<u64>-1 >> (len - 64));
-    if (((ah ^ load<u64>(high6 + (<usize>i << 3))) & mh) == 0 && ((al ^ load<u64>(low6 + (<usize>i << 3))) & ml) == 0) return i;
+    if (len <= most && ((ah ^ load<u64>(high6 + (<usize>i << 3))) & mh) == 0 && ((al ^ load<u64>(low6 + (<usize>i << 3))) & ml) == 0) return i;
     i = link >> PT_LINK_SHIFT;
   }
   return PT_NO_PARENT;
 }
 
 /** The AS number and prefix length of address a (16 bytes, network order; IPv4 in the first
- * 4) into the export context at x + asAt and x + maskAt. */
-@inline function lookup(a: usize, v6: bool, x: usize, asAt: usize, maskAt: usize): void {
+ * 4), by the longest prefix of at most `most` bits holding it (0: none, the address is not
+ * known), into the export context at x + asAt and x + maskAt. */
+@inline function lookup(a: usize, v6: bool, most: u32, x: usize, asAt: usize, maskAt: usize): void {
   let as: u32 = 0, len: u32 = 0;
-  if (v6) {
-    const i = find6(bswap<u64>(load<u64>(a)), bswap<u64>(load<u64>(a + 8)));
+  if (most == 0) {
+    // (an address the target's key leaves out: no prefix, not even a default one)
+  } else if (v6) {
+    const i = find6(bswap<u64>(load<u64>(a)), bswap<u64>(load<u64>(a + 8)), <u64>most);
     if (i != PT_NO_PARENT) {
       as = load<u32>(as6 + (<usize>i << 2));
       len = load<u32>(link6 + (<usize>i << 2)) & 0xff;
     }
   } else {
-    const i = find4(bswap<u32>(load<u32>(a)));
+    const i = find4(bswap<u32>(load<u32>(a)), most);
     if (i != PT_NO_PARENT) {
       as = load<u32>(as4 + (<usize>i << 2));
       len = load<u32>(link4 + (<usize>i << 2)) & 0xff;
@@ -195,12 +199,14 @@ function find6(ah: u64, al: u64): u32 {
   store<u32>(x + maskAt, len);
 }
 
-/** The source and destination AS numbers and prefix lengths of the flow at sp into the export
- * context at x (X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK). Once per exported flow, when prefixesOn. */
-export function flowPrefixes(sp: usize, x: usize): void {
+/** The source and destination AS numbers and prefix lengths of the flow at sp of target tp
+ * into the export context at x (X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK): of as much of
+ * each address as the target's key keeps (key.ts addressBits: an aggregate gets the AS of the
+ * longest prefix holding all of it). Once per exported flow, when prefixesOn. */
+export function flowPrefixes(tp: usize, sp: usize, x: usize): void {
   const v6 = load<u8>(sp + FS_VERSION) == 6;
-  lookup(sp + FS_SRC, v6, x, X_SRC_AS, X_SRC_MASK);
-  lookup(sp + FS_DST, v6, x, X_DST_AS, X_DST_MASK);
+  lookup(sp + FS_SRC, v6, addressBits(tp, sp, FS_SRC, v6), x, X_SRC_AS, X_SRC_MASK);
+  lookup(sp + FS_DST, v6, addressBits(tp, sp, FS_DST, v6), x, X_DST_AS, X_DST_MASK);
 }
 
 /** Zeroes the export context's AS fields (no table: every flow's AS and prefix length unknown). */

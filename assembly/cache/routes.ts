@@ -18,6 +18,7 @@ import {
   FS_SRC, FS_DST, FS_VERSION, FS_IN_IF, FS_FLAGS, SIDES_BASE, SIDE_MAX, SIDE_WAN,
   X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_DIRECTION, PE_PKTTYPE,
 } from "../layout";
+import { addressBits } from "./key";
 
 let routeCount: u32 = 0;
 const PACKET_OUTGOING: u32 = 4;
@@ -47,7 +48,7 @@ export function egressOf(e: usize): u32 {
   const version = <u32>load<u8>(e + FS_VERSION);
   const hi = load<u64>(e + FS_DST), lo = load<u64>(e + FS_DST + 8);
   if (version == memoVersion && hi == memoHi && lo == memoLo) return memoIf;
-  const r = lookup(e + FS_DST, version == 6);
+  const r = lookup(e + FS_DST, version == 6, 128);
   memoVersion = version;
   memoHi = hi;
   memoLo = lo;
@@ -55,8 +56,9 @@ export function egressOf(e: usize): u32 {
   return memoIf;
 }
 
-/** The longest-prefix route for the address at a (16 bytes; IPv4 in the first 4), or 0. */
-function lookup(a: usize, v6: bool): usize {
+/** The longest-prefix route of at most `most` bits for the address at a (16 bytes; IPv4 in the first 4), or 0. */
+function lookup(a: usize, v6: bool, most: u32): usize {
+  if (most == 0) return 0; // (an address the target's key leaves out: no route, not even the default)
   const family: u8 = v6 ? 6 : 4;
   const hi = bswap<u64>(load<u64>(a));
   const lo = bswap<u64>(load<u64>(a + 8));
@@ -64,6 +66,7 @@ function lookup(a: usize, v6: bool): usize {
     const r = ROUTES_BASE + <usize>i * ROUTE_SIZE;
     if (load<u8>(r + RT_FAMILY) != family) continue;
     const len = <u64>load<u8>(r + RT_PREFIX);
+    if (len > <u64>most) continue;
     const rhi = bswap<u64>(load<u64>(r + RT_DST));
     const rlo = bswap<u64>(load<u64>(r + RT_DST + 8));
     // masks of the first 64 and the last 64 bits of the prefix
@@ -74,18 +77,20 @@ function lookup(a: usize, v6: bool): usize {
   return 0;
 }
 
-/** Works out input, output and next hop of the flow at sp (see the head of this file) into
- * the export context at x: X_IN_IF, X_OUT_IF, X_NEXT_HOP (a route entry's gateway, or 0) and
- * X_DIRECTION (IPFIX flowDirection, IE 61, at the observation point: 0 ingress, 1 egress). */
-export function flowRoute(sp: usize, x: usize): void {
+/** Works out input, output and next hop of the flow at sp of target tp (see the head of this
+ * file) into the export context at x: X_IN_IF, X_OUT_IF, X_NEXT_HOP (a route entry's gateway,
+ * or 0) and X_DIRECTION (IPFIX flowDirection, IE 61, at the observation point: 0 ingress, 1
+ * egress). By as much of each address as the target's key keeps (key.ts addressBits): an
+ * aggregate's route is one holding all of it; an address left out has none. */
+export function flowRoute(tp: usize, sp: usize, x: usize): void {
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const captured = load<u32>(sp + FS_IN_IF);
-  const toDst = routeCount == 0 ? 0 : lookup(sp + FS_DST, v6);
+  const toDst = routeCount == 0 ? 0 : lookup(sp + FS_DST, v6, addressBits(tp, sp, FS_DST, v6));
   store<u32>(x + X_NEXT_HOP, toDst != 0 ? <u32>(toDst + RT_GATEWAY) : 0);
   const leaving = (<u32>load<u8>(sp + FS_FLAGS) & 7) == PACKET_OUTGOING;
   store<u32>(x + X_DIRECTION, leaving ? 1 : 0);
   if (leaving) {
-    const back = routeCount == 0 ? 0 : lookup(sp + FS_SRC, v6);
+    const back = routeCount == 0 ? 0 : lookup(sp + FS_SRC, v6, addressBits(tp, sp, FS_SRC, v6));
     store<u32>(x + X_IN_IF, back != 0 ? load<u32>(back + RT_IFINDEX) : 0);
     store<u32>(x + X_OUT_IF, captured);
   } else {

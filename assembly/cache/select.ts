@@ -102,11 +102,13 @@ export function selectMark(prog: usize, t: u32, n: u32): void {
   }
 }
 
-/** Whether the program at prog is one this evaluator can run safely: every test known, every
- * jump forward within the program or to a verdict, every field and list within bounds. */
-function programValid(prog: usize): bool {
+/** Whether the program at prog (in a block of `bytes`) is one this evaluator can run safely:
+ * its tests within the block, every test known, every jump forward within the program or to
+ * a verdict, every field and list within bounds. */
+function programValid(prog: usize, bytes: u32): bool {
   const count = load<u32>(prog + SEL_COUNT);
   if (count == 0 || count > SEL_MAX) return false;
+  if (<u64>SEL_INSNS + <u64>count * <u64>SEL_INSN_SIZE > <u64>bytes) return false;
   if ((load<u32>(prog + SEL_FLAGS) & ~SEL_USES_OUTIF) != 0) return false;
   for (let i: u32 = 0; i < count; i++) {
     const pc = prog + SEL_INSNS + <usize>i * SEL_INSN_SIZE;
@@ -123,11 +125,11 @@ function programValid(prog: usize): bool {
   return true;
 }
 
-/** Target tp (number t) meters only the packets the program at prog passes (0: every packet).
- * Returns 0, or 2 for a program that fails programValid. */
-export function selectorSet(tp: usize, t: u32, prog: usize): u32 {
+/** Target tp (number t) meters only the packets the program at prog (a block of `bytes`)
+ * passes (0: every packet). Returns 0, or 2 for a program that fails programValid. */
+export function selectorSet(tp: usize, t: u32, prog: usize, bytes: u32): u32 {
   if (t >= TARGET_MAX) return 2;
-  if (prog != 0 && !programValid(prog)) return 2;
+  if (prog != 0 && !programValid(prog, bytes)) return 2;
   store<u32>(tp + T_SELECT, <u32>prog);
   if (prog != 0) selecting |= 1 << t;
   else selecting &= ~(1 << t);

@@ -47,8 +47,8 @@ export const FIELD_ELEMENTS: readonly FieldElement[] = [
   { id: 7, ipfix: "sourceTransportPort", v9: "L4_SRC_PORT", length: 2, key: L.KEY_SRC_PORT },
   { id: 11, ipfix: "destinationTransportPort", v9: "L4_DST_PORT", length: 2, key: L.KEY_DST_PORT },
   // an ICMP flow's type and code are kept where its destination port would be
-  { id: 32, ipfix: "icmpTypeCodeIPv4", v9: "ICMP_TYPE", length: 2, counterpart: 139, key: L.KEY_DST_PORT },
-  { id: 139, ipfix: "icmpTypeCodeIPv6", length: 2, counterpart: 32, key: L.KEY_DST_PORT },
+  { id: 32, ipfix: "icmpTypeCodeIPv4", v9: "ICMP_TYPE", length: 2, counterpart: 139, key: L.KEY_ICMP },
+  { id: 139, ipfix: "icmpTypeCodeIPv6", length: 2, counterpart: 32, key: L.KEY_ICMP },
   { id: 4, ipfix: "protocolIdentifier", v9: "PROTOCOL", length: 1, key: L.KEY_PROTO },
   { id: 5, ipfix: "ipClassOfService", v9: "SRC_TOS", length: 1, key: L.KEY_TOS },
   { id: 10, ipfix: "ingressInterface", v9: "INPUT_SNMP", length: 4, key: L.KEY_IN_IF },

@@ -38,7 +38,7 @@ export interface CoreExports {
   markDestination(d: number, down: number): number;
   setExportTime(s: number): void;
   allocSelector(bytes: number): number;
-  setSelector(t: number, prog: number): number;
+  setSelector(t: number, prog: number, bytes: number): number;
   reservePrefixes(v4: number, v6: number): number;
   usePrefixes(): number;
 }

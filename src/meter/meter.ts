@@ -50,9 +50,9 @@ export interface TargetConfig {
 }
 
 /** Fields of a flow key (assembly/layout.ts KEY_*). */
-export type KeyField = "src_addr" | "dst_addr" | "src_port" | "dst_port" | "proto" | "tos" | "in_if" | "vlan";
+export type KeyField = "src_addr" | "dst_addr" | "src_port" | "dst_port" | "icmp_type" | "proto" | "tos" | "in_if" | "vlan";
 const KEY_BITS: Record<KeyField, number> = {
-  src_addr: L.KEY_SRC_ADDR, dst_addr: L.KEY_DST_ADDR, src_port: L.KEY_SRC_PORT, dst_port: L.KEY_DST_PORT,
+  src_addr: L.KEY_SRC_ADDR, dst_addr: L.KEY_DST_ADDR, src_port: L.KEY_SRC_PORT, dst_port: L.KEY_DST_PORT, icmp_type: L.KEY_ICMP,
   proto: L.KEY_PROTO, tos: L.KEY_TOS, in_if: L.KEY_IN_IF, vlan: L.KEY_VLAN,
 };
 
@@ -221,7 +221,7 @@ export class Meter {
     const sel = text === undefined ? undefined : compileSelector(text);
     const x = this.core.x;
     if (!sel) {
-      if (x.setSelector(i, 0) !== 0) throw new CoreError(`target ${i}: the core refused to select every packet`);
+      if (x.setSelector(i, 0, 0) !== 0) throw new CoreError(`target ${i}: the core refused to select every packet`);
       this.selectors[i] = undefined;
       return;
     }
@@ -232,7 +232,7 @@ export class Meter {
       this.core.onInterfaceNames ??= (names) => this.resolveNames(names);
     }
     this.core.u8.set(sel.program, at);
-    if (x.setSelector(i, at) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
+    if (x.setSelector(i, at, sel.program.length) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
     this.selectors[i] = { sel, at };
   }
 
