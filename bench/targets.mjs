@@ -211,13 +211,17 @@ async function main() {
     const v = res.three.pps / res.softflowd.pps;
     goals.threeVsSoftflowd = { value: v, target: GOALS.threeVsSoftflowd, met: v >= GOALS.threeVsSoftflowd };
     console.log(`  goal ${v >= GOALS.threeVsSoftflowd ? "[met]   " : "[MISSED]"} three targets ≥ ${GOALS.threeVsSoftflowd}× softflowd's packets/s: ${v.toFixed(2)}×` +
-      ` (by CPU seconds: ${(res.softflowd.cpu / res.three.cpu).toFixed(2)}×; one target: ${(res.one.pps / res.softflowd.pps).toFixed(2)}×)`);
+      ` (best of ${RUNS}: ${(Math.min(...res.softflowd.walls) / Math.min(...res.three.walls)).toFixed(2)}×; by CPU seconds: ${(res.softflowd.cpu / res.three.cpu).toFixed(2)}×;` +
+      ` one target: ${(res.one.pps / res.softflowd.pps).toFixed(2)}×)`);
   }
   const cost = res.one.pps / res.oneSelect.pps - 1; // how much slower the selector's run is
-  goals.selector = { value: cost, target: GOALS.selectorWithin, met: Math.abs(cost) <= GOALS.selectorWithin };
+  // within 10%: at most 10% slower (a faster median is the machine's noise, not a miss)
+  goals.selector = { value: cost, target: GOALS.selectorWithin, met: cost <= GOALS.selectorWithin };
+  const pct = (x) => `${Math.abs(x * 100).toFixed(1)}% ${x >= 0 ? "slower" : "faster"}`;
   console.log(`  goal ${goals.selector.met ? "[met]   " : "[MISSED]"} a target with a selector within ${GOALS.selectorWithin * 100}% of one without: ` +
-    `${res.oneSelect.pps.toFixed(0)} vs ${res.one.pps.toFixed(0)} packets/s, ${(cost * 100).toFixed(1)}% slower` +
-    ` (median CPU seconds ${res.oneSelect.cpu.toFixed(2)} vs ${res.one.cpu.toFixed(2)}: ${((res.oneSelect.cpu / res.one.cpu - 1) * 100).toFixed(1)}%)`);
+    `${res.oneSelect.pps.toFixed(0)} vs ${res.one.pps.toFixed(0)} packets/s, ${pct(cost)}` +
+    ` (best of ${RUNS}: ${pct(Math.min(...res.oneSelect.walls) / Math.min(...res.one.walls) - 1)};` +
+    ` median CPU seconds ${res.oneSelect.cpu.toFixed(2)} vs ${res.one.cpu.toFixed(2)}: ${pct(res.oneSelect.cpu / res.one.cpu - 1)})`);
   fs.writeFileSync(path.join(OUT, "targets-results.json"), JSON.stringify({ date: new Date().toISOString(), file: FILE, packets: meta.packets, runs: RUNS, rows: res, targets: t, goals }, null, 2) + "\n");
   return 0;
 }
