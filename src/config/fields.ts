@@ -136,6 +136,9 @@ const BY_NAME = new Map<string, FieldElement>();
 for (const e of FIELD_ELEMENTS) for (const n of [e.ipfix, e.v9, ...(e.aliases ?? [])]) if (n) BY_NAME.set(n.toLowerCase(), e);
 /** Every name as written, for suggestions. */
 const NAMES: readonly string[] = FIELD_ELEMENTS.flatMap((e) => [e.ipfix, ...(e.v9 ? [e.v9] : []), ...(e.aliases ?? [])]);
+/** The names a JSON target's list may use, for suggestions: the line's keys, then the
+ * elements' names that differ from them in more than case (SRC_AS is src_as). */
+const JSON_NAMES: readonly string[] = [...JSON_KEYS.map((k) => k.name), ...NAMES.filter((n) => !JSON_BY_NAME.has(n.toLowerCase()))];
 
 /** The formats a field list is for: the templates of IPFIX and NetFlow v9, the keys of JSON lines. */
 const LIST_FORMATS: readonly FormatName[] = ["ipfix", "v9", "json"];
@@ -213,7 +216,7 @@ function jsonFieldError(name: unknown): string | undefined {
   if (typeof name !== "string") return `expected a field name (a string), not ${JSON.stringify(name)}`;
   if (name.trim() === "") return "empty field name: expected a key of the JSON line (bytes), an IPFIX element name (octetDeltaCount) or a NetFlow v9 one (IN_BYTES)";
   if (jsonNamed(name)) return undefined;
-  const near = closestFields(name, [...JSON_KEYS.map((k) => k.name), ...NAMES]);
+  const near = closestFields(name, JSON_NAMES);
   return near.length > 0
     ? `unknown field ${JSON.stringify(name)} (did you mean ${orList(near)}?)`
     : `unknown field ${JSON.stringify(name)}: not a key of the JSON line, nor an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/export.md, "JSON lines", and docs/options.md, "Field lists")`;
@@ -269,20 +272,36 @@ export function fieldListProblems(names: unknown, format: FormatName): FieldList
 }
 
 /** Every problem of a JSON target's list: a name that is neither a key of the line nor an
- * element, and a name given twice (the same element, or the same key by its own name). Two
- * elements of one key (sourceIPv4Address and sourceIPv6Address: src_addr) are no problem:
- * the key comes once, where the first one is. */
+ * element, the same element named twice, and a key named by its own name that the list
+ * names again (by its name, or by an element whose value it writes: `bytes` and IN_BYTES).
+ * Elements that share a key are no problem (sourceIPv4Address and sourceIPv6Address: one
+ * src_addr; flowStartMilliseconds and FIRST_SWITCHED: one time_flow_start_ns): the key comes
+ * once, where the first of them is. */
 function jsonListProblems(names: readonly unknown[]): FieldListProblem[] {
   const problems: FieldListProblem[] = [];
-  const seen = new Map<string, number>();
+  const elementAt = new Map<number, number>(); // element id → index
+  const keyAt = new Map<string, number>(); //     key named by its own name → index
+  const viaElement = new Map<string, number>(); // key an element writes → the element's index
   names.forEach((name, index) => {
     const wrong = jsonFieldError(name);
     if (wrong) return void problems.push({ index, message: wrong });
     const what = jsonNamed(name as string)!;
-    const id = "key" in what ? `key ${what.key.name}` : `element ${what.element.id}`;
-    const before = seen.get(id);
-    if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, ${id})` });
-    else seen.set(id, index);
+    let before: number | undefined;
+    let as = "";
+    if ("key" in what) {
+      before = keyAt.get(what.key.name) ?? viaElement.get(what.key.name);
+      as = `key ${what.key.name}`;
+      if (before === undefined) keyAt.set(what.key.name, index);
+    } else {
+      const keys = JSON_OF.get(what.element.id) ?? [];
+      before = elementAt.get(what.element.id) ?? keys.map((k) => keyAt.get(k.name)).find((i) => i !== undefined);
+      as = `element ${what.element.id}${keys.length > 0 ? `, key ${keys.map((k) => k.name).join(" and ")}` : ""}`;
+      if (before === undefined) {
+        elementAt.set(what.element.id, index);
+        for (const k of keys) if (!viaElement.has(k.name)) viaElement.set(k.name, index);
+      }
+    }
+    if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, ${as})` });
   });
   return problems;
 }
