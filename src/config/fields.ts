@@ -303,6 +303,14 @@ function jsonListProblems(names: readonly unknown[]): FieldListProblem[] {
     }
     if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, ${as})` });
   });
+  // ICMP type and code: a flow is ICMP by its protocol, which a key without it reads as 0
+  if (problems.length === 0) {
+    const keys = names.map((n) => jsonResolve([n as string]).jsonKeys);
+    const icmp = keys.findIndex((k) => k.includes(L.JK_ICMP_TYPE) || k.includes(L.JK_ICMP_CODE));
+    if (icmp >= 0 && !keys.some((k) => k.includes(L.JK_PROTO))) {
+      problems.push({ index: icmp, message: `field ${JSON.stringify(names[icmp])}: ICMP type and code are written on ICMP flows only, and a list without the protocol (proto, PROTOCOL) has none: its flows mix every protocol; add proto` });
+    }
+  }
   return problems;
 }
 
