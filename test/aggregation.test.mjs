@@ -114,7 +114,8 @@ test("TCP FIN/RST ends a flow of a full key, but not an aggregated one: only the
 });
 
 test("a key without the protocol (a field list that leaves it out) is not ended by FIN/RST either, with or without the TCP end grace", async () => {
-  const fields = ["sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount"];
+  // (flowEndReason: a JSON line carries the keys its list names, and this test reads the end reason)
+  const fields = ["sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount", "flowEndReason"];
   for (const tcpEndTimeoutS of [0, 2]) {
     const r = await meterBatch(TWO_CONNECTIONS, { ...JSON_TARGET, fields, tcpEndTimeoutS });
     assert.equal(r.flows.length, 4, `tcp end ${tcpEndTimeoutS}: each direction of each connection`);
