@@ -4,6 +4,9 @@
 // the address cut to the prefix length of its longest match, "0.0.0.0/0" or "::/0" for none). Every value but
 // the addresses is a JSON integer written from its full 64-bit value (nanosecond times pass
 // 2^53, which is why this is not left to JavaScript's Number).
+// A target with a field list (src/config/fields.ts maps its names to keys) has a key list
+// instead (jsonKeyAdd): its lines carry those keys in that order, each written as the
+// default line writes it (jsonListed); docs/export.md, "JSON lines with a field list".
 // IPv6 text follows RFC 5952 (§4: lowercase, no leading zeros, the longest run of two or
 // more zero groups as "::", the first such run on a tie; §5: IPv4-mapped in dotted form).
 
