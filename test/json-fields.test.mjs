@@ -7,13 +7,14 @@
 //     line per key, with exactly the listed keys — a list without counters too;
 //   * a list of every key: each line is the default line's values under the listed keys;
 //     the default keys in the default order give the default output byte for byte;
-//   * without a list, the output is the default one (the docs' sample line, byte for byte).
+//   * without a list, the output is the default one: the docs' sample line, and the lines the
+//     build before field lists printed (test/fixtures/json-default), byte for byte.
 // Then the AS keys with a prefix file built here (a linear longest match as the reference),
 // --mac with and without a MAC key, and every error: the command line's, the config file's,
 // the core's refusal codes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { lib } from "./helpers/meter.mjs";
@@ -159,6 +160,26 @@ test("without a list the line is the default one: the sample line of docs/export
   assert.ok(sample, "the docs' sample");
   const out = run(path.join(fixtures, "pcaps", sample[1]), []);
   assert.ok(out.split("\n").includes(sample[2]), "the sample line is one of the lines");
+});
+
+test("without a list the output is the one made before field lists came, byte for byte (test/fixtures/json-default)", () => {
+  const golden = path.join(fixtures, "json-default");
+  const files = readdirSync(golden).filter((f) => f.endsWith(".mac.jsonl"));
+  assert.ok(files.length >= 6);
+  for (const f of files) {
+    assert.equal(run(path.join(fixtures, "pcaps", f.replace(/\.mac\.jsonl$/, "")), ["--mac"]), readFileSync(path.join(golden, f), "utf8"), f);
+  }
+});
+
+test("the field-list sample of docs/export.md: both lists, by key names and by element names, print it", () => {
+  const docs = readFileSync(path.join(root, "docs", "export.md"), "utf8");
+  const section = docs.slice(docs.indexOf("### JSON lines with a field list"));
+  const commands = [...section.matchAll(/^flowprobe -r (\S+) --fields (\S+)$/gm)].slice(0, 2);
+  const sample = /```json\n(.*)\n```/.exec(section)[1];
+  assert.equal(commands.length, 2);
+  const outs = commands.map(([, file, list]) => run(path.join(root, file), ["--fields", list]));
+  assert.equal(outs[0], outs[1]);
+  assert.ok(outs[0].split("\n").includes(sample), sample);
 });
 
 test("keys a flow lacks stay out of its line, as in the default line; a list whose keys none apply gives {}", () => {
