@@ -15,7 +15,7 @@ import {
   T_MTU, T_ENGINE_ID, T_REFRESH, T_TEMPLATE_S, T_STAGE, T_STAGE_LEN, T_SET_AT, T_STAGE_RECS, T_SAMPLING, T_TEMPLATES_NEXT, T_DEST_MODE,
   DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, D_DOWN, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, DEST_ROUND_ROBIN,
   T_DEST_CURSOR, KEY_ALL, SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
-  FORMAT_IPFIX, FORMAT_V9,
+  FORMAT_IPFIX, FORMAT_V9, FORMAT_JSON,
 } from "./layout";
 import { heapInit, heapAlloc } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
@@ -33,6 +33,7 @@ import { tableInit, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
 import { giveField } from "./encode/records";
+import { jsonKeyAdd } from "./encode/json";
 import { setExportTime as exportTime } from "./encode/message";
 
 /** Once at start: sets up the fixed regions, the format table and the hash seed. Returns 0, or 1 without memory. */
@@ -112,6 +113,20 @@ export function configureField(t: u32, id: u32, len: u32): u32 {
   const format = load<u32>(tp + T_FORMAT);
   if ((format != FORMAT_IPFIX && format != FORMAT_V9) || load<u32>(tp + T_MTU) != 0) return 4;
   return giveField(tp, id, len);
+}
+
+/**
+ * Once per key at start, after configureTarget, for a JSON target with a field list: key
+ * `key` (layout.ts JK_*) is the next of its lines (the list replaces the default line;
+ * src/config/fields.ts maps field names to keys). Returns 0, 1 without memory, 2 for a code
+ * that names no key, 3 for a list already full or naming the key, 4 for a target that is not
+ * JSON lines.
+ */
+export function configureJsonKey(t: u32, key: u32): u32 {
+  if (t >= meter.getTargetCount()) return 4;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_FORMAT) != FORMAT_JSON) return 4;
+  return jsonKeyAdd(tp, key);
 }
 
 /**

@@ -491,3 +491,46 @@ export const PT_HEADER: u32 = 64; //                   (PT_END rounded up: the a
 export const PT_LINK_SHIFT: u32 = 8; //                a link's low 8 bits: the prefix length (0-128)
 export const PT_NO_PARENT: u32 = 0xffffff; //          the link's index when no prefix of the table encloses it
 export const PT_PREFIX_MAX: u32 = 0xfffffe; //         prefixes of one family at most (the link's 24 bits)
+
+// ---- a JSON target's key list (encode/json.ts): the keys its lines carry, in line order,
+// when the host gave it a field list (configureJsonKey; src/config/fields.ts maps the names).
+// A heap block at T_JSON_KEYS; without one the line is the default one. Appended to the
+// target descriptor after T_END. ----
+export const T_JSON_KEYS: u32 = T_END; //           u32 address of its key list (JL_* below), 0 = the default line
+export const T_JSON_END: u32 = T_JSON_KEYS + 4; //  (within TARGET_SIZE)
+export const JSON_KEY_MAX: u32 = 40; //             keys in a list (each key once)
+export const JL_COUNT: u32 = 0; //                  u32 keys in the list
+export const JL_KEYS: u32 = JL_COUNT + 4; //        JSON_KEY_MAX bytes: JK_* codes, in line order
+export const JL_END: u32 = JL_KEYS + JSON_KEY_MAX;
+// The keys (JL_KEYS), each a key of the default line but the last (docs/export.md, "JSON lines")
+export const JK_TIME_START: u32 = 1; //     time_flow_start_ns
+export const JK_TIME_END: u32 = 2; //       time_flow_end_ns
+export const JK_ETYPE: u32 = 3; //          etype
+export const JK_PROTO: u32 = 4; //          proto
+export const JK_SRC_ADDR: u32 = 5; //       src_addr
+export const JK_DST_ADDR: u32 = 6; //       dst_addr
+export const JK_SRC_PORT: u32 = 7; //       src_port
+export const JK_DST_PORT: u32 = 8; //       dst_port
+export const JK_IN_IF: u32 = 9; //          in_if
+export const JK_OUT_IF: u32 = 10; //        out_if
+export const JK_NEXT_HOP: u32 = 11; //      next_hop (where a route gives one)
+export const JK_BYTES: u32 = 12; //         bytes
+export const JK_PACKETS: u32 = 13; //       packets
+export const JK_TCP_FLAGS: u32 = 14; //     tcp_flags
+export const JK_TOS: u32 = 15; //           ip_tos
+export const JK_TTL_MIN: u32 = 16; //       ip_ttl_min
+export const JK_TTL_MAX: u32 = 17; //       ip_ttl_max
+export const JK_VLAN: u32 = 18; //          vlan_id
+export const JK_VLAN_INNER: u32 = 19; //    vlan_id_inner (QinQ flows only)
+export const JK_ICMP_TYPE: u32 = 20; //     icmp_type (ICMP flows only)
+export const JK_ICMP_CODE: u32 = 21; //     icmp_code (ICMP flows only)
+export const JK_LAN_DIRECTION: u32 = 22; // lan_direction (--lan: LAN ↔ outside flows only)
+export const JK_SRC_MAC: u32 = 23; //       src_mac (where the link has it)
+export const JK_DST_MAC: u32 = 24; //       dst_mac
+export const JK_SRC_AS: u32 = 25; //        src_as
+export const JK_DST_AS: u32 = 26; //        dst_as
+export const JK_SRC_NET: u32 = 27; //       src_net
+export const JK_DST_NET: u32 = 28; //       dst_net
+export const JK_END_REASON: u32 = 29; //    flow_end_reason
+export const JK_FLOW_DIRECTION: u32 = 30; // flow_direction (IPFIX flowDirection, IE 61: 0 ingress, 1 egress; not in the default line)
+export const JK_LAST: u32 = JK_FLOW_DIRECTION;

@@ -27,4 +27,4 @@ export { compileSelector, resolveInterfaces, SelectorError } from "./config/sele
 export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
 export { readPrefixFile, parsePrefixes } from "./host/prefixes";
 export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
-export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS } from "./config/fields";
+export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS, JSON_KEYS, jsonKeyNamed } from "./config/fields";

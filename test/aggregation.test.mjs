@@ -114,7 +114,8 @@ test("TCP FIN/RST ends a flow of a full key, but not an aggregated one: only the
 });
 
 test("a key without the protocol (a field list that leaves it out) is not ended by FIN/RST either, with or without the TCP end grace", async () => {
-  const fields = ["sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount"];
+  // (flowEndReason: a JSON line carries the keys its list names, and this test reads the end reason)
+  const fields = ["sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount", "flowEndReason"];
   for (const tcpEndTimeoutS of [0, 2]) {
     const r = await meterBatch(TWO_CONNECTIONS, { ...JSON_TARGET, fields, tcpEndTimeoutS });
     assert.equal(r.flows.length, 4, `tcp end ${tcpEndTimeoutS}: each direction of each connection`);
@@ -215,9 +216,9 @@ test("a field list with the ICMP type/code and no ports does not split TCP flows
   const tcpTo = (dport, i) => ({ ts: t0 + BigInt(i) * S, data: P.eth(P.ETH_IPV4, P.ipv4(P.tcp(40000 + i, dport, 0x10), { proto: 6, src: "192.0.2.1", dst: "198.51.100.7" })) });
   const icmp = (type, i) => ({ ts: t0 + BigInt(10 + i) * S, data: P.eth(P.ETH_IPV4, P.ipv4(P.icmp(type, 0), { proto: 1, src: "192.0.2.1", dst: "198.51.100.7" })) });
   const packets = [tcpTo(80, 0), tcpTo(443, 1), tcpTo(22, 2), icmp(8, 0), icmp(13, 1), icmp(8, 2)];
-  const icmpOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "icmpTypeCodeIPv4", "octetDeltaCount"] });
-  const byProto = (r) => r.flows.map((f) => `${f.proto} ${f.proto === 1n ? `icmp ${f.icmp_type}` : f.dst_port} ${f.packets}`).sort();
-  assert.deepEqual(byProto(icmpOnly), ["1 icmp 13 1", "1 icmp 8 2", "6 0 3"], "TCP: one flow; ICMP: a flow per type (8 twice, 13 once)");
-  const portsOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "destinationTransportPort", "octetDeltaCount"] });
-  assert.deepEqual(byProto(portsOnly), ["1 icmp 0 3", "6 22 1", "6 443 1", "6 80 1"], "TCP: a flow per port; ICMP: one flow");
+  const icmpOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "icmpTypeCodeIPv4", "octetDeltaCount", "packetDeltaCount"] });
+  const byProto = (r) => r.flows.map((f) => `${f.proto} ${f.proto === 1n ? `icmp ${f.icmp_type ?? "-"}` : f.dst_port ?? "-"} ${f.packets}`).sort();
+  assert.deepEqual(byProto(icmpOnly), ["1 icmp 13 1", "1 icmp 8 2", "6 - 3"], "TCP: one flow; ICMP: a flow per type (8 twice, 13 once)");
+  const portsOnly = await meterBatch(packets, { ...JSON_TARGET, fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount"] });
+  assert.deepEqual(byProto(portsOnly), ["1 icmp - 3", "6 22 1", "6 443 1", "6 80 1"], "TCP: a flow per port; ICMP: one flow");
 });

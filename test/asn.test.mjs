@@ -562,7 +562,7 @@ test("aggregated and left-out addresses: the AS of the longest prefix holding th
       (b) => out.push(Buffer.from(b).toString()), prefixes);
     const { meterBatch } = await import("./helpers/meter.mjs");
     await meterBatch(packets, {}, { meterState: { meter, text: () => out.join("") } });
-    return parseFlows(out.join("")).map((f) => `${f.src_addr} ${f.src_as} ${f.src_net} > ${f.dst_addr} ${f.dst_as} ${f.dst_net} ${f.packets}`).sort();
+    return parseFlows(out.join("")).map((f) => `${f.src_addr ?? "-"} ${f.src_as} ${f.src_net} > ${f.dst_addr ?? "-"} ${f.dst_as} ${f.dst_net} ${f.packets}`).sort();
   };
   // full key: each address's own longest match (10.1.0.7 and 10.1.0.9 in the /24, 10.1.5.5 in the /8)
   assert.deepEqual(await run({}), [
@@ -574,7 +574,7 @@ test("aggregated and left-out addresses: the AS of the longest prefix holding th
     "10.1.0.0 65000 10.0.0.0/8 > 10.1.0.0 65000 10.0.0.0/8 2",
   ]);
   // no addresses in the key: no AS, not the default route's
-  assert.deepEqual(await run({ fields: ["protocolIdentifier", "octetDeltaCount", "packetDeltaCount"] }), [
-    "0.0.0.0 0 0.0.0.0/0 > 0.0.0.0 0 0.0.0.0/0 2",
+  assert.deepEqual(await run({ fields: ["protocolIdentifier", "octetDeltaCount", "packetDeltaCount", "bgpSourceAsNumber", "bgpDestinationAsNumber", "sourceIPv4PrefixLength", "destinationIPv4PrefixLength"] }), [
+    "- 0 0.0.0.0/0 > - 0 0.0.0.0/0 2",
   ]);
 });

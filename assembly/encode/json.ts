@@ -4,6 +4,9 @@
 // the address cut to the prefix length of its longest match, "0.0.0.0/0" or "::/0" for none). Every value but
 // the addresses is a JSON integer written from its full 64-bit value (nanosecond times pass
 // 2^53, which is why this is not left to JavaScript's Number).
+// A target with a field list (src/config/fields.ts maps its names to keys) has a key list
+// instead (jsonKeyAdd): its lines carry those keys in that order, each written as the
+// default line writes it (jsonListed); docs/export.md, "JSON lines with a field list".
 // IPv6 text follows RFC 5952 (§4: lowercase, no leading zeros, the longest run of two or
 // more zero groups as "::", the first such run on a tie; §5: IPv4-mapped in dotted form).
 
@@ -11,8 +14,13 @@ import {
   TABLES_BASE, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_TOS, FS_VERSION,
   FS_VLAN, FS_VLAN_INNER, FS_FIRST, FS_LAST, FS_BYTES, FS_PACKETS, FS_TCP_FLAGS,
   FS_TTL_MIN, FS_TTL_MAX, VLAN_PRESENT, X_IN_IF, X_OUT_IF, X_NEXT_HOP, X_MACS, X_REASON,
-  X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
+  X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK, X_DIRECTION, T_JSON_KEYS, JL_COUNT, JL_KEYS, JL_END, JSON_KEY_MAX,
+  JK_TIME_START, JK_TIME_END, JK_ETYPE, JK_PROTO, JK_SRC_ADDR, JK_DST_ADDR, JK_SRC_PORT, JK_DST_PORT, JK_IN_IF, JK_OUT_IF,
+  JK_NEXT_HOP, JK_BYTES, JK_PACKETS, JK_TCP_FLAGS, JK_TOS, JK_TTL_MIN, JK_TTL_MAX, JK_VLAN, JK_VLAN_INNER, JK_ICMP_TYPE,
+  JK_ICMP_CODE, JK_LAN_DIRECTION, JK_SRC_MAC, JK_DST_MAC, JK_SRC_AS, JK_DST_AS, JK_SRC_NET, JK_DST_NET, JK_END_REASON,
+  JK_FLOW_DIRECTION, JK_LAST,
 } from "../layout";
+import { heapAlloc } from "../base/heap";
 import { prefixesOn } from "../cache/prefixes";
 import { flowSide, SIDE_UPLOAD, SIDE_DOWNLOAD } from "../cache/routes";
 import { jsonLineAt, jsonLineDone, JSON_UNIT_MAX } from "../output/units";
@@ -53,6 +61,7 @@ const PIECES: string[] = [
   ',"dst_as":',
   ',"src_net":"',
   '","dst_net":"',
+  ',"flow_direction":',
 ];
 const DIGITS = TABLES_BASE; //          200 bytes: "00".."99"
 const HEX = TABLES_BASE + 200; //       16 bytes
@@ -90,6 +99,16 @@ export function jsonInit(): void {
   const d = load<u32>(PIECE_DIR + (<usize>i << 2));
   const len = <usize>(d >> 16);
   const src = PIECE_BYTES + <usize>(d & 0xffff);
+  for (let k: usize = 0; k < len; k += 8) store<u64>(o + k, load<u64>(src + k));
+  return o + len;
+}
+
+/** Appends fixed piece i without its first byte (`","dst_addr":"` as `,"dst_addr":"`: the
+ * default line's pieces close the string before them; a listed key opens on its own). */
+@inline function pieceTail(o: usize, i: u32): usize {
+  const d = load<u32>(PIECE_DIR + (<usize>i << 2));
+  const len = <usize>(d >> 16) - 1;
+  const src = PIECE_BYTES + <usize>(d & 0xffff) + 1;
   for (let k: usize = 0; k < len; k += 8) store<u64>(o + k, load<u64>(src + k));
   return o + len;
 }
@@ -231,9 +250,114 @@ export function jsonExportMax(tp: usize): usize {
   return JSON_UNIT_MAX;
 }
 
+/**
+ * Appends key `key` (JK_*) to the key list of JSON target tp: from the first one on, its
+ * lines carry the listed keys only, in list order. Returns 0, 1 without memory, 2 for a code
+ * that names no key, 3 when the list is full (JSON_KEY_MAX) or already names it. Once per key
+ * at start (configureJsonKey).
+ */
+export function jsonKeyAdd(tp: usize, key: u32): u32 {
+  if (key == 0 || key > JK_LAST) return 2;
+  let b = <usize>load<u32>(tp + T_JSON_KEYS);
+  if (b == 0) {
+    b = heapAlloc(JL_END);
+    if (b == 0) return 1;
+    memory.fill(b, 0, JL_END);
+    store<u32>(tp + T_JSON_KEYS, <u32>b);
+  }
+  const n = load<u32>(b + JL_COUNT);
+  if (n >= JSON_KEY_MAX) return 3;
+  for (let i: u32 = 0; i < n; i++) if (<u32>load<u8>(b + JL_KEYS + i) == key) return 3;
+  store<u8>(b + JL_KEYS + n, <u8>key);
+  store<u32>(b + JL_COUNT, n + 1);
+  return 0;
+}
+
+/** The flow at sp of target t as a line of the keys its list names (the block at keys), each
+ * written as the default line writes it and under the same condition (icmp_type only on ICMP
+ * flows, next_hop only where a route gives one, …): the record writer's walk over its codes
+ * (encode/records.ts), one switch per key. Once per exported flow of a target with a list. */
+function jsonListed(t: u32, keys: usize, sp: usize, x: usize, pos: usize): usize {
+  let o = jsonLineAt(t, pos);
+  const start = o;
+  const v6 = load<u8>(sp + FS_VERSION) == 6;
+  const proto = <u32>load<u8>(sp + FS_PROTO);
+  const icmp = (!v6 && proto == 1) || (v6 && proto == 58);
+  const dport = <u32>load<u16>(sp + FS_DPORT);
+  const n = load<u32>(keys + JL_COUNT);
+  // every key is written with the comma before it; the first one's becomes the "{"
+  for (let i: u32 = 0; i < n; i++) {
+    switch (<u32>load<u8>(keys + JL_KEYS + i)) {
+      case JK_TIME_START: { const k = o; o = piece(o, 0); store<u8>(k, 44); o = dec64(o, load<u64>(sp + FS_FIRST)); break; }
+      case JK_TIME_END: o = piece(o, 1); o = dec64(o, load<u64>(sp + FS_LAST)); break;
+      case JK_ETYPE: o = piece(o, 2); o = dec32(o, v6 ? 0x86dd : 0x0800); break;
+      case JK_PROTO: o = piece(o, 3); o = dec32(o, proto); break;
+      case JK_SRC_ADDR: o = piece(o, 4); o = v6 ? ipv6(o, sp + FS_SRC) : ipv4(o, sp + FS_SRC); o = piece(o, 28); break;
+      case JK_DST_ADDR: o = pieceTail(o, 5); o = v6 ? ipv6(o, sp + FS_DST) : ipv4(o, sp + FS_DST); o = piece(o, 28); break;
+      case JK_SRC_PORT: o = pieceTail(o, 6); o = dec32(o, icmp ? 0 : <u32>load<u16>(sp + FS_SPORT)); break;
+      case JK_DST_PORT: o = piece(o, 7); o = dec32(o, icmp ? 0 : dport); break;
+      case JK_IN_IF: o = piece(o, 8); o = dec32(o, load<u32>(x + X_IN_IF)); break;
+      case JK_OUT_IF: o = piece(o, 9); o = dec32(o, load<u32>(x + X_OUT_IF)); break;
+      case JK_NEXT_HOP: {
+        const nextHop = <usize>load<u32>(x + X_NEXT_HOP);
+        if (nextHop != 0 && (load<u64>(nextHop) | load<u64>(nextHop + 8)) != 0) {
+          o = piece(o, 10);
+          o = v6 ? ipv6(o, nextHop) : ipv4(o, nextHop);
+          o = piece(o, 28);
+        }
+        break;
+      }
+      case JK_BYTES: o = piece(o, 12); o = dec64(o, load<u64>(sp + FS_BYTES)); break;
+      case JK_PACKETS: o = piece(o, 13); o = dec64(o, load<u64>(sp + FS_PACKETS)); break;
+      case JK_TCP_FLAGS: o = piece(o, 14); o = dec32(o, load<u8>(sp + FS_TCP_FLAGS)); break;
+      case JK_TOS: o = piece(o, 15); o = dec32(o, load<u8>(sp + FS_TOS)); break;
+      case JK_TTL_MIN: o = piece(o, 16); o = dec32(o, load<u8>(sp + FS_TTL_MIN)); break;
+      case JK_TTL_MAX: o = piece(o, 17); o = dec32(o, load<u8>(sp + FS_TTL_MAX)); break;
+      case JK_VLAN: o = piece(o, 18); o = dec32(o, <u32>load<u16>(sp + FS_VLAN) & ~VLAN_PRESENT); break;
+      case JK_VLAN_INNER: {
+        const inner = <u32>load<u16>(sp + FS_VLAN_INNER);
+        if (inner != 0) { o = piece(o, 19); o = dec32(o, inner & ~VLAN_PRESENT); }
+        break;
+      }
+      case JK_ICMP_TYPE: if (icmp) { o = piece(o, 20); o = dec32(o, dport >> 8); } break;
+      case JK_ICMP_CODE: if (icmp) { o = piece(o, 21); o = dec32(o, dport & 0xff); } break;
+      case JK_LAN_DIRECTION: {
+        const side = flowSide(x);
+        if (side == SIDE_UPLOAD) o = piece(o, 22);
+        else if (side == SIDE_DOWNLOAD) o = piece(o, 23);
+        break;
+      }
+      case JK_SRC_MAC: {
+        const m = <usize>load<u32>(x + X_MACS);
+        if (m != 0 && (<u64>load<u16>(m + 6) | <u64>load<u32>(m + 8)) != 0) { o = piece(o, 26); o = mac(o, m + 6); o = piece(o, 28); }
+        break;
+      }
+      case JK_DST_MAC: {
+        const m = <usize>load<u32>(x + X_MACS);
+        if (m != 0 && (<u64>load<u32>(m) | <u64>load<u16>(m + 4)) != 0) { o = piece(o, 27); o = mac(o, m); o = piece(o, 28); }
+        break;
+      }
+      // (without a prefix table the export context holds zeros: AS 0, 0.0.0.0/0)
+      case JK_SRC_AS: o = piece(o, 29); o = dec32(o, load<u32>(x + X_SRC_AS)); break;
+      case JK_DST_AS: o = piece(o, 30); o = dec32(o, load<u32>(x + X_DST_AS)); break;
+      case JK_SRC_NET: o = piece(o, 31); o = net(o, sp + FS_SRC, v6, load<u32>(x + X_SRC_MASK)); o = piece(o, 28); break;
+      case JK_DST_NET: o = pieceTail(o, 32); o = net(o, sp + FS_DST, v6, load<u32>(x + X_DST_MASK)); o = piece(o, 28); break;
+      case JK_END_REASON: o = piece(o, 24); o = dec32(o, load<u32>(x + X_REASON)); break;
+      case JK_FLOW_DIRECTION: o = piece(o, 33); o = dec32(o, load<u32>(x + X_DIRECTION)); break;
+    }
+  }
+  if (o == start) store<u8>(o++, 123); // "{": no key of the list applies to this flow
+  else store<u8>(start, 123);
+  o = piece(o, 25);
+  return jsonLineDone(o);
+}
+
 /** Writes the flow in the slot at sp of target t (export context x) as a JSON line in the
- * target's unit at output position pos; returns the new position. */
+ * target's unit at output position pos; returns the new position. A target with a key list
+ * (jsonKeyAdd) writes the listed keys (jsonListed); the default line costs it this one branch. */
 export function jsonRecord(t: u32, tp: usize, sp: usize, x: usize, pos: usize): usize {
+  const keys = <usize>load<u32>(tp + T_JSON_KEYS);
+  if (keys != 0) return jsonListed(t, keys, sp, x, pos);
   let o = jsonLineAt(t, pos);
   const v6 = load<u8>(sp + FS_VERSION) == 6;
   const proto = <u32>load<u8>(sp + FS_PROTO);

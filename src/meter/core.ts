@@ -15,6 +15,7 @@ export interface CoreExports {
   configureTarget(t: number, maxflows: number, indexMax: number, inactiveS: number, activeS: number, format: number, tcpEndS: number): number;
   configureKey(t: number, fields: number): number;
   configureField(t: number, id: number, len: number): number;
+  configureJsonKey(t: number, key: number): number;
   configureAggregation(t: number, kind: number, w0: number, w1: number, w2: number, w3: number, len: number, to: number): number;
   walkPcap(len: number, swapped: number, nanos: number, linktype: number, snaplen: number): number;
   walkPcapng(len: number, swapped: number): number;

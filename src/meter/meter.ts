@@ -39,8 +39,10 @@ export interface TargetConfig {
   /** IPFIX and NetFlow v9: the fields of its templates, by IPFIX or NetFlow v9 name
    * (config/fields.ts; case-insensitive), in template order; an address field of one family
    * brings the other family's counterpart. The key fields it names are its key (with
-   * keyFields, those named in both); for JSON lines that is all it gives (and the MACs): a
-   * line keeps its fixed fields. Not NetFlow v5. Default: the format's default template set. */
+   * keyFields, those named in both). JSON lines: the keys each line carries, in list order
+   * (elements go to the line's keys; the line's own key names, etype and lan_direction
+   * among them, are names too; with `mac` and no MAC key, src_mac and dst_mac end the line).
+   * Not NetFlow v5. Default: the format's default template set, the default JSON line. */
   fields?: ReadonlyArray<string>;
   /** Aggregation rules in ipt_NETFLOW's syntax (config/aggregation.ts: "10.0.0.0/8=16",
    * "80-89=80"), applied to the key before the cache. Default none. */
@@ -181,7 +183,16 @@ export class Meter {
       }
       this.setSelector(i, t.select);
       if (t.aggregation) this.aggregate(i, t.aggregation);
-      if (list && t.format !== "json") { // (JSON lines: the list gives the key and the MACs; the line's fields are fixed)
+      if (list && t.format === "json") {
+        // (--mac adds both MACs only to a list without a MAC key, as on IPFIX and v9)
+        const macKeys = t.mac && !list.macs ? [L.JK_SRC_MAC, L.JK_DST_MAC] : [];
+        for (const key of [...list.jsonKeys, ...macKeys]) {
+          const r = x.configureJsonKey(i, key);
+          if (r === 1) throw new CoreError(`target ${i}: no memory for its JSON key list`);
+          if (r !== 0) throw new CoreError(`target ${i}: the core refused JSON key ${key} of its field list (code ${r})`);
+        }
+      }
+      if (list && t.format !== "json") {
         list.fields.forEach(([id, len]) => {
           const r = x.configureField(i, id, len);
           const name = FIELD_ELEMENTS.find((e) => e.id === id)?.ipfix;
