@@ -12,7 +12,7 @@
 // key: the key fields it names define a flow, and those it leaves out do not split flows.
 
 import * as L from "../../assembly/layout";
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 import type { FormatName } from "./formats";
 import { distance } from "./argv";
 
@@ -100,6 +100,7 @@ export function fieldNamed(name: string): FieldElement | undefined {
  * least 2 edits) and at most one edit farther than the closest. */
 export function closestFields(name: string): string[] {
   const want = name.trim().toLowerCase();
+  if (want.length > 64) return []; // (no name is near it, and the distance would cost a row per character)
   const limit = Math.max(2, Math.floor(want.length / 3));
   const near = NAMES.map((n) => ({ n, d: distance(want, n.toLowerCase()) }))
     .filter((x) => x.d <= limit)
@@ -120,8 +121,8 @@ export function fieldError(name: unknown): string | undefined {
   if (fieldNamed(name)) return undefined;
   const near = closestFields(name);
   return near.length > 0
-    ? `unknown field ${JSON.stringify(name)} (did you mean ${orList(near)}?)`
-    : `unknown field ${JSON.stringify(name)}: not an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/options.md, "Field lists")`;
+    ? `unknown field ${quoted(name)} (did you mean ${orList(near)}?)`
+    : `unknown field ${quoted(name)}: not an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/options.md, "Field lists")`;
 }
 
 /** A field list as the core takes it. */
@@ -154,10 +155,10 @@ export function fieldListProblems(names: unknown, format: FormatName): FieldList
     if (wrong) return void problems.push({ index, message: wrong });
     const e = fieldNamed(name as string)!;
     if (e.v9Only && format === "ipfix") {
-      return void problems.push({ index, message: `field ${JSON.stringify(name)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
+      return void problems.push({ index, message: `field ${quoted(name as string)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
     }
     const before = seen.get(e.id);
-    if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, element ${e.id})` });
+    if (before !== undefined) problems.push({ index, message: `field ${quoted(name as string)} is named twice (first at ${before}: ${quoted(names[before] as string)}, element ${e.id})` });
     else seen.set(e.id, index);
   });
   if (problems.length === 0) {

@@ -4,16 +4,16 @@
 // file and UCI will make the same object.
 
 import { randomBytes } from "node:crypto";
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 import { scan, integer } from "./argv";
 import { defaultHashsize } from "./cache";
 import { parseCollectors, type Collector } from "./collectors";
 import { DEFAULTS } from "./defaults";
-import { readConfigFile } from "./file";
+import { asUsageError, readConfigFile } from "./file";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
 import { OPTIONS, fileKey, optionNamed } from "./schema";
 import { resolveTargets, type TargetOptions } from "./targets";
-import { compileSelector } from "./select";
+import { compileSelector, SelectorError } from "./select";
 import { resolveFields, splitFieldList } from "./fields";
 import { parseAggregation, splitAggregation } from "./aggregation";
 
@@ -124,7 +124,20 @@ const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 const EXPORT_ONLY = OPTIONS.filter((s) => s.scope === "export").map((s) => s.name);
 const LIVE_ONLY = OPTIONS.filter((s) => s.scope === "live").map((s) => s.name);
 
+/**
+ * The config object of a command line (and the config file it names). Throws a UsageError
+ * (exit status 2) on any input, whatever is wrong with it: a reload calls this again on a
+ * file someone is editing, and must keep the running config, not end the process.
+ */
 export function parseOptions(argv: string[]): Options {
+  try {
+    return optionsOf(argv);
+  } catch (e) {
+    throw asUsageError(e, "the options");
+  }
+}
+
+function optionsOf(argv: string[]): Options {
   const given = scan(argv);
   // the config file's global keys, as the command line gives them; the command line wins
   const commandLine = new Set(given.keys());
@@ -165,10 +178,12 @@ export function parseOptions(argv: string[]): Options {
   if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
   const fieldsText = str("fields");
   const fields = fieldsText !== undefined ? splitFieldList(fieldsText) : undefined;
-  if (fields) resolveFields(fields, format); // (its errors now, before anything starts)
+  // (its errors now, before anything starts; with targets in the file, the list is their
+  // default, checked here for its names and against each IPFIX and v9 target in targets.ts)
+  if (fields) resolveFields(fields, format, named("fields"));
   const aggregationText = str("aggregation");
   const aggregation = aggregationText !== undefined ? splitAggregation(aggregationText) : undefined;
-  if (aggregation) parseAggregation(aggregation);
+  if (aggregation) parseAggregation(aggregation, named("aggregation"));
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -196,8 +211,15 @@ export function parseOptions(argv: string[]): Options {
   }
   const select = str("select");
   // checked now, so a bad one is a usage error before anything starts (the meter compiles it again)
-  const selector = select !== undefined ? compileSelector(select) : undefined;
-  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`--select ${JSON.stringify(select)} with --protocol 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
+  let selector;
+  try {
+    selector = select !== undefined ? compileSelector(select) : undefined;
+  } catch (e) {
+    // the file's: named by the file and its key (the command line's says select: "…")
+    if (e instanceof SelectorError && !commandLine.has("select") && configFile) throw new UsageError(`${named("select")}: ${quoted(e.text, e.column - 1)}: ${e.detail}`);
+    throw e;
+  }
+  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`${named("select")} ${quoted(select!)} with ${mention("protocol")} 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
