@@ -147,8 +147,9 @@ function optionsOf(argv: string[]): Options {
   const named = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : `${configFile.file}: ${fileKey(optionNamed(option))}`);
   /** The same later in a sentence: the flag, or the file's key. */
   const mention = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : fileKey(optionNamed(option)));
-  const values = Object.fromEntries(given) as Record<string, string | boolean | undefined>;
-  const str = (k: string) => values[k] as string | undefined;
+  // (a Map, never an object: no key finds a built-in such as "constructor")
+  const value = (k: string) => given.get(k);
+  const str = (k: string) => value(k) as string | undefined;
   /** An integer option: its value within its range, else its default. */
   const num = (name: string) => {
     const spec = optionNamed(name);
@@ -173,7 +174,7 @@ function optionsOf(argv: string[]): Options {
   }
   const protocol = exportFormat.code as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : exportFormat.name;
-  if (values.mac && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
+  if (value("mac") && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
   const mode = (str("mode") ?? DEFAULTS.mode) as DestinationMode;
   if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
   const fieldsText = str("fields");
@@ -244,7 +245,7 @@ function optionsOf(argv: string[]): Options {
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError(`${named("interfaces")}: any stands alone (it is every interface)`);
   } else {
     for (const live of LIVE_ONLY) {
-      if (values[live] !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
+      if (value(live) !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
     }
   }
   const direction = str("direction") ?? directionDefault;
@@ -261,7 +262,7 @@ function optionsOf(argv: string[]): Options {
   const user = str("user");
   if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`${named("user")} ${JSON.stringify(user)}: not a user name`);
   const tcpEndTimeoutS = num("tcp-end-timeout");
-  const mac = Boolean(values.mac);
+  const mac = Boolean(value("mac"));
   const engineId = num("engine-id");
   const refreshRate = num("refresh-rate");
   const timeoutRateMin = num("timeout-rate");
@@ -287,7 +288,7 @@ function optionsOf(argv: string[]): Options {
     user,
     mac,
     asFile: str("as-file"),
-    promisc: Boolean(values.promisc),
+    promisc: Boolean(value("promisc")),
     snaplen: num("snaplen"),
     ringMiB: num("ring-size"),
     blockTimeoutMs: num("block-timeout"),
@@ -317,9 +318,9 @@ function optionsOf(argv: string[]): Options {
     seed,
     seedGiven: seedText !== undefined,
     progress,
-    summary: !values["no-summary"],
-    help: Boolean(values.help),
-    version: Boolean(values.version),
+    summary: !value("no-summary"),
+    help: Boolean(value("help")),
+    version: Boolean(value("version")),
     targets,
     config,
   };
