@@ -83,14 +83,17 @@ export function readConfigFile(file: string): ConfigFile {
       const over = (bytes: string) => new UsageError(`--config ${file}: ${bytes} bytes, over the ${CONFIG_BYTES_MAX >> 20} MiB a config file may have (is it the right file?)`);
       const size = fs.fstatSync(fd).size;
       if (size > CONFIG_BYTES_MAX) throw over(String(size));
-      const buf = Buffer.alloc(CONFIG_BYTES_MAX + 1);
+      const chunks: Buffer[] = [];
       let n = 0;
-      for (let got = -1; got !== 0 && n < buf.length;) {
-        got = fs.readSync(fd, buf, n, buf.length - n, null);
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.max(size + 1, 64 << 10));
+        const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+        if (got === 0) break;
+        chunks.push(chunk.subarray(0, got));
         n += got;
+        if (n > CONFIG_BYTES_MAX) throw over(`more than ${CONFIG_BYTES_MAX}`);
       }
-      if (n > CONFIG_BYTES_MAX) throw over("more than " + String(CONFIG_BYTES_MAX));
-      text = buf.toString("utf8", 0, n);
+      text = Buffer.concat(chunks, n).toString("utf8");
     } finally {
       fs.closeSync(fd);
     }
