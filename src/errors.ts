@@ -61,3 +61,25 @@ export class PrefixFileError extends FlowprobeError {
     this.line = line;
   }
 }
+
+/** Most characters of the user's text a message quotes: a hostile 20 MB line or selector gets
+ * a message of a line, not one of 20 MB. */
+export const QUOTE_MAX = 80;
+
+/** `text` as it is when short, else its first QUOTE_MAX characters and "…" (a key in a key path). */
+export function clipped(text: string): string {
+  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX)}…`;
+}
+
+/**
+ * `text` in double quotes (JSON string syntax), cut to about QUOTE_MAX characters with "…"
+ * where it is cut: around index `at` (0-based; the place a message points at), else from the
+ * start. Short text comes back as JSON.stringify gives it.
+ */
+export function quoted(text: string, at = 0): string {
+  if (text.length <= QUOTE_MAX) return JSON.stringify(text);
+  const start = Math.max(0, Math.min(at - Math.floor(QUOTE_MAX / 3), text.length - QUOTE_MAX));
+  const end = start + QUOTE_MAX;
+  const body = JSON.stringify(text.slice(start, end)).slice(1, -1);
+  return `"${start > 0 ? "…" : ""}${body}${end < text.length ? "…" : ""}"`;
+}

@@ -111,6 +111,13 @@ test("select: the program is what the compiler says (tests, jumps forward, verdi
   assert.equal(s.matchesIPv4 && s.matchesIPv6, true);
   assert.deepEqual([lib.compileSelector("ip6 and tcp").matchesIPv4, lib.compileSelector("net 2001:db8::/32").matchesIPv4, lib.compileSelector("not ip").matchesIPv4], [false, false, false]);
   assert.equal(lib.compileSelector("net 10.0.0.0/8 or net 2001:db8::/32").matchesIPv4, true);
+  // ICMPv6 (protocol 58) is IPv6's: a selector that needs it selects no IPv4 packet (a v5
+  // target refuses it); the extension headers' numbers are not IPv6-only — the parser walks
+  // past them in IPv6 and reports an IPv4 packet's protocol as it is
+  const v4 = (text) => lib.compileSelector(text).matchesIPv4;
+  assert.deepEqual(["icmp6", "proto 58", "proto icmp6", "proto ipv6_icmp", "ip6 or proto 58", "icmp6 and port 0", "(icmp6 or ip6) and not tcp"].map(v4), Array(7).fill(false));
+  assert.deepEqual(["not icmp6", "icmp6 or tcp", "proto 1", "proto 0", "proto 43", "proto 44", "proto 60", "proto 51", "ip and not proto 58"].map(v4), Array(9).fill(true));
+  assert.equal(lib.compileSelector("icmp6").matchesIPv6, true);
   // a program whose jump goes backwards (a loop) or past its end is refused
   const { meter } = newMeter();
   const x = meter.core.x;
@@ -141,6 +148,11 @@ const ERRORS = [
   ["net 10.0.0.0 mask 255.0.255.0", 'netmask 255.0.255.0 is not contiguous ones then zeros at column 19'],
   ["net 10.0.0.0 mask", 'expected a netmask a.b.c.d after "mask", but the text ends at column 18'],
   ["net 2001:db8:: mask 255.0.0.0", '"mask" is for IPv4 nets: write 2001:db8::/LENGTH at column 16'],
+  // words that name a built-in of JavaScript's objects: unknown (they compiled to proto 0 and to a leaf of nothing)
+  ["constructor", 'unknown word "constructor": expected host, net, port, portrange, proto, tcp, udp, sctp, icmp, icmp6, ip, ip6, vlan, inif, outif, not or "(" at column 1'],
+  ["proto constructor", 'unknown protocol "constructor": expected icmp, igmp, tcp, udp, gre, esp, ah, icmp6, ipv6_icmp, ospf, pim, sctp, udplite or a number 0-255 at column 7'],
+  ["proto __proto__", 'unknown protocol "__proto__": expected icmp, igmp, tcp, udp, gre, esp, ah, icmp6, ipv6_icmp, ospf, pim, sctp, udplite or a number 0-255 at column 7'],
+  ["tcp or toString", 'unknown word "toString": expected host, net, port, portrange, proto, tcp, udp, sctp, icmp, icmp6, ip, ip6, vlan, inif, outif, not or "(" at column 8'],
   ["hots 10.0.0.1", 'unknown word "hots" (did you mean host?): expected host, net, port, portrange, proto, tcp, udp, sctp, icmp, icmp6, ip, ip6, vlan, inif, outif, not or "(" at column 1'],
   ["host", 'expected an IPv4 or IPv6 address after "host", but the text ends at column 5'],
   ["host 10.0.0.1/24", 'a host is one address: for a prefix write net 10.0.0.1/24 at column 6'],
@@ -201,6 +213,11 @@ test("select: every syntax error names the text, what is wrong, what was expecte
   const v5 = flowprobe(["-r", path.join(fixtures, "pcaps", "zeek--ftp--bruteforce.pcap"), "-d", "127.0.0.1:9", "--protocol", "5", "--select", "ip6 and tcp"]);
   assert.equal(v5.status, 2);
   assert.match(v5.stderr, /--select "ip6 and tcp" with --protocol 5: it selects IPv6 packets only/);
+  for (const sel of ["icmp6", "proto 58", "ip6 or proto 58"]) {
+    const r5 = flowprobe(["-r", path.join(fixtures, "pcaps", "zeek--icmp--icmp6-ping.pcap"), "-d", "127.0.0.1:9", "--protocol", "5", "--select", sel]);
+    assert.equal(r5.stderr, `flowprobe: error: --select ${JSON.stringify(sel)} with --protocol 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)\n`);
+    assert.equal(r5.status, 2);
+  }
 });
 
 test("select: several targets on one meter, each with its own selector (and one without), from one parse", async () => {

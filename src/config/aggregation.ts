@@ -11,7 +11,7 @@
 
 import { isIPv4, isIPv6 } from "node:net";
 import * as L from "../../assembly/layout";
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 
 export interface NetRule {
   readonly family: 4 | 6;
@@ -88,7 +88,7 @@ type Parsed = { kind: "net"; rule: NetRule } | { kind: "port"; rule: PortRule };
 export function parseAggregationRule(text: unknown): Parsed | { error: string } {
   if (typeof text !== "string") return { error: `expected a rule (a string), not ${JSON.stringify(text)}` };
   const rule = text.trim();
-  const q = JSON.stringify(text);
+  const q = quoted(text);
   if (rule === "") return { error: `empty rule: ${SYNTAX}` };
   const eq = rule.split("=");
   if (eq.length !== 2 || eq[0] === "" || eq[1] === "") return { error: `${q}: ${SYNTAX}` };
@@ -97,13 +97,13 @@ export function parseAggregationRule(text: unknown): Parsed | { error: string } 
     const [addr, len, extra] = left.split("/");
     if (extra !== undefined) return { error: `${q}: one "/" expected in NET/LEN, ${SYNTAX}` };
     const family = isIPv4(addr!) ? 4 : isIPv6(addr!) && !addr!.includes("%") ? 6 : 0;
-    if (family === 0) return { error: `${q}: ${JSON.stringify(addr)} is not an IPv4 or IPv6 address` };
+    if (family === 0) return { error: `${q}: ${quoted(String(addr))} is not an IPv4 or IPv6 address` };
     const max = family === 4 ? 32 : 128;
     const fam = family === 4 ? "IPv4" : "IPv6";
-    if (!/^\d+$/.test(len!)) return { error: `${q}: prefix length ${JSON.stringify(len)} is not a number (0 to ${max})` };
+    if (!/^\d+$/.test(len!)) return { error: `${q}: prefix length ${quoted(String(len))} is not a number (0 to ${max})` };
     const prefix = Number(len);
     if (prefix > max) return { error: `${q}: prefix length ${prefix} is over ${max} (an ${fam} prefix is 0 to ${max})` };
-    if (!/^\d+$/.test(right)) return { error: `${q}: aggregate length ${JSON.stringify(right)} is not a number (${prefix} to ${max})` };
+    if (!/^\d+$/.test(right)) return { error: `${q}: aggregate length ${quoted(String(right))} is not a number (${prefix} to ${max})` };
     const to = Number(right);
     if (to > max) return { error: `${q}: aggregate length ${to} is over ${max} (an ${fam} address has ${max} bits)` };
     if (to < prefix) return { error: `${q}: aggregate length ${to} is shorter than the prefix /${prefix}: the net's addresses would leave it (expected ${prefix} to ${max})` };
@@ -116,9 +116,9 @@ export function parseAggregationRule(text: unknown): Parsed | { error: string } 
   if (range.length > 2) return { error: `${q}: ${SYNTAX}` };
   const ends = range.map((p) => whole(p, 0, 65535));
   const bad = range.findIndex((_, i) => ends[i] === undefined);
-  if (bad >= 0) return { error: `${q}: port ${JSON.stringify(range[bad])} is not a port number (0 to 65535); ${SYNTAX}` };
+  if (bad >= 0) return { error: `${q}: port ${quoted(String(range[bad]))} is not a port number (0 to 65535); ${SYNTAX}` };
   const to = whole(right, 0, 65535);
-  if (to === undefined) return { error: `${q}: port ${JSON.stringify(right)} is not a port number (0 to 65535)` };
+  if (to === undefined) return { error: `${q}: port ${quoted(String(right))} is not a port number (0 to 65535)` };
   const first = ends[0]!, last = ends.at(-1)!;
   if (first > last) return { error: `${q}: port range reversed (${first} is above ${last}; did you mean ${last}-${first}=${to}?)` };
   return { kind: "port", rule: { first, last, to } };

@@ -25,6 +25,7 @@ export function distance(a: string, b: string): number {
 
 /** " (did you mean --x?)" for the known option nearest a mistyped one, or "" when none is near. */
 function suggestion(name: string): string {
+  if (name.length > 64) return ""; // (near no option, and the distance would cost a row per character)
   let best: string | undefined;
   let bestD = Infinity;
   for (const s of OPTIONS) {

@@ -37,3 +37,22 @@ function canonicalIPv6(text: string): string {
   const zone = /%.*$/.exec(text)?.[0] ?? "";
   return new URL(`http://[${text.slice(0, text.length - zone.length)}]`).hostname + zone;
 }
+
+/**
+ * What tells collectors apart: the port, and the host — an IP literal by its address (IPv6 in
+ * RFC 5952 text, an IPv4-mapped IPv6 address as the IPv4 one it reaches), a name by its text
+ * in lower case. Two names of one host (localhost and 127.0.0.1) are not told to be one: that
+ * would need the resolver, and the check runs before anything is looked up.
+ */
+export function collectorId(c: Collector): string {
+  let host = c.host.toLowerCase();
+  if (isIPv6(c.host.replace(/%[^%]+$/, ""))) {
+    host = canonicalIPv6(c.host); // (its zone as written: interface names are case-sensitive)
+    // (the URL's text: "[::ffff:7f00:1]")
+    const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+    if (mapped) host = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)].flatMap((w) => [w >> 8, w & 255]).join(".");
+  } else if (host.endsWith(".") && !isIPv4(host)) {
+    host = host.slice(0, -1); // a fully qualified name's root dot
+  }
+  return `${host}|${c.port}`;
+}

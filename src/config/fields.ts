@@ -17,7 +17,7 @@
 // (src_addr, bytes, and etype and lan_direction, which no element names).
 
 import * as L from "../../assembly/layout";
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 import type { FormatName } from "./formats";
 import { distance } from "./argv";
 
@@ -167,6 +167,7 @@ function jsonNamed(name: string): { key: JsonKey } | { element: FieldElement } |
  * least 2 edits) and at most one edit farther than the closest. */
 export function closestFields(name: string, among: readonly string[] = NAMES): string[] {
   const want = name.trim().toLowerCase();
+  if (want.length > 64) return []; // (no name is near it, and the distance would cost a row per character)
   const limit = Math.max(2, Math.floor(want.length / 3));
   const near = among.map((n) => ({ n, d: distance(want, n.toLowerCase()) }))
     .filter((x) => x.d <= limit)
@@ -194,8 +195,8 @@ export function fieldError(name: unknown): string | undefined {
   }
   const near = closestFields(name);
   return near.length > 0
-    ? `unknown field ${JSON.stringify(name)} (did you mean ${orList(near)}?)`
-    : `unknown field ${JSON.stringify(name)}: not an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/options.md, "Field lists")`;
+    ? `unknown field ${quoted(name)} (did you mean ${orList(near)}?)`
+    : `unknown field ${quoted(name)}: not an IPFIX or NetFlow v9 element flowprobe can export (the names: docs/options.md, "Field lists")`;
 }
 
 /** What is wrong with one name of a JSON target's list, or undefined: its element and key
@@ -244,10 +245,10 @@ export function fieldListProblems(names: unknown, format: FormatName): FieldList
     if (wrong) return void problems.push({ index, message: wrong });
     const e = fieldNamed(name as string)!;
     if (e.v9Only && format === "ipfix") {
-      return void problems.push({ index, message: `field ${JSON.stringify(name)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
+      return void problems.push({ index, message: `field ${quoted(name as string)} (uptime ms) is for NetFlow v9, whose header gives the uptime's start: IPFIX sends none (use ${e.v9Only})` });
     }
     const before = seen.get(e.id);
-    if (before !== undefined) problems.push({ index, message: `field ${JSON.stringify(name)} is named twice (first at ${before}: ${JSON.stringify(names[before])}, element ${e.id})` });
+    if (before !== undefined) problems.push({ index, message: `field ${quoted(name as string)} is named twice (first at ${before}: ${quoted(names[before] as string)}, element ${e.id})` });
     else seen.set(e.id, index);
   });
   if (problems.length === 0) {

@@ -7,9 +7,9 @@
 // targets.ts gives them.
 
 import * as fs from "node:fs";
-import { UsageError } from "../errors";
+import { FlowprobeError, UsageError, clipped, quoted } from "../errors";
 import { distance } from "./argv";
-import { parseCollectors, type Collector } from "./collectors";
+import { collectorId, parseCollectors, type Collector } from "./collectors";
 import { JsonSyntaxError, kindOf, parseJson, type JsonObject, type JsonValue } from "./json";
 import { OPTIONS, fileKey, optionNamed, type OptionSpec } from "./schema";
 
@@ -39,8 +39,12 @@ export interface ConfigFile {
   readonly targets: readonly FileTarget[] | undefined;
 }
 
-/** Options whose command-line value is a comma-separated list: a list or a string in the file. */
-const LIST_OPTIONS = new Set(["interfaces", "lan", "wan", "destination", "ifindex-map"]);
+/** Options whose command-line value is a comma-separated list: a list or a string in the file
+ * (fields and aggregation as a target's keys take: a list). */
+const LIST_OPTIONS = new Set(["interfaces", "lan", "wan", "destination", "ifindex-map", "fields", "aggregation"]);
+
+/** The largest config file read: a real one is a few KiB; past this it is not a config file. */
+export const CONFIG_BYTES_MAX = 16 << 20;
 
 /** The keys of a target: what each holds. Integer and boolean keys are options of the
  * schema under the same snake_case name, with its range (the file's and the command line's
@@ -48,13 +52,14 @@ const LIST_OPTIONS = new Set(["interfaces", "lan", "wan", "destination", "ifinde
 const TARGET_KEYS = ["name", "source", "protocol", "select", "fields", "aggregation", "timeouts", "maxflows", "hashsize", "destinations", "mode",
   "mtu", "engine_id", "refresh_rate", "timeout_rate", "export_rate", "sndbuf", "mac"] as const;
 /** The keys of a target's "timeouts" and the options they stand for. */
-const TIMEOUT_KEYS: Record<string, string> = { active: "active-timeout", inactive: "inactive-timeout", tcp_end: "tcp-end-timeout" };
+const TIMEOUT_KEYS = new Map([["active", "active-timeout"], ["inactive", "inactive-timeout"], ["tcp_end", "tcp-end-timeout"]]);
 /** Global keys: every option the file may give. */
 const GLOBAL_SPECS = new Map(OPTIONS.filter((s) => !s.cliOnly).map((s) => [fileKey(s), s]));
 const GLOBAL_KEYS = [...GLOBAL_SPECS.keys(), "targets"];
 
 /** " (did you mean x?)" for the known key nearest a mistyped one, or "". */
 function didYouMean(key: string, known: readonly string[]): string {
+  if (key.length > 64) return ""; // (no key is near it, and the distance would cost key.length rows)
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
@@ -71,20 +76,58 @@ function didYouMean(key: string, known: readonly string[]): string {
 export function readConfigFile(file: string): ConfigFile {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    const fd = fs.openSync(file, "r");
+    try {
+      // a regular file's size first (a hostile 1 GB file is not read); a pipe's as it comes,
+      // never more than one byte past the limit
+      const over = (bytes: string) => new UsageError(`--config ${file}: ${bytes} bytes, over the ${CONFIG_BYTES_MAX >> 20} MiB a config file may have (is it the right file?)`);
+      const size = fs.fstatSync(fd).size;
+      if (size > CONFIG_BYTES_MAX) throw over(String(size));
+      const chunks: Buffer[] = [];
+      let n = 0;
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.max(size + 1, 64 << 10));
+        const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+        if (got === 0) break;
+        chunks.push(chunk.subarray(0, got));
+        n += got;
+        if (n > CONFIG_BYTES_MAX) throw over(`more than ${CONFIG_BYTES_MAX}`);
+      }
+      text = Buffer.concat(chunks, n).toString("utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? "no such file" : err.code === "EACCES" ? "permission denied" : err.code === "EISDIR" ? "a directory, not a file" : err.message;
     throw new UsageError(`--config ${file}: cannot read it: ${why}`);
   }
-  let root: JsonValue;
+  // a UTF-8 byte order mark (some Windows editors write one): not part of the JSON text
+  // (RFC 8259 §8.1 lets a parser ignore it), and invisible in a message
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return configOf(file, text);
+}
+
+/** Parses and checks config text; every failure is a UsageError naming the file, whatever the text. */
+export function configOf(file: string, text: string): ConfigFile {
   try {
-    root = parseJson(text);
+    return checkConfig(file, parseJson(text));
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new UsageError(`${file}: ${e.message}`);
-    throw e;
+    throw asUsageError(e, file);
   }
-  return checkConfig(file, root);
+}
+
+/**
+ * A FlowprobeError as it is; anything else (a bug in checking, which no input should reach)
+ * as a UsageError naming `what` and the error, so that a bad file stops a start with exit
+ * status 2 and a reload keeps the running config, rather than ending the process.
+ */
+export function asUsageError(e: unknown, what: string): FlowprobeError {
+  if (e instanceof FlowprobeError) return e;
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new UsageError(`${what}: could not be checked (${quoted(detail)}: a bug in flowprobe, please report it with the file)`);
 }
 
 /** Checks a parsed config (the file's name for messages). */
@@ -103,7 +146,7 @@ export function checkConfig(file: string, root: JsonValue): ConfigFile {
     const spec = GLOBAL_SPECS.get(key);
     if (!spec) {
       const cli = OPTIONS.find((s) => s.cliOnly && fileKey(s) === key);
-      bad(key, cli ? `--${cli.name} is for the command line only` : `unknown key${didYouMean(key, GLOBAL_KEYS)}`);
+      bad(clipped(key), cli ? `--${cli.name} is for the command line only` : `unknown key${didYouMean(key, GLOBAL_KEYS)}`);
     }
     const text = globalText(spec!, v, (what) => bad(key, what));
     if (text !== undefined) globals.set(spec!.name, text);
@@ -224,7 +267,7 @@ function checkTarget(file: string, t: JsonValue, path: string, bad: (path: strin
         destinations = items.map((item, k) => {
           if (item.includes(",")) bad(`${at(key)}[${k}]`, `${JSON.stringify(item)} holds a comma: give each collector as its own list item`);
           const [c] = parseCollectors(item, `${file}: ${at(key)}[${k}]:`);
-          const id = `${c!.host.toLowerCase()}|${c!.port}`;
+          const id = collectorId(c!);
           if (seen.has(id)) bad(`${at(key)}[${k}]`, `${item} is also ${at(key)}[${seen.get(id)}]: the same collector twice would get every datagram twice`);
           seen.set(id, k);
           return c!;
@@ -234,8 +277,8 @@ function checkTarget(file: string, t: JsonValue, path: string, bad: (path: strin
       case "timeouts": {
         if (!(v instanceof Map)) bad(at(key), `expected an object ({ "active": S, "inactive": S, "tcp_end": S }), found ${kindOf(v)}`);
         for (const [k, s] of v as JsonObject) {
-          const opt = TIMEOUT_KEYS[k];
-          if (!opt) bad(`${at(key)}.${k}`, `unknown key${didYouMean(k, Object.keys(TIMEOUT_KEYS))}`);
+          const opt = TIMEOUT_KEYS.get(k);
+          if (!opt) bad(`${at(key)}.${clipped(k)}`, `unknown key${didYouMean(k, [...TIMEOUT_KEYS.keys()])}`);
           option(`${at(key)}.${k}`, opt!, s);
         }
         break;
@@ -244,8 +287,8 @@ function checkTarget(file: string, t: JsonValue, path: string, bad: (path: strin
         const spec = (TARGET_KEYS as readonly string[]).includes(key) ? OPTIONS.find((s) => fileKey(s) === key) : undefined;
         if (!spec) {
           const global = GLOBAL_SPECS.get(key);
-          const timeout = Object.entries(TIMEOUT_KEYS).find(([, o]) => o === global?.name)?.[0];
-          bad(at(key), timeout ? `a target gives it as "timeouts": { "${timeout}": … }`
+          const timeout = [...TIMEOUT_KEYS].find(([, o]) => o === global?.name)?.[0];
+          bad(at(clipped(key)), timeout ? `a target gives it as "timeouts": { "${timeout}": … }`
             : global ? "a global key, not one of a target (the targets share it): give it at the top of the file"
             : `unknown key${didYouMean(key, TARGET_KEYS)}`);
         }

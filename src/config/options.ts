@@ -4,16 +4,16 @@
 // file and UCI will make the same object.
 
 import { randomBytes } from "node:crypto";
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 import { scan, integer } from "./argv";
 import { defaultHashsize } from "./cache";
 import { parseCollectors, type Collector } from "./collectors";
 import { DEFAULTS } from "./defaults";
-import { readConfigFile } from "./file";
+import { asUsageError, readConfigFile } from "./file";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
 import { OPTIONS, fileKey, optionNamed } from "./schema";
 import { resolveTargets, type TargetOptions } from "./targets";
-import { compileSelector } from "./select";
+import { compileSelector, SelectorError } from "./select";
 import { resolveFields, splitFieldList } from "./fields";
 import { parseAggregation, splitAggregation } from "./aggregation";
 
@@ -124,7 +124,20 @@ const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 const EXPORT_ONLY = OPTIONS.filter((s) => s.scope === "export").map((s) => s.name);
 const LIVE_ONLY = OPTIONS.filter((s) => s.scope === "live").map((s) => s.name);
 
+/**
+ * The config object of a command line (and the config file it names). Throws a UsageError
+ * (exit status 2) on any input, whatever is wrong with it: a reload calls this again on a
+ * file someone is editing, and must keep the running config, not end the process.
+ */
 export function parseOptions(argv: string[]): Options {
+  try {
+    return optionsOf(argv);
+  } catch (e) {
+    throw asUsageError(e, "the options");
+  }
+}
+
+function optionsOf(argv: string[]): Options {
   const given = scan(argv);
   // the config file's global keys, as the command line gives them; the command line wins
   const commandLine = new Set(given.keys());
@@ -134,8 +147,9 @@ export function parseOptions(argv: string[]): Options {
   const named = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : `${configFile.file}: ${fileKey(optionNamed(option))}`);
   /** The same later in a sentence: the flag, or the file's key. */
   const mention = (option: string) => (commandLine.has(option) || !configFile ? `--${option}` : fileKey(optionNamed(option)));
-  const values = Object.fromEntries(given) as Record<string, string | boolean | undefined>;
-  const str = (k: string) => values[k] as string | undefined;
+  // (a Map, never an object: no key finds a built-in such as "constructor")
+  const value = (k: string) => given.get(k);
+  const str = (k: string) => value(k) as string | undefined;
   /** An integer option: its value within its range, else its default. */
   const num = (name: string) => {
     const spec = optionNamed(name);
@@ -160,15 +174,17 @@ export function parseOptions(argv: string[]): Options {
   }
   const protocol = exportFormat.code as 5 | 9 | 10;
   const format = destinations.length === 0 ? "json" : exportFormat.name;
-  if (values.mac && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
+  if (value("mac") && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
   const mode = (str("mode") ?? DEFAULTS.mode) as DestinationMode;
   if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
   const fieldsText = str("fields");
   const fields = fieldsText !== undefined ? splitFieldList(fieldsText) : undefined;
-  if (fields) resolveFields(fields, format); // (its errors now, before anything starts)
+  // (its errors now, before anything starts; with targets in the file, the list is their
+  // default, checked here for its names and against each IPFIX and v9 target in targets.ts)
+  if (fields) resolveFields(fields, format, named("fields"));
   const aggregationText = str("aggregation");
   const aggregation = aggregationText !== undefined ? splitAggregation(aggregationText) : undefined;
-  if (aggregation) parseAggregation(aggregation);
+  if (aggregation) parseAggregation(aggregation, named("aggregation"));
   const maxflows = num("maxflows");
   const minHash = defaultHashsize(maxflows);
   let hashsize = minHash;
@@ -196,8 +212,15 @@ export function parseOptions(argv: string[]): Options {
   }
   const select = str("select");
   // checked now, so a bad one is a usage error before anything starts (the meter compiles it again)
-  const selector = select !== undefined ? compileSelector(select) : undefined;
-  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`--select ${JSON.stringify(select)} with --protocol 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
+  let selector;
+  try {
+    selector = select !== undefined ? compileSelector(select) : undefined;
+  } catch (e) {
+    // the file's: named by the file and its key (the command line's says select: "…")
+    if (e instanceof SelectorError && !commandLine.has("select") && configFile) throw new UsageError(`${named("select")}: ${quoted(e.text, e.column - 1)}: ${e.detail}`);
+    throw e;
+  }
+  if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`${named("select")} ${quoted(select!)} with ${mention("protocol")} 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
@@ -222,7 +245,7 @@ export function parseOptions(argv: string[]): Options {
     if (interfaces.includes("any") && interfaces.length > 1) throw new UsageError(`${named("interfaces")}: any stands alone (it is every interface)`);
   } else {
     for (const live of LIVE_ONLY) {
-      if (values[live] !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
+      if (value(live) !== undefined) throw new UsageError(`${named(live)} is for live capture: give --interfaces`);
     }
   }
   const direction = str("direction") ?? directionDefault;
@@ -239,7 +262,7 @@ export function parseOptions(argv: string[]): Options {
   const user = str("user");
   if (user !== undefined && !/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(user)) throw new UsageError(`${named("user")} ${JSON.stringify(user)}: not a user name`);
   const tcpEndTimeoutS = num("tcp-end-timeout");
-  const mac = Boolean(values.mac);
+  const mac = Boolean(value("mac"));
   const engineId = num("engine-id");
   const refreshRate = num("refresh-rate");
   const timeoutRateMin = num("timeout-rate");
@@ -265,7 +288,7 @@ export function parseOptions(argv: string[]): Options {
     user,
     mac,
     asFile: str("as-file"),
-    promisc: Boolean(values.promisc),
+    promisc: Boolean(value("promisc")),
     snaplen: num("snaplen"),
     ringMiB: num("ring-size"),
     blockTimeoutMs: num("block-timeout"),
@@ -295,9 +318,9 @@ export function parseOptions(argv: string[]): Options {
     seed,
     seedGiven: seedText !== undefined,
     progress,
-    summary: !values["no-summary"],
-    help: Boolean(values.help),
-    version: Boolean(values.version),
+    summary: !value("no-summary"),
+    help: Boolean(value("help")),
+    version: Boolean(value("version")),
     targets,
     config,
   };

@@ -42,7 +42,7 @@
 // IDB names) — an interface that came back with a new ifindex is found by its name again.
 
 import * as L from "../../assembly/layout";
-import { UsageError } from "../errors";
+import { UsageError, clipped, quoted } from "../errors";
 import { distance } from "./argv";
 
 /** A selector that does not parse: the message names the text, what is wrong and where. */
@@ -57,7 +57,8 @@ export class SelectorError extends UsageError {
    * names the place itself (`flowprobe.json: targets[1].select "TEXT": …`). */
   readonly detail: string;
   constructor(text: string, what: string, column: number, expected = "") {
-    super(`select: ${JSON.stringify(text)}: ${what} at column ${column}`);
+    // (a long selector quoted around the column only: a 10,000-term one gives a line, not 200 KB)
+    super(`select: ${quoted(text, column - 1)}: ${what} at column ${column}`);
     this.column = column;
     this.expected = expected;
     this.text = text;
@@ -81,16 +82,25 @@ export interface Selector {
 
 // ---- the words ----
 
-const PROTOCOLS: Record<string, number> = {
+// (Maps: a word of the user's is looked up here, and an object would find "constructor")
+const PROTOCOLS = new Map(Object.entries({
   icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmp6: 58, ipv6_icmp: 58, ospf: 89, pim: 103, sctp: 132, udplite: 136,
-};
+}));
 /** Protocol words that are primitives on their own (and qualify a following one). */
-const PROTO_WORDS: Record<string, { version?: 4 | 6; proto?: number }> = {
+const PROTO_WORDS = new Map<string, { version?: 4 | 6; proto?: number }>(Object.entries({
   ip: { version: 4 }, ip6: { version: 6 }, tcp: { proto: 6 }, udp: { proto: 17 }, sctp: { proto: 132 }, icmp: { proto: 1 }, icmp6: { proto: 58 },
-};
+}));
+/**
+ * Protocols only an IPv6 packet is metered with: ICMPv6 (58; RFC 4443, whose checksum covers
+ * the IPv6 pseudo-header — an IPv4 packet of protocol 58 is no ICMPv6 message). The extension
+ * headers' numbers (hop-by-hop 0, routing 43, fragment 44, destination options 60, and AH 51)
+ * are not among them: the parser walks past them in IPv6 (assembly/parse/header.ts), and an
+ * IPv4 packet's protocol field is reported as it is, so `proto 43` can only select IPv4.
+ */
+const IPV6_ONLY_PROTOCOLS: ReadonlySet<number> = new Set([58]);
 const TYPES = ["host", "net", "port", "portrange"] as const;
 type TypeWord = (typeof TYPES)[number];
-const KEYWORDS = ["src", "dst", ...TYPES, "proto", ...Object.keys(PROTO_WORDS), "vlan", "inif", "outif", "not", "and", "or", "mask"];
+const KEYWORDS = ["src", "dst", ...TYPES, "proto", ...PROTO_WORDS.keys(), "vlan", "inif", "outif", "not", "and", "or", "mask"];
 const PRIMITIVES = "host, net, port, portrange, proto, tcp, udp, sctp, icmp, icmp6, ip, ip6, vlan, inif, outif, not or \"(\"";
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters), as options.ts checks it. */
 const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
@@ -103,14 +113,25 @@ interface Token {
   readonly col: number;
 }
 
+/** Most characters of selector text, refused at once past it (a real one is a line or two;
+ * the words a selector may have, WORDS_MAX, fit in far less). */
+export const SELECT_TEXT_MAX = 64 << 10;
+/** Most words (tokens) of a selector: four a test, at most. */
+const WORDS_MAX = 4 * L.SEL_MAX;
+
+/** The words of `text`; past WORDS_MAX it counts on without keeping them, and refuses. */
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const re = /\s+|&&|\|\||[()!]|[^\s()!&|]+|[&|]/gy;
+  let words = 0;
+  let over: number | undefined;
   for (let m = re.exec(text); m !== null && m[0] !== ""; m = re.exec(text)) {
     if (/^\s/.test(m[0])) continue;
     if (m[0] === "&" || m[0] === "|") throw new SelectorError(text, `"${m[0]}" is not an operator (expected ${m[0]}${m[0]} or ${m[0] === "&" ? "and" : "or"})`, m.index + 1, `${m[0]}${m[0]}`);
-    out.push({ text: m[0], col: m.index + 1 });
+    if (++words > WORDS_MAX) over ??= m.index + 1;
+    else out.push({ text: m[0], col: m.index + 1 });
   }
+  if (over !== undefined) throw new SelectorError(text, `${words} words, over the ${WORDS_MAX} a selector may have`, over, "a shorter selector");
   return out;
 }
 
@@ -236,8 +257,8 @@ class Parser {
   /** `expected X, found "Y"`, or `expected X after "W"` at the end. */
   private expect(expected: string, after?: Token): never {
     const t = this.peek();
-    if (t) this.fail(`expected ${expected}, found "${t.text}"`, t, expected);
-    this.fail(`expected ${expected}${after ? ` after "${after.text}"` : ""}, but the text ends`, undefined, expected);
+    if (t) this.fail(`expected ${expected}, found "${clipped(t.text)}"`, t, expected);
+    this.fail(`expected ${expected}${after ? ` after "${clipped(after.text)}"` : ""}, but the text ends`, undefined, expected);
   }
 
   parse(): Node {
@@ -245,7 +266,7 @@ class Parser {
     const t = this.peek();
     if (t) {
       if (t.text === ")") this.fail(`")" without a "(" before it`, t, "and, or or the end");
-      this.fail(`expected and, or or the end, found "${t.text}"`, t, "and, or or the end");
+      this.fail(`expected and, or or the end, found "${clipped(t.text)}"`, t, "and, or or the end");
     }
     return e;
   }
@@ -289,7 +310,7 @@ class Parser {
       const e = this.expr();
       const close = this.peek();
       if (close?.text !== ")") {
-        if (close) this.fail(`expected ")" to close the "(" at column ${t!.col}, found "${close.text}"`, close, ")");
+        if (close) this.fail(`expected ")" to close the "(" at column ${t!.col}, found "${clipped(close.text)}"`, close, ")");
         this.fail(`expected ")" to close the "(" at column ${t!.col}, but the text ends`, undefined, ")");
       }
       this.i++;
@@ -303,9 +324,9 @@ class Parser {
     if (!t) return this.expect(`a test (${PRIMITIVES})`);
     const w = this.word(t)!;
     if (w === ")") this.fail(`expected a test (${PRIMITIVES}), found ")"`, t, "a test");
-    if (w in PROTO_WORDS) {
+    const p = PROTO_WORDS.get(w);
+    if (p) {
       this.i++;
-      const p = PROTO_WORDS[w]!;
       const self = p.version !== undefined
         ? leaf({ op: L.SEL_OP_VERSION, a: p.version })
         : leaf({ op: L.SEL_OP_PROTO, a: p.proto! });
@@ -333,11 +354,11 @@ class Parser {
       if (!this.peek()) this.expect("an interface name or number", t);
       return this.value(this.last);
     }
-    if (w === "and" || w === "or" || w === "&&" || w === "||") this.fail(`expected a test (${PRIMITIVES}), found "${t.text}"`, t, "a test");
+    if (w === "and" || w === "or" || w === "&&" || w === "||") this.fail(`expected a test (${PRIMITIVES}), found "${clipped(t.text)}"`, t, "a test");
     if (this.last && !KEYWORDS.includes(w)) return this.value(this.last, true);
     const best = Math.min(...KEYWORDS.map((k) => distance(k, w)));
     const near = best <= (w.length > 3 ? 2 : 1) ? KEYWORDS.filter((k) => distance(k, w) === best) : [];
-    this.fail(`unknown word "${t.text}"${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}: expected ${PRIMITIVES}`, t, PRIMITIVES);
+    this.fail(`unknown word "${clipped(t.text)}"${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}: expected ${PRIMITIVES}`, t, PRIMITIVES);
   }
 
   /** [src|dst] host|net|port|portrange VALUE, or proto VALUE, after an optional protocol word. */
@@ -366,7 +387,7 @@ class Parser {
       if (dir) this.fail(`"${dir}" does not go with proto`, t, "host, net, port or portrange");
       this.i++;
       this.last = { type: "proto" };
-      if (!this.peek()) this.expect(`a protocol (${Object.keys(PROTOCOLS).join(", ")} or a number 0-255)`, t);
+      if (!this.peek()) this.expect(`a protocol (${[...PROTOCOLS.keys()].join(", ")} or a number 0-255)`, t);
       return this.value(this.last);
     }
     this.i++;
@@ -394,13 +415,13 @@ class Parser {
         case "port": case "portrange": return this.port(q, t);
         case "proto": {
           const name = s.replace(/^\\/, "").toLowerCase();
-          const n = /^\d+$/.test(name) ? Number(name) : PROTOCOLS[name];
-          if (n === undefined) this.fail(`unknown protocol "${s}": expected ${Object.keys(PROTOCOLS).join(", ")} or a number 0-255`, t, "a protocol");
+          const n = /^\d+$/.test(name) ? Number(name) : PROTOCOLS.get(name);
+          if (n === undefined) this.fail(`unknown protocol "${clipped(s)}": expected ${[...PROTOCOLS.keys()].join(", ")} or a number 0-255`, t, "a protocol");
           if (n > 255) this.fail(`protocol ${n} is over 255`, t, "a number 0-255");
           return leaf({ op: L.SEL_OP_PROTO, a: n });
         }
         case "vlan": {
-          if (!/^\d+$/.test(s)) this.fail(`expected a VLAN id 0-4095, found "${s}"`, t, "a VLAN id 0-4095");
+          if (!/^\d+$/.test(s)) this.fail(`expected a VLAN id 0-4095, found "${clipped(s)}"`, t, "a VLAN id 0-4095");
           const id = Number(s);
           if (id > 4095) this.fail(`VLAN id ${id} is over 4095`, t, "a VLAN id 0-4095");
           return leaf({ op: L.SEL_OP_VLAN, a: id | L.VLAN_PRESENT, b: 0xffff });
@@ -414,14 +435,14 @@ class Parser {
             new DataView(value.buffer).setUint32(0, n, true);
             return leaf({ op, a: 1, value });
           }
-          if (!IFNAME.test(s)) this.fail(`"${s}" is not an interface name (1-15 letters, digits, _ . : @ -) or number`, t, "an interface name or number");
+          if (!IFNAME.test(s)) this.fail(`"${clipped(s)}" is not an interface name (1-15 letters, digits, _ . : @ -) or number`, t, "an interface name or number");
           return leaf({ op, a: 0, ifName: s });
         }
       }
     })();
     if (abbreviated && q.proto !== undefined) {
       // an abbreviated value (`tcp port 80 or 443`) keeps the protocol word too
-      const p = PROTO_WORDS[q.proto]!;
+      const p = PROTO_WORDS.get(q.proto)!;
       return and(p.version !== undefined ? leaf({ op: L.SEL_OP_VERSION, a: p.version }) : leaf({ op: L.SEL_OP_PROTO, a: p.proto! }), node);
     }
     return node;
@@ -433,18 +454,18 @@ class Parser {
     const addrText = slash < 0 ? s : s.slice(0, slash);
     const v4 = ipv4Parts(addrText);
     const v6 = v4 ? undefined : ipv6Bytes(addrText);
-    if (!v4 && !v6) this.fail(`"${addrText}" is not an IPv4 or IPv6 address`, t, "an IPv4 or IPv6 address");
+    if (!v4 && !v6) this.fail(`"${clipped(addrText)}" is not an IPv4 or IPv6 address`, t, "an IPv4 or IPv6 address");
     const isV6 = v6 !== undefined;
     const max = isV6 ? 128 : 32;
     const bytes = v6 ?? v4!.bytes;
     let len: number;
     if (q.type === "host") {
       if (slash >= 0) this.fail(`a host is one address: for a prefix write net ${s}`, t, "an address without /");
-      if (v4 && v4.parts !== 4) this.fail(`"${s}" is not a whole IPv4 address`, t, "an address a.b.c.d");
+      if (v4 && v4.parts !== 4) this.fail(`"${clipped(s)}" is not a whole IPv4 address`, t, "an address a.b.c.d");
       len = max;
     } else if (slash >= 0) {
       const lt = s.slice(slash + 1);
-      if (!/^\d+$/.test(lt)) this.fail(`prefix length "${lt}" is not a number`, t, `a prefix length 0-${max}`);
+      if (!/^\d+$/.test(lt)) this.fail(`prefix length "${clipped(lt)}" is not a number`, t, `a prefix length 0-${max}`);
       len = Number(lt);
       if (len > max) this.fail(`prefix length ${len} is over ${max}`, t, `a prefix length 0-${max}`);
     } else if (this.word(this.peek()) === "mask") {
@@ -453,7 +474,7 @@ class Parser {
       if (isV6) this.fail(`"mask" is for IPv4 nets: write ${s}/LENGTH`, this.toks[this.i - 1], "a prefix length");
       const mp = m ? ipv4Parts(m.text) : undefined;
       if (!m) this.expect("a netmask a.b.c.d", this.toks[this.i - 1]);
-      if (!mp || mp.parts !== 4) this.fail(`"${m.text}" is not a netmask a.b.c.d`, m, "a netmask a.b.c.d");
+      if (!mp || mp.parts !== 4) this.fail(`"${clipped(m.text)}" is not a netmask a.b.c.d`, m, "a netmask a.b.c.d");
       const bits = ((mp.bytes[0]! << 24) | (mp.bytes[1]! << 16) | (mp.bytes[2]! << 8) | mp.bytes[3]!) >>> 0;
       const ones = 32 - Math.log2(((~bits) >>> 0) + 1);
       if (!Number.isInteger(ones)) this.fail(`netmask ${m.text} is not contiguous ones then zeros`, m, "a netmask like 255.255.255.0");
@@ -477,8 +498,8 @@ class Parser {
     const s = t.text;
     const m = /^(\d+)(?:-(\d+))?$/.exec(s);
     const what = q.type === "portrange" ? "a port range N-M" : "a port number 0-65535 or a range N-M";
-    if (!m) this.fail(`expected ${what}, found "${s}"`, t, what);
-    if (q.type === "portrange" && m[2] === undefined) this.fail(`expected a port range N-M, found "${s}"`, t, "a port range N-M");
+    if (!m) this.fail(`expected ${what}, found "${clipped(s)}"`, t, what);
+    if (q.type === "portrange" && m[2] === undefined) this.fail(`expected a port range N-M, found "${clipped(s)}"`, t, "a port range N-M");
     const lo = Number(m[1]), hi = m[2] !== undefined ? Number(m[2]) : lo;
     for (const p of [lo, hi]) if (p > 65535) this.fail(`port ${p} is over 65535`, t, "a port number 0-65535");
     if (hi < lo) this.fail(`port range ${s} runs backwards (expected ${hi}-${lo})`, t, `${hi}-${lo}`);
@@ -516,7 +537,8 @@ function generate(root: Node): Array<Test & { t: number; f: number }> {
   return made.reverse().map((x) => ({ ...x, t: at(x.t), f: at(x.f) }));
 }
 
-/** Whether a packet of IP version v can reach ACCEPT (tests other than the version's both ways). */
+/** Whether a packet of IP version v can reach ACCEPT (tests other than the version's, a net's
+ * and an IPv6-only protocol's both ways). */
 function reachable(tests: ReadonlyArray<Test & { t: number; f: number }>, v: 4 | 6): boolean {
   const seen = new Set<number>();
   const walk = (i: number): boolean => {
@@ -526,6 +548,7 @@ function reachable(tests: ReadonlyArray<Test & { t: number; f: number }>, v: 4 |
     const x = tests[i]!;
     if (x.op === L.SEL_OP_VERSION) return walk(x.a === v ? x.t : x.f);
     if ((x.op === L.SEL_OP_NET || x.op === L.SEL_OP_NET_EITHER) && x.version !== v) return walk(x.f);
+    if (x.op === L.SEL_OP_PROTO && v === 4 && IPV6_ONLY_PROTOCOLS.has(x.a)) return walk(x.f);
     return walk(x.t) || walk(x.f);
   };
   return walk(0);
@@ -536,9 +559,11 @@ function reachable(tests: ReadonlyArray<Test & { t: number; f: number }>, v: 4 |
  * SelectorError (a UsageError: exit status 2) naming the column and what was expected.
  */
 export function compileSelector(text: string): Selector | undefined {
+  if (text.length > SELECT_TEXT_MAX) {
+    throw new SelectorError(text, `${text.length} characters, over the ${SELECT_TEXT_MAX} a selector may have`, SELECT_TEXT_MAX + 1, "a shorter selector");
+  }
   const toks = tokenize(text);
   if (toks.length === 0) return undefined;
-  if (toks.length > 4 * L.SEL_MAX) throw new SelectorError(text, `${toks.length} words, over the ${4 * L.SEL_MAX} a selector may have`, toks[4 * L.SEL_MAX]!.col, "a shorter selector");
   const tree = new Parser(text, toks).parse();
   const tests = generate(tree);
   if (tests.length > L.SEL_MAX) throw new SelectorError(text, `${tests.length} tests, over the ${L.SEL_MAX} a selector may have`, 1, "a shorter selector");

@@ -5,10 +5,10 @@
 // line (a flag given there wins over the file, for every target), the target's own key, the
 // file's global key (the default of every target), the option's default.
 
-import { UsageError } from "../errors";
+import { UsageError, quoted } from "../errors";
 import { DEST_MAX, TARGET_MAX } from "../../assembly/layout";
 import { defaultHashsize } from "./cache";
-import type { Collector } from "./collectors";
+import { collectorId, type Collector } from "./collectors";
 import type { ConfigFile, FileTarget } from "./file";
 import { exportFormatOf, type FormatName } from "./formats";
 import { compileSelector, SelectorError } from "./select";
@@ -91,7 +91,8 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
   const names = new Map<string, string>();
   let jsonTarget: string | undefined;
   let collectors = 0;
-  const byCollector = new Map<string, { path: string; format: FormatName; engineId: number }>();
+  /** Every export target so far of each collector (collectorId): its path, format and engine id. */
+  const byCollector = new Map<string, Array<{ path: string; format: FormatName; engineId: number }>>();
   return config.targets.map((t) => {
     if (t.name === undefined) bad(t, "", 'no "name": each target needs one (its statistics go by it)');
     const name = t.name!;
@@ -126,22 +127,27 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       exportRate: value("export-rate"),
       sndbuf: value("sndbuf"),
     };
-    // the selector: checked now, so a bad one stops the start (the meter compiles it again)
+    // the selector: checked now, so a bad one stops the start (the meter compiles it again);
+    // the file's global one (syntax checked as an option) is named as such
     if (target.select !== undefined) {
       const key = t.select !== undefined ? "select" : "";
+      const which = key ? "" : 'the file\'s "select" (every target\'s default): ';
       let sel;
       try {
         sel = compileSelector(target.select);
       } catch (e) {
-        if (e instanceof SelectorError) bad(t, key, `${JSON.stringify(target.select)}: ${e.detail}`);
+        if (e instanceof SelectorError) bad(t, key, `${which}${quoted(target.select, e.column - 1)}: ${e.detail}`);
         throw e;
       }
-      if (sel && format === "v5" && !sel.matchesIPv4) bad(t, key, `${JSON.stringify(target.select)} selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use protocol 9 or 10)`);
+      if (sel && format === "v5" && !sel.matchesIPv4) bad(t, key, `${which}${quoted(target.select)} selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use protocol 9 or 10)`);
     }
-    // its own field list and aggregation rules: each element's problem under its index (the
-    // file's global ones were checked as options)
+    // its own field list: each element's problem under its index; the file's global one
+    // (its names checked as an option) against this target's protocol, named as such
     if (t.fields !== undefined && format !== "v5") {
       for (const p of fieldListProblems(t.fields, format)) bad(t, p.index !== undefined ? `fields[${p.index}]` : "fields", p.message);
+    } else if (t.fields === undefined && target.fields !== undefined) {
+      const [p] = fieldListProblems(target.fields, format);
+      if (p) bad(t, "", `the file's "fields" (the default of its IPFIX and NetFlow v9 targets): ${p.message}; give this target "fields" of its own`);
     }
     if (t.aggregation !== undefined) {
       for (const p of aggregationProblems(t.aggregation)) bad(t, p.index !== undefined ? `aggregation[${p.index}]` : "aggregation", p.message);
@@ -167,17 +173,24 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       if (!t.destinations) bad(t, "", `no "destinations": a ${exportFormatOf(protocol as number)!.title} target needs at least one collector, ["HOST:PORT"] (for JSON lines on standard output, give "protocol": "json")`);
       if (format === "v5") {
         if (t.fields) bad(t, "fields", "NetFlow v5 has a fixed record: a field list needs protocol 9 or 10");
-        if (target.mac) bad(t, t.options.has("mac") ? "mac" : "", `NetFlow v5 records have no MAC fields (use protocol 9 or 10)${t.options.has("mac") ? "" : `; "mac" is on for every target: set "mac": false in this one`}`);
+        if (target.mac) {
+          // the command line's --mac wins over every target's own key: only dropping it helps
+          if (commandLine.has("mac")) bad(t, "", 'NetFlow v5 records have no MAC fields, and --mac on the command line is for every target: drop --mac from the command line, and give "mac": true in the file to the targets that want MACs (protocol 9 or 10)');
+          bad(t, t.options.has("mac") ? "mac" : "", `NetFlow v5 records have no MAC fields (use protocol 9 or 10)${t.options.has("mac") ? "" : `; "mac" is on for every target: set "mac": false in this one`}`);
+        }
       }
       for (const c of target.destinations) {
         // one collector tells exporters apart by address and observation domain (engine id):
         // two targets of one protocol and engine id would mix their templates and sequences there
-        const id = `${c.host.toLowerCase()}|${c.port}`;
-        const other = byCollector.get(id);
-        if (other && other.format === format && other.engineId === target.engineId) {
+        // (every earlier target of the collector, not only the last: v9, IPFIX, v9 again)
+        const id = collectorId(c);
+        const others = byCollector.get(id) ?? [];
+        const other = others.find((o) => o.format === format && o.engineId === target.engineId);
+        if (other) {
           bad(t, "destinations", `${c.host.includes(":") ? `[${c.host}]` : c.host}:${c.port} is also a collector of ${other.path} with the same protocol and engine_id ${target.engineId}: the collector could not tell their records apart; give one of them another "engine_id"`);
         }
-        byCollector.set(id, { path: t.path, format, engineId: target.engineId });
+        others.push({ path: t.path, format, engineId: target.engineId });
+        byCollector.set(id, others);
       }
       collectors += target.destinations.length;
       if (collectors > DEST_MAX) bad(t, "destinations", `${collectors} collectors in all; at most ${DEST_MAX} across the targets`);

@@ -17,7 +17,7 @@
 
 import * as fs from "node:fs";
 import * as L from "../../assembly/layout";
-import { PrefixFileError, UsageError } from "../errors";
+import { PrefixFileError, UsageError, quoted } from "../errors";
 import type { PrefixArrays } from "../meter/prefixes";
 
 /** The largest AS number (RFC 6793: 4 bytes). */
@@ -248,42 +248,42 @@ function parseLine(line: string, file: string, ln: number): Parsed {
   let prefixText: string, asText: string;
   if (line.includes("\t")) {
     const f = line.split("\t").map((s) => s.trim()).filter((s) => s !== "");
-    if (f.length !== 2) throw bad(`${JSON.stringify(line)}: expected PREFIX<TAB>AS (e.g. 192.0.2.0/24<TAB>64496), found ${f.length} fields`);
+    if (f.length !== 2) throw bad(`${quoted(line)}: expected PREFIX<TAB>AS (e.g. 192.0.2.0/24<TAB>64496), found ${f.length} fields`);
     prefixText = f[0]!;
     asText = f[1]!;
   } else {
     const f = line.split(",").map((s) => s.trim());
-    if (f.length > 4) throw bad(`${JSON.stringify(line)}: expected [LABEL,][NEXTHOP,][[PEER_AS_]AS,]PREFIX (pmacct's networks_file), found ${f.length} comma-separated fields`);
+    if (f.length > 4) throw bad(`${quoted(line)}: expected [LABEL,][NEXTHOP,][[PEER_AS_]AS,]PREFIX (pmacct's networks_file), found ${f.length} comma-separated fields`);
     prefixText = f[f.length - 1]!;
     asText = f.length >= 2 ? f[f.length - 2]! : "";
     if (f.length >= 3 && f[f.length - 3] !== "" && parseAddress(f[f.length - 3]!) === undefined) {
-      throw bad(`next hop ${JSON.stringify(f[f.length - 3])} is not an IPv4 or IPv6 address`);
+      throw bad(`next hop ${quoted(f[f.length - 3])} is not an IPv4 or IPv6 address`);
     }
-    if (f.length === 4 && f[0]!.length > 15) throw bad(`label ${JSON.stringify(f[0])} is longer than pmacct's 15 characters`);
+    if (f.length === 4 && f[0]!.length > 15) throw bad(`label ${quoted(f[0])} is longer than pmacct's 15 characters`);
     // [PEER_AS_]ORIGIN_AS: the origin
     const us = asText.indexOf("_");
     if (us >= 0) {
       const peer = asText.slice(0, us);
-      if (parseAs(peer) === undefined) throw bad(`peer AS ${JSON.stringify(peer)}: expected an AS number from 0 to ${AS_MAX}`);
+      if (parseAs(peer) === undefined) throw bad(`peer AS ${quoted(peer)}: expected an AS number from 0 to ${AS_MAX}`);
       asText = asText.slice(us + 1);
     }
   }
   const as = asText === "" ? 0 : parseAs(asText);
-  if (as === undefined) throw bad(`AS ${JSON.stringify(asText)}: expected an AS number from 0 to ${AS_MAX} (plain decimal, e.g. 64496 or 4200000000)`);
+  if (as === undefined) throw bad(`AS ${quoted(asText)}: expected an AS number from 0 to ${AS_MAX} (plain decimal, e.g. 64496 or 4200000000)`);
   const slash = prefixText.indexOf("/");
-  if (slash < 0) throw bad(`prefix ${JSON.stringify(prefixText)}: expected ADDRESS/LENGTH, e.g. 192.0.2.0/24 or 2001:db8::/32`);
+  if (slash < 0) throw bad(`prefix ${quoted(prefixText)}: expected ADDRESS/LENGTH, e.g. 192.0.2.0/24 or 2001:db8::/32`);
   const addrText = prefixText.slice(0, slash);
   const lenText = prefixText.slice(slash + 1);
   const words = parseAddress(addrText);
-  if (words === undefined) throw bad(`prefix ${JSON.stringify(prefixText)}: ${JSON.stringify(addrText)} is not an IPv4 or IPv6 address`);
+  if (words === undefined) throw bad(`prefix ${quoted(prefixText)}: ${quoted(addrText)} is not an IPv4 or IPv6 address`);
   const v6 = words.length === 4;
   const bits = v6 ? 128 : 32;
-  if (!/^\d{1,3}$/.test(lenText)) throw bad(`prefix ${JSON.stringify(prefixText)}: length ${JSON.stringify(lenText)} is not a number from 0 to ${bits}`);
+  if (!/^\d{1,3}$/.test(lenText)) throw bad(`prefix ${quoted(prefixText)}: length ${quoted(lenText)} is not a number from 0 to ${bits}`);
   const len = Number(lenText);
-  if (len > bits) throw bad(`prefix ${JSON.stringify(prefixText)}: length ${len} is over ${bits}`);
+  if (len > bits) throw bad(`prefix ${quoted(prefixText)}: length ${len} is over ${bits}`);
   const masked = words.map((w, i) => (w & maskWord(len, i)) >>> 0);
   if (masked.some((w, i) => w !== words[i])) {
-    throw bad(`prefix ${JSON.stringify(prefixText)} has bits set past its length (the network is ${formatAddress(masked)}/${len})`);
+    throw bad(`prefix ${quoted(prefixText)} has bits set past its length (the network is ${formatAddress(masked)}/${len})`);
   }
   return { v6, words, len, as };
 }

@@ -20,6 +20,30 @@ export const LIVE_QUEUE_BYTES = 16 << 20;
 /** The same for a file: a few pace groups. */
 export const FILE_QUEUE_BYTES = 256 << 10;
 
+/**
+ * The queues waiting for room, by the stop signal that wakes them: one "abort" listener per
+ * signal, however many queues share it (a listener per queue made Node warn of a leak —
+ * MaxListenersExceededWarning — from eleven exporting targets on, and queues a reload drops
+ * would have stayed referenced by the signal).
+ */
+const wakers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `wake` once `signal` aborts, until `forget()` is called. */
+function onAbort(signal: AbortSignal, wake: () => void): { forget(): void } {
+  let set = wakers.get(signal);
+  if (!set) {
+    const waiting = new Set<() => void>();
+    set = waiting;
+    wakers.set(signal, waiting);
+    signal.addEventListener("abort", () => {
+      for (const w of [...waiting]) w();
+      waiting.clear();
+    }, { once: true });
+  }
+  set.add(wake);
+  return { forget: () => void wakers.get(signal)?.delete(wake) };
+}
+
 export class SendQueue {
   private readonly queue: Array<[number, Buffer]> = [];
   private head = 0;
@@ -39,9 +63,6 @@ export class SendQueue {
     const numbers = ids ?? destinations.members.map((_, i) => i);
     this.local = new Int32Array(Math.max(0, ...numbers) + 1).fill(-1);
     numbers.forEach((d, i) => (this.local[d] = i));
-    stop?.addEventListener("abort", () => {
-      for (const wake of this.roomWaiters.splice(0)) wake();
-    }, { once: true });
   }
 
   /** Takes the datagrams of a drained output region (copied: the region is reused). Resolves
@@ -58,7 +79,18 @@ export class SendQueue {
       this.running = true;
       this.pumping = this.pump();
     }
-    if (this.bytes > this.maxBytes && !this.stop?.aborted) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    if (this.bytes > this.maxBytes && !this.stop?.aborted) {
+      // woken by room, or by the stop (then every waiter of this queue goes on)
+      const stop = this.stop;
+      const aborted = stop ? onAbort(stop, () => {
+        for (const wake of this.roomWaiters.splice(0)) wake();
+      }) : undefined;
+      try {
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      } finally {
+        aborted?.forget();
+      }
+    }
   }
 
   /** Resolves when every queued datagram has been handed to its socket; throws what stopped the sending, if anything did. */
