@@ -1,0 +1,285 @@
+// Live reload (SIGHUP with --config; src/app.ts, src/reload.ts, Meter.replaceTarget, the core's
+// unconfigureTarget and free lists): unchanged targets keep their flows and sequence numbers,
+// changed and removed ones export theirs first (forced end) and give their memory back, new
+// ones send templates at once. Read back by tshark and nfcapd/nfdump; the live proof replays a
+// capture in a network namespace (prefix rld) and compares with its oracle.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { lib, meterBatch } from "./helpers/meter.mjs";
+import { cli, key } from "./helpers/run.mjs";
+import { startNfcapd, freePort } from "./helpers/collector.mjs";
+import { T0, pcapHeader, records } from "./helpers/stream.mjs";
+import * as P from "./helpers/packets.mjs";
+
+const L = lib.layout;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(cond, what, ms = 15000) {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** `n` one-packet UDP flows at second `t` as batch packets; the destination port tells the phases apart. */
+function batchPhase(t, n, dport) {
+  return Array.from({ length: n }, (_, i) => ({
+    ts: BigInt(t) * 1_000_000_000n + BigInt(i) * 1000n,
+    data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(10000 + i, dport), { proto: 17, src: "192.0.2.10", dst: "192.0.2.20" })),
+  }));
+}
+
+/** `n` one-packet UDP flows at second `t` as pcap records (no file header). */
+function pcapPhase(t, n, dport, src = "192.0.2.10") {
+  return records(Array.from({ length: n }, (_, i) => ({
+    ts: [t, i * 1000],
+    data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(10000 + i, dport), { proto: 17, src, dst: "192.0.2.20" })),
+  })));
+}
+
+const ipfixTarget = (ids, extra = {}) => ({
+  maxflows: 10000, hashsize: 16384, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "ipfix", ...extra,
+  export: { mtu: 1400, engineId: 7, refreshRate: 20, templateTimeoutS: 1800, destinations: ids.length, destinationIds: ids },
+});
+
+/** tshark's reading of the IPFIX datagrams one destination got: per message its sequence number, its flow records' end reasons and destination ports, and whether it held a template set. */
+function tsharkIpfix(datagrams) {
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-tshark-"));
+  try {
+    const pcap = path.join(dir, "d.pcap");
+    writeFileSync(pcap, P.pcapFile(1, datagrams.map((dg, i) => ({
+      ts: [1700000000, i],
+      data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(40000, 4739, dg), { proto: 17, src: "127.0.0.1", dst: "127.0.0.1" })),
+    }))));
+    const args = ["-n", "-r", pcap, "-d", "udp.port==4739,cflow"];
+    const expert = spawnSync("tshark", [...args, "-q", "-z", "expert,warn"], { encoding: "utf8" });
+    const r = spawnSync("tshark", [...args, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=,", "-e", "cflow.sequence",
+      "-e", "cflow.flowset_id", "-e", "cflow.flow_end_reason", "-e", "cflow.dstport", "-e", "_ws.malformed"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const msgs = r.stdout.trim().split("\n").filter(Boolean).map((l) => {
+      const [seq, sets, reasons, ports, malformed] = l.split("\t");
+      return { seq: Number(seq), templates: sets.split(",").includes("2"), reasons: reasons ? reasons.split(",").map(Number) : [], ports: ports ? ports.split(",").map(Number) : [], malformed };
+    });
+    return { msgs, expert: expert.stdout + expert.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("in process: a changed target's flows leave with forced end and its new self sends templates at once; the unchanged one's flows and sequence numbers go on (tshark); its memory is reused", async () => {
+  const got = new Map();
+  let outputs = 0;
+  const meter = new lib.Meter([ipfixTarget([0]), ipfixTarget([1])], 1n, (bytes) => {
+    outputs++;
+    lib.forEachDatagram(bytes, (d, dg) => {
+      if (!got.has(d)) got.set(d, []);
+      got.get(d).push(Buffer.from(dg));
+    });
+  });
+  meter.setExportTime(1700000000);
+  const state = { meter, text: () => "" };
+  await meterBatch(batchPhase(T0, 60, 1001), {}, { flush: false, meterState: state });
+  const before = meter.snapshot();
+  assert.equal(before.targets[0].active, 60);
+  assert.equal(before.targets[1].active, 60);
+  // target 1 changes (its inactive timeout, and its collector: core number 2 instead of 1)
+  await meter.replaceTarget(1, ipfixTarget([2], { inactiveTimeoutS: 20 }));
+  const after = meter.snapshot();
+  assert.equal(after.targets[0].active, 60, "the unchanged target keeps its flows");
+  assert.equal(after.targets[1].active, 0, "the changed one starts empty");
+  assert.equal(after.exported.get("forced_end"), 60n, "the changed target's flows went out with forced end");
+  assert.ok((got.get(2) ?? []).length >= 1, "the new collector got its templates at once, before any flow of its own");
+  await meterBatch(batchPhase(T0 + 1, 60, 1002), {}, { flush: false, meterState: state });
+  await meter.flush(L.END_IDLE);
+
+  const keep = tsharkIpfix(got.get(0));
+  const old = tsharkIpfix(got.get(1));
+  const fresh = tsharkIpfix(got.get(2));
+  for (const t of [keep, old, fresh]) {
+    assert.doesNotMatch(t.expert, /Warning|Error|Malformed/, t.expert);
+    assert.ok(t.msgs.every((m) => !m.malformed));
+  }
+  // IPFIX sequence (RFC 7011 §3.1): the data records sent before each message. The unchanged
+  // target's go on across the reload without a gap: each message's sequence is the one before
+  // plus the records it held (the options records of its template messages included, which
+  // tshark counts among the records, so only the flow messages are summed exactly)
+  const flowRecords = (t) => t.msgs.reduce((n, m) => n + m.ports.length, 0);
+  assert.equal(flowRecords(keep), 120, "the unchanged target exported both phases' flows");
+  assert.deepEqual([...new Set(keep.msgs.flatMap((m) => m.ports))].sort(), [1001, 1002]);
+  for (let i = 1; i < keep.msgs.length; i++) assert.ok(keep.msgs[i].seq >= keep.msgs[i - 1].seq + keep.msgs[i - 1].ports.length, `message ${i}: sequence ${keep.msgs[i].seq} after ${keep.msgs[i - 1].seq}`);
+  assert.equal(keep.msgs.filter((m) => m.templates).length, 2, "the unchanged target's collector got templates at start and with the final statistics only (not at the reload)");
+  // the old target: its 60 flows, every one with flowEndReason 4 (forced end), then its final statistics
+  assert.equal(flowRecords(old), 60);
+  assert.deepEqual([...new Set(old.msgs.flatMap((m) => m.reasons))], [4]);
+  assert.ok(old.msgs.at(-1).templates, "its last message: the templates with the final statistics");
+  // the new one: templates first, then the second phase's flows only
+  assert.ok(fresh.msgs[0].templates && fresh.msgs[0].ports.length === 0, "its first message holds the templates");
+  assert.equal(flowRecords(fresh), 60);
+  assert.deepEqual([...new Set(fresh.msgs.flatMap((m) => m.ports))], [1002]);
+  assert.equal(fresh.msgs[0].seq, 0, "a new target's sequence starts at 0");
+  assert.ok(outputs > 0);
+});
+
+test("in process: twenty reloads of a target that fills 5000 flows each time take the same heap blocks again: the Wasm heap does not grow", async () => {
+  const meter = new lib.Meter([ipfixTarget([0]), ipfixTarget([1], { mac: true, select: "udp", aggregation: ["80-89=80"] })], 1n, () => {});
+  meter.setExportTime(1700000000);
+  const state = { meter, text: () => "" };
+  const heaps = [];
+  for (let r = 0; r < 20; r++) {
+    await meterBatch(batchPhase(T0 + r, 5000, 2000 + r), {}, { flush: false, meterState: state });
+    // changed each time (a second collector on odd rounds): flows out, blocks back, made again
+    const ids = r % 2 === 0 ? [1, 2] : [1];
+    await meter.replaceTarget(1, ipfixTarget(ids, { mac: true, select: r % 2 === 0 ? "udp or tcp" : "udp", aggregation: ["80-89=80"] }));
+    const s = meter.snapshot();
+    heaps.push([s.heapBytes, s.memoryBytes, meter.core.heapFreeBytes()]);
+  }
+  await meter.flush();
+  // after the first two rounds (both shapes made once), not a byte more heap or memory
+  for (let r = 2; r < 20; r++) {
+    assert.equal(heaps[r][0], heaps[1][0], `round ${r}: heap ${heaps[r][0]} after ${heaps[1][0]}`);
+    assert.equal(heaps[r][1], heaps[1][1], `round ${r}: Wasm memory`);
+  }
+  assert.ok(heaps[19][2] > 0, "the blocks given back are on the free lists");
+  assert.equal(meter.core.status(L.ST_HEAP_DROPPED), 0, "no block was left unused for want of a class entry");
+});
+
+test("in process: a removed target's slot is freed (its collectors' core numbers too) and taken again by a new target; the other target's numbers stay", async () => {
+  const got = new Map();
+  const meter = new lib.Meter([ipfixTarget([0]), ipfixTarget([1]), ipfixTarget([2])], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => {
+    if (!got.has(d)) got.set(d, []);
+    got.get(d).push(Buffer.from(dg));
+  }));
+  meter.setExportTime(1700000000);
+  const state = { meter, text: () => "" };
+  await meterBatch(batchPhase(T0, 30, 1001), {}, { flush: false, meterState: state });
+  await meter.replaceTarget(1, undefined); // removed
+  assert.equal(meter.targets[1], undefined);
+  assert.equal(meter.snapshot().targets[2].active, 30, "the third target keeps its flows");
+  assert.equal(meter.core.dv.getUint32(L.DESTS_BASE + 1 * L.DEST_SIZE + L.D_TARGET, true), 0, "the removed target's collector number is free again");
+  assert.equal(meter.core.dv.getUint32(L.DESTS_BASE + 2 * L.DEST_SIZE + L.D_TARGET, true), 3, "the third target's stays its own");
+  assert.equal(meter.core.x.unconfigureTarget(1), 2, "an empty slot cannot be freed twice");
+  assert.equal(meter.core.x.unconfigureTarget(2), 3, "a slot with flows is not freed");
+  await meter.addTargetBetweenWalks(1, ipfixTarget([3]));
+  await meterBatch(batchPhase(T0 + 1, 30, 1002), {}, { flush: false, meterState: state });
+  await meter.flush(L.END_IDLE);
+  const third = tsharkIpfix(got.get(2));
+  assert.equal(third.msgs.reduce((n, m) => n + m.ports.length, 0), 60);
+  const removed = tsharkIpfix(got.get(1).slice(0));
+  assert.deepEqual([...new Set(removed.msgs.flatMap((m) => m.reasons))], [4]);
+  assert.ok(removed.msgs.at(-1).templates, "the removed target's collector got its final statistics");
+  assert.deepEqual([...new Set(tsharkIpfix(got.get(3)).msgs.flatMap((m) => m.ports))], [1002]);
+});
+
+/** flowprobe reading standard input (`-r -`) with `--config file` and `args`; write/kill/lines helpers. */
+function streamRun(config, args = []) {
+  const child = spawn(process.execPath, [cli, "-r", "-", "--seed", "1", "--config", config, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const run = { child, out: "", err: "" };
+  child.stdout.on("data", (d) => (run.out += d));
+  child.stderr.on("data", (d) => (run.err += d));
+  run.exit = new Promise((res) => child.on("close", res));
+  return run;
+}
+
+/** Resolves once the run answers signals as a run (SIGUSR1's statistics): a SIGHUP before
+ * Node has our handlers would end it (Node's default). */
+async function answering(run) {
+  const caught = () => {
+    try {
+      const m = /SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${run.child.pid}/status`, "utf8"));
+      return m && (BigInt(`0x${m[1]}`) & (1n << 9n)) !== 0n; // SIGUSR1 (10) is bit 9
+    } catch {
+      return false;
+    }
+  };
+  await until(caught, "flowprobe's signal handlers");
+  for (let i = 0; !/SIGUSR1: the statistics so far/.test(run.err); i++) {
+    if (i > 100) throw new Error(`flowprobe does not answer SIGUSR1: ${run.err}`);
+    run.child.kill("SIGUSR1");
+    await sleep(100);
+  }
+}
+
+/** Reloads seen in a run's log so far. */
+const reloads = (err) => [...err.matchAll(/SIGHUP: read .* again: (.*)/g)].map((m) => m[1]);
+
+/** Per destination port, flows and packets nfdump read back. */
+function byPort(flows) {
+  const m = {};
+  for (const f of flows) {
+    const p = f.dst_port;
+    m[p] ??= { flows: 0, packets: 0 };
+    m[p].flows++;
+    m[p].packets += Number(f.in_packets);
+  }
+  return m;
+}
+
+test("SIGHUP while standard input streams: a removed target's collector gets its last flows and final statistics, a changed one's flows leave first, a new one gets templates at once, the unchanged one's nfcapd sees every flow with no sequence error; a bad file and a missing file are logged and change nothing", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-stream-"));
+  const nfs = [];
+  let run;
+  try {
+    const [keep, gone, change, fresh] = [await startNfcapd(freePort(21000 + (process.pid % 5000))), undefined, undefined, undefined];
+    nfs.push(keep);
+    for (let i = 0; i < 3; i++) nfs.push(await startNfcapd(freePort(keep.port + 1 + i * 7)));
+    const [, goneNf, changeNf, freshNf] = nfs;
+    void gone; void change; void fresh;
+    const config = path.join(dir, "flowprobe.json");
+    const target = (name, protocol, nf, extra = {}) => ({ name, protocol, destinations: [`127.0.0.1:${nf.port}`], ...extra });
+    writeFileSync(config, JSON.stringify({ inactive_timeout: 60, targets: [
+      target("keep", 9, keep), target("gone", 9, goneNf), target("change", 10, changeNf),
+    ] }));
+    run = streamRun(config);
+    run.child.stdin.write(Buffer.concat([pcapHeader(), pcapPhase(T0, 50, 1001)]));
+    await answering(run);
+    // a bad file first: unknown key, said with the file and key path; nothing changes
+    writeFileSync(config, JSON.stringify({ inactive_timeout: 60, targets: [target("keep", 9, keep, { selct: "udp" })] }));
+    run.child.kill("SIGHUP");
+    await until(() => /SIGHUP: .*flowprobe\.json: targets\[0\]\.selct: unknown key \(did you mean select\?\); the configuration in force stays as it was/.test(run.err), `the bad file logged: ${run.err}`);
+    // then the real reload: gone removed, change changed (its timeout), fresh added
+    writeFileSync(config, JSON.stringify({ inactive_timeout: 60, targets: [
+      target("keep", 9, keep), target("change", 10, changeNf, { timeouts: { inactive: 30 } }), target("fresh", 10, freshNf),
+    ] }));
+    run.child.kill("SIGHUP");
+    // (the reload runs at once: between two walks, as no walk is under way while the stream waits)
+    await until(() => reloads(run.err).length === 1, "the reload", 15000);
+    assert.match(reloads(run.err)[0], /^removed gone, changed change, added fresh; kept as they run: keep/);
+    // SIGUSR1 before any flow of the new target: its collector already got its templates
+    run.child.kill("SIGUSR1");
+    await until(() => /target fresh [^\n]*\n(?:.*\n)*?\s+collector 127\.0\.0\.1:\d+: datagrams [1-9]/.test(run.err), "the new target's templates sent");
+    assert.doesNotMatch(run.err.split("SIGUSR1").at(-1), /target gone/, "a removed target leaves the statistics");
+    run.child.stdin.write(pcapPhase(T0 + 1, 1, 1002, "192.0.2.11"));
+    // a missing file: said, and nothing changes
+    unlinkSync(config);
+    run.child.kill("SIGHUP");
+    await until(() => /SIGHUP: --config .*flowprobe\.json: cannot read it: no such file; the configuration in force stays as it was/.test(run.err), "the missing file logged");
+    run.child.stdin.write(pcapPhase(T0 + 2, 50, 1003));
+    run.child.stdin.end();
+    assert.equal(await run.exit, 0, run.err);
+    const [k, g, c, f] = await Promise.all(nfs.map((n) => n.stop()));
+    nfs.length = 0;
+    // the unchanged v9 target: every flow of all three phases, and no sequence error (a gap in
+    // its datagram sequence numbers across the reload would be one)
+    assert.deepEqual(byPort(k.flows), { 1001: { flows: 50, packets: 50 }, 1002: { flows: 1, packets: 1 }, 1003: { flows: 50, packets: 50 } });
+    assert.match(k.log, /Sequence Errors: 0, Bad Packets: 0/, k.log);
+    // the removed one: its flows of before the reload, and nothing after
+    assert.deepEqual(byPort(g.flows), { 1001: { flows: 50, packets: 50 } });
+    assert.match(g.log, /Sequence Errors: 0, Bad Packets: 0/, g.log);
+    // the changed one: its old flows (sent at the reload), then the new self's from the reload on
+    assert.deepEqual(byPort(c.flows), { 1001: { flows: 50, packets: 50 }, 1002: { flows: 1, packets: 1 }, 1003: { flows: 50, packets: 50 } });
+    // the new one: only what came after the reload
+    assert.deepEqual(byPort(f.flows), { 1002: { flows: 1, packets: 1 }, 1003: { flows: 50, packets: 50 } });
+    assert.match(f.log, /Bad Packets: 0/);
+    // the summary: read = metered (every packet went to at least one target), the targets in force listed
+    assert.match(run.err, /read 101 packets/);
+    assert.match(run.err, /target keep .*packets selected 101/);
+    assert.doesNotMatch(run.err.split("read 101 packets")[1] ?? "", /target gone/);
+  } finally {
+    for (const n of nfs) n.kill();
+    run?.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
