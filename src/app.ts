@@ -336,6 +336,10 @@ export class App {
         const old = running.find((x) => x.t.name === t.name)!;
         const r = await prepare(t, old.slot);
         if (!r) continue;
+        // its collectors may be its old self's (a template id means the new template from now
+        // on): the new queue sends once the old one's last datagrams have left
+        let oldGone!: () => void;
+        r.queue?.holdUntil(new Promise<void>((resolve) => (oldGone = resolve)));
         if (r.queue) queues.push(r.queue); // (before the last drain: it carries the new target's templates)
         try {
           await meter.replaceTarget(old.slot, targetConfig(t, r.set, r.ids));
@@ -345,11 +349,13 @@ export class App {
           log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; the target is removed`);
           running.splice(running.indexOf(old), 1);
           await retire(old);
+          oldGone();
           await retire(r);
           continue;
         }
         running[running.indexOf(old)] = r;
         await retire(old);
+        oldGone();
         done.push(`changed ${t.name}`);
       }
       for (const t of d.added) {

@@ -283,3 +283,97 @@ test("SIGHUP while standard input streams: a removed target's collector gets its
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** VmRSS of a process, bytes. */
+const rssOf = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
+/** The figures the last reload logged: Wasm memory, heap, free for reuse (bytes). */
+function memoryAfterReload(err) {
+  const all = [...err.matchAll(/\(Wasm memory (\d+) bytes, heap (\d+) bytes of which (\d+) free for reuse\)/g)];
+  const m = all.at(-1);
+  return { memory: Number(m[1]), heap: Number(m[2]), free: Number(m[3]) };
+}
+
+const ROUNDS = Number(process.env.RLD_ROUNDS ?? 20);
+test("twenty reloads in a row, each after 2000 new flows of the changed target: Wasm memory and heap do not grow at all from the second on, RSS by less than 12 MiB; nfcapd gets every packet of both targets", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-twenty-"));
+  const nf = await startNfcapd(freePort(22000 + (process.pid % 5000)));
+  let run;
+  try {
+    const config = path.join(dir, "flowprobe.json");
+    const write = (r) => writeFileSync(config, JSON.stringify({ inactive_timeout: 600, targets: [
+      { name: "keep", protocol: 10, engine_id: 1, destinations: [`127.0.0.1:${nf.port}`] },
+      // changed at every reload: its selector, its MACs, its aggregation and field list take turns
+      { name: "turns", protocol: 10, engine_id: 2, destinations: [`127.0.0.1:${nf.port}`], mac: r % 2 === 0,
+        select: r % 2 === 0 ? "udp" : "udp or tcp", aggregation: r % 2 === 0 ? ["20000-20001=20000"] : undefined },
+    ] }));
+    write(0);
+    run = streamRun(config);
+    run.child.stdin.write(pcapHeader());
+    await answering(run);
+    const figures = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      // the same 2000 keys each round: the unchanged target's cache holds them (and does not grow); the changed one's starts empty each time
+      run.child.stdin.write(pcapPhase(T0 + r, 2000, 1001));
+      await sleep(100);
+      write(r);
+      run.child.kill("SIGHUP");
+      await until(() => reloads(run.err).length === r, `reload ${r}: ${run.err.slice(-500)}`);
+      figures.push({ ...memoryAfterReload(run.err), rss: rssOf(run.child.pid) });
+      assert.match(reloads(run.err)[r - 1], /^changed turns; kept as they run: keep/);
+    }
+    run.child.stdin.end();
+    assert.equal(await run.exit, 0, run.err);
+    const second = figures[1], last = figures.at(-1);
+    for (const [i, f] of figures.entries()) if (i >= 1) {
+      assert.equal(f.memory, second.memory, `reload ${i + 1}: Wasm memory ${f.memory} after ${second.memory}`);
+      assert.equal(f.heap, second.heap, `reload ${i + 1}: heap ${f.heap} after ${second.heap}`);
+    }
+    assert.ok(last.free > 0, "the changed target's blocks wait on the free lists");
+    // RSS: the Wasm memory does not move, what does is V8's own heap settling (sockets, queues
+    // and timers of each reload's collectors, garbage-collected lazily) and pages of reused
+    // blocks first touched when they are zeroed: measured here 62 → 70 MiB over 20 reloads,
+    // levelling off at 71 MiB by 80 (RLD_ROUNDS=80)
+    assert.ok(last.rss - second.rss < 12 * 1048576, `RSS ${second.rss} → ${last.rss}: ${figures.map((f) => (f.rss / 1048576).toFixed(1)).join(" ")}`);
+    const { flows } = await nf.stop();
+    // every packet of the 20 rounds, once for each target: 2 × 20 × 2000 (a datagram decoded
+    // by the other template of the changed target would throw these sums off)
+    assert.equal(flows.reduce((n, f) => n + Number(f.in_packets), 0), 2 * ROUNDS * 2000);
+    assert.equal(flows.length, 2000 + ROUNDS * 2000);
+    const keepFlows = flows.filter((f) => Number(f.in_packets) === ROUNDS);
+    assert.equal(keepFlows.length, 2000, "the unchanged target's 2000 flows, 20 packets each: never cut by a reload");
+    assert.match(run.err, /target keep .*packets selected 40,000/);
+  } finally {
+    nf.kill();
+    run?.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("SIGHUP while the final flush runs is said and ignored (every flow still goes out); SIGHUP with the config file gone is said and changes nothing", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-flush-"));
+  const nf = await startNfcapd(freePort(23000 + (process.pid % 5000)));
+  let run;
+  try {
+    const config = path.join(dir, "flowprobe.json");
+    // paced slowly, so that the flush of 3000 flows takes seconds
+    writeFileSync(config, JSON.stringify({ export_rate: 30, targets: [{ name: "slow", protocol: 9, destinations: [`127.0.0.1:${nf.port}`] }] }));
+    run = streamRun(config);
+    run.child.stdin.write(Buffer.concat([pcapHeader(), pcapPhase(T0, 3000, 1001)]));
+    await answering(run);
+    rmSync(config);
+    run.child.kill("SIGHUP");
+    await until(() => /SIGHUP: --config .*flowprobe\.json: cannot read it: no such file; the configuration in force stays as it was/.test(run.err), "the missing file said");
+    run.child.kill("SIGTERM");
+    await until(() => /SIGTERM: stopped reading; exporting every active flow/.test(run.err), "the flush begun");
+    run.child.kill("SIGHUP");
+    await until(() => /SIGHUP: the run is ending \(every active flow is being exported\): nothing is reloaded/.test(run.err), "the SIGHUP said");
+    assert.equal(await run.exit, 0, run.err);
+    const { flows, log } = await nf.stop();
+    assert.equal(flows.length, 3000, "every flow went out");
+    assert.match(log, /Sequence Errors: 0, Bad Packets: 0/);
+  } finally {
+    nf.kill();
+    run?.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
