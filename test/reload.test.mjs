@@ -377,3 +377,79 @@ test("SIGHUP while the final flush runs is said and ignored (every flow still go
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("live (namespace, tcpreplay): five SIGHUPs during a replay — a target added, one changed, one removed, a bad file, one more change — no crash, the bad file logged and ignored, and the unchanged target's nfcapd totals equal the oracle exactly", async () => {
+  const { makeNs } = await import("./helpers/netns.mjs");
+  const { startLive, oracleOf } = await import("./helpers/live.mjs");
+  const { fixtures } = await import("./helpers/run.mjs");
+  const name = "zeek--http--methods.pcap";
+  const ns = makeNs("rld-live");
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-live-"));
+  const nfs = {};
+  let run, replayer;
+  try {
+    ns.veth("fp0", "fp1");
+    for (const [k, port] of [["keep", 4739], ["added", 4740], ["changed", 4741], ["removed", 4742]]) nfs[k] = await startNfcapd(port, ns);
+    const config = path.join(dir, "flowprobe.json");
+    const t = (n, protocol, port, extra = {}) => ({ name: n, protocol, destinations: [`127.0.0.1:${port}`], ...extra });
+    const keep = t("keep", 10, 4739);
+    const versions = [
+      [keep, t("changed", 9, 4741, { select: "tcp" }), t("removed", 9, 4742)],
+      [keep, t("changed", 9, 4741, { select: "tcp" }), t("removed", 9, 4742), t("added", 10, 4740)], // 1: added
+      [keep, t("changed", 9, 4741, { select: "tcp or udp", timeouts: { inactive: 10 } }), t("removed", 9, 4742), t("added", 10, 4740)], // 2: changed
+      [keep, t("changed", 9, 4741, { select: "tcp or udp", timeouts: { inactive: 10 } }), t("added", 10, 4740)], // 3: removed
+      null, // 4: a bad file
+      [keep, t("changed", 9, 4741, { select: "udp" }), t("added", 10, 4740, { fields: ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "octetDeltaCount", "packetDeltaCount"] })], // 5: more changes
+    ];
+    const write = (v) => writeFileSync(config, v ? JSON.stringify({ promisc: true, targets: v }) : `{ "promisc": true, "targets": [ { "name": "keep", "protocol": 11 } ] }`);
+    write(versions[0]);
+    run = await startLive(ns, ["-i", "fp0", "--config", config]);
+    replayer = ns.spawn("tcpreplay", ["-q", "-i", "fp1", "--pps", "150", path.join(fixtures, "pcaps", name)], { stdio: "ignore" });
+    const replayed = new Promise((res) => replayer.on("close", res));
+    for (let r = 1; r <= 5; r++) {
+      await sleep(500);
+      write(versions[r]);
+      run.child.kill("SIGHUP");
+      if (r === 4) await until(() => /SIGHUP: .*flowprobe\.json: targets\[0\]\.protocol.*the configuration in force stays as it was/.test(run.stderr), `the bad file logged: ${run.stderr}`);
+      else await until(() => reloads(run.stderr).length === (r < 4 ? r : r - 1), `reload ${r}: ${run.stderr}`);
+    }
+    assert.equal(await replayed, 0, "tcpreplay");
+    assert.equal(run.child.exitCode, null, "still capturing after five reloads");
+    const said = reloads(run.stderr);
+    assert.match(said[0], /^added added; kept as they run: keep, changed, removed/);
+    assert.match(said[1], /^changed changed; kept as they run: keep, removed, added/);
+    assert.match(said[2], /^removed removed; kept as they run: keep, changed, added/);
+    assert.match(said[3], /^changed changed, changed added; kept as they run: keep/);
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /internal error/);
+    const got = {};
+    for (const [k, nf] of Object.entries(nfs)) got[k] = await nf.stop();
+    for (const k of Object.keys(nfs)) delete nfs[k];
+    // the unchanged target: exactly the oracle, flow by flow
+    const { oracle } = oracleOf(name);
+    const sums = new Map();
+    for (const f of got.keep.flows) {
+      const k = key(f.src4_addr ?? f.src6_addr, f.dst4_addr ?? f.dst6_addr, f.proto, f.src_port, f.dst_port);
+      const g = sums.get(k) ?? { packets: 0n, bytes: 0n };
+      g.packets += BigInt(f.in_packets);
+      g.bytes += BigInt(f.in_bytes);
+      sums.set(k, g);
+    }
+    const want = new Map(oracle.flows.map((f) => [key(f.src, f.dst, f.proto, f.sport, f.dport), { packets: BigInt(f.packets), bytes: BigInt(f.bytes) }]));
+    assert.deepEqual(Object.fromEntries([...sums].sort()), Object.fromEntries([...want].sort()));
+    assert.match(got.keep.log, /Bad Packets: 0/);
+    // the others decode cleanly, and none holds more packets than the capture
+    for (const k of ["added", "changed", "removed"]) {
+      assert.match(got[k].log, /Bad Packets: 0/, `${k}: ${got[k].log}`);
+      assert.ok(got[k].flows.reduce((n, f) => n + Number(f.in_packets), 0) <= oracle.ip_packets, k);
+    }
+    assert.ok(got.removed.flows.length > 0 && got.added.flows.length > 0);
+  } finally {
+    replayer?.kill("SIGKILL");
+    for (const nf of Object.values(nfs)) nf.kill();
+    run?.child.kill("SIGKILL");
+    ns.del();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
