@@ -154,7 +154,9 @@ export class App {
     let stdoutOpen = true;
     const sinks: OutputSinks = {
       datagrams: queues.length === 0 && !reloadable ? undefined
-        : (bytes) => queues.length === 1 ? queues[0]!.push(bytes) : Promise.all(queues.map((q) => q.push(bytes))).then(() => undefined),
+        : (bytes) => queues.length === 0 ? undefined : queues.length === 1 ? queues[0]!.push(bytes) : Promise.all(queues.map((q) => q.push(bytes))).then(() => undefined),
+      // (a send queue copies its datagrams before it waits for room; JSON lines are written at once)
+      copies: true,
       json: reloadable || targets.some((x) => x.t.format === "json") ? (bytes) => {
         if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
         // the reader has gone (flowprobe … | head): nothing more can be written
@@ -296,9 +298,7 @@ export class App {
         const set = makeSet(t);
         const ids = freeIds(set.size);
         await set.open();
-        const r: RunningTarget = { t, slot, set, ids, queue: makeQueue(t, set, ids) };
-        follow(r);
-        return r;
+        return { t, slot, set, ids, queue: makeQueue(t, set, ids) };
       } catch (e) {
         if (!(e instanceof FlowprobeError)) throw e;
         log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; ${running.some((x) => x.t.name === t.name) ? "it goes on as it was" : "not added"}`);
@@ -354,6 +354,7 @@ export class App {
           continue;
         }
         running[running.indexOf(old)] = r;
+        follow(r); // (its collectors' states reach the core once the core has them)
         await retire(old);
         oldGone();
         done.push(`changed ${t.name}`);
@@ -378,6 +379,7 @@ export class App {
           continue;
         }
         running.push(r);
+        follow(r);
         done.push(`added ${t.name}`);
       }
       relist();

@@ -93,6 +93,11 @@ export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
 export interface OutputSinks {
   json?: (lines: Uint8Array, target: number) => void | Promise<void>;
   datagrams?: OutputSink;
+  /** The sinks have copied the bytes by the time they return (a promise they return is only
+   * backpressure): a reload's own drains then give the output region back at once, so a
+   * source that walks while they wait cannot have its output reset under it. Default false
+   * (the region is held until the promise settles: drive the meter from one place only). */
+  copies?: boolean;
 }
 
 export { forEachDatagram, forEachUnitOf } from "../sinks/units";
@@ -272,6 +277,12 @@ export class Meter {
   /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
    * what it returns before the next call (the output region is reused). */
   drain(): void | Promise<void> {
+    return this.handOut(false);
+  }
+
+  /** drain(); `own` (a reload's drains, which may overlap a source's walks): with sinks that
+   * copy, the region is reset at once and only their backpressure awaited. */
+  private handOut(own: boolean): void | Promise<void> {
     if (this.core.x.outputLength() === 0) return;
     const region = this.core.output();
     let waits: Promise<void>[] | undefined;
@@ -285,6 +296,10 @@ export class Meter {
     if (datagrams) {
       const r = datagrams(region);
       if (r instanceof Promise) (waits ??= []).push(r);
+    }
+    if (waits && own && this.sinks.copies) {
+      this.core.x.outputReset();
+      return Promise.all(waits).then(() => undefined);
     }
     if (waits) {
       const p: Promise<void> = Promise.all(waits).then(() => this.core.x.outputReset()).finally(() => {
@@ -320,7 +335,7 @@ export class Meter {
     for (;;) {
       await this.quiet();
       if (x.flushTarget(i, L.END_FORCED) === 1 && x.sendTargetStats(i) === 1) break;
-      await this.drain();
+      await this.handOut(true);
     }
     // (same turn: nothing is walked from here to the end of the configuration)
     this.retire(i);
@@ -329,7 +344,7 @@ export class Meter {
     this.targets[i] = undefined;
     this.selectors[i] = undefined;
     if (next) this.addTarget(i, next);
-    await this.drain();
+    await this.handOut(true);
   }
 
   /** A reload: core slot i (free) gets target `t`, empty; an export target's collectors get the
@@ -355,7 +370,7 @@ export class Meter {
   async addTargetBetweenWalks(i: number, t: TargetConfig): Promise<void> {
     await this.quiet();
     this.addTarget(i, t);
-    await this.drain();
+    await this.handOut(true);
   }
 
   /** Target i's counts into the run's totals, before its slot is cleared. */
