@@ -167,13 +167,16 @@ export class App {
     // the meter: a target each, with its own cache, aging and collectors
     const configs: TargetConfig[] = targets.map(({ t, set, ids }) => targetConfig(t, set, ids));
     const meter = new Meter(configs, o.seed, sinks, prefixes);
-    const follow = ({ t, set, ids }: { t: TargetOptions; set: DestinationSet<UdpDestination>; ids: readonly number[] }) => {
+    const follow = (r: RunningTarget) => {
+      const { t, set, ids } = r;
+      // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
+      const current = () => running.includes(r);
       // a collector reached again, or one that refused, gets the templates again
-      set.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(ids[i]!)));
+      set.members.forEach((d, i) => (d.needsTemplates = () => current() && meter.resendTemplates(ids[i]!)));
       // round-robin: a collector that does not receive gets no turns until it does again
-      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => meter.markDestination(ids[k]!, down));
+      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => current() && meter.markDestination(ids[k]!, down));
     };
-    for (const x of targets) follow(x);
+    for (const r of running) follow(r);
     meter.setExportTime(Date.now() / 1000);
     if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 
