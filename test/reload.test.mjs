@@ -506,3 +506,44 @@ test("reloads while standard input streams without pause into paced collectors (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a round-robin target with a refusing collector removed at a reload: no crash, the other target gets every packet with no sequence error", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "rld-rr-"));
+  const keepNf = await startNfcapd(freePort(25000 + (process.pid % 4000)));
+  const rrNf = await startNfcapd(freePort(keepNf.port + 1));
+  const refusing = freePort(rrNf.port + 1);
+  let run;
+  try {
+    const config = path.join(dir, "flowprobe.json");
+    const keep = { name: "keep", protocol: 9, destinations: [`127.0.0.1:${keepNf.port}`] };
+    writeFileSync(config, JSON.stringify({ inactive_timeout: 1, targets: [keep,
+      { name: "rr", protocol: 9, mode: "round-robin", destinations: [`127.0.0.1:${rrNf.port}`, `127.0.0.1:${refusing}`] }] }));
+    run = streamRun(config);
+    run.child.stdin.write(pcapHeader());
+    await answering(run);
+    for (let p = 0; p < 6; p++) {
+      run.child.stdin.write(pcapPhase(T0 + p, 300, 1001, `10.${p}.0.1`));
+      await sleep(50);
+    }
+    writeFileSync(config, JSON.stringify({ inactive_timeout: 1, targets: [keep] }));
+    run.child.kill("SIGHUP");
+    await until(() => reloads(run.err).length === 1, "the reload");
+    assert.match(reloads(run.err)[0], /^removed rr; kept as they run: keep/);
+    for (let p = 6; p < 12; p++) {
+      run.child.stdin.write(pcapPhase(T0 + p, 300, 1001, `10.${p}.0.1`));
+      await sleep(100);
+    }
+    run.child.stdin.end();
+    assert.equal(await run.exit, 0, run.err);
+    assert.doesNotMatch(run.err, /internal error/);
+    const k = await keepNf.stop();
+    await rrNf.stop();
+    assert.equal(k.flows.reduce((n, f) => n + Number(f.in_packets), 0), 12 * 300);
+    assert.match(k.log, /Sequence Errors: 0, Bad Packets: 0/);
+  } finally {
+    keepNf.kill();
+    rrNf.kill();
+    run?.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
