@@ -352,6 +352,7 @@ export class Meter {
    * walk calls with no drain in flight (replaceTarget does), or drain afterwards. */
   addTarget(i: number, t: TargetConfig): void {
     if (this.targets[i]) throw new CoreError(`target ${i}: the slot is in use`);
+    if (t.export && t.export.destinationIds?.length !== t.export.destinations) throw new CoreError(`target ${i}: a target added at a reload names its collectors' core numbers (export.destinationIds, one per collector), so that no other target's are taken`);
     if (t.format === "json" ? !this.sinks.json : !this.sinks.datagrams) throw new CoreError(`target ${i}: this meter has no sink for ${t.format}`);
     this.targets[i] = t;
     try {
