@@ -16,20 +16,21 @@ import {
   DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, D_DOWN, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, DEST_ROUND_ROBIN,
   T_DEST_CURSOR, KEY_ALL, SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
   FORMAT_IPFIX, FORMAT_V9, FORMAT_JSON,
+  T_ENABLED, T_COUNT, T_SELECT, T_AGGREGATE, T_FLOW_TEMPLATES, TARGET_SIZE, SEL_COUNT, AG_END, FB_END, T_JSON_KEYS, JL_END,
 } from "./layout";
-import { heapInit, heapAlloc } from "./base/heap";
+import { heapInit, heapAlloc, heapFree } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
-import { destPtr, destAdd } from "./output/dests";
+import { destPtr, destAdd, destFirst, destNext } from "./output/dests";
 import { setSkipOtherhost as skipOtherhost, setKeepMacs } from "./parse/queue";
 import { setInterfaceCount as interfaceCount, WALK_PCAP, WALK_PCAPNG, WALK_BATCH } from "./parse/walk";
 import { formatOf } from "./cache/encoder";
 import { setSeed, keyConfigure, aggregationAdd4, aggregationAdd6, aggregationAddPorts } from "./cache/key";
-import { macsInit } from "./cache/macs";
+import { macsInit, macsRelease } from "./cache/macs";
 import * as meter from "./cache/meter";
 import { prefixesReserve, prefixesUse } from "./cache/prefixes";
 import { setRouteCount } from "./cache/routes";
 import { selectorSet } from "./cache/select";
-import { tableInit, targetPtr } from "./cache/table";
+import { tableInit, tableRelease, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
 import { giveField } from "./encode/records";
@@ -345,4 +346,51 @@ export function reservePrefixes(v4: u32, v6: u32): u32 {
  * prefix lengths from it (none when it holds no prefix). Returns 0, or 2 for counts past the block's room. */
 export function usePrefixes(): u32 {
   return prefixesUse();
+}
+
+/** Per target a reload takes away or reconfigures (between two walk calls): every flow of
+ * target t is exported with `reason` (END_FORCED) and its partly filled datagram sealed; the
+ * other targets are not touched. 1 = done, 0 = drain the output and call again. */
+export function flushTarget(t: u32, reason: u32): u32 {
+  store<u64>(STATUS_BASE + ST_NOW_NS, meter.meterNow());
+  return meter.flushTarget(t, reason);
+}
+
+/** After flushTarget, for a target a reload takes away or reconfigures: its collectors get
+ * the templates and its final exporter statistics. 1 = done, 0 = drain the output and call again. */
+export function sendTargetStats(t: u32): u32 {
+  return meter.statsTarget(t);
+}
+
+/**
+ * Per target a reload takes away or reconfigures, after flushTarget returned 1 and the
+ * output was drained (its datagrams name its destinations): target t's slot is freed — its
+ * cache, index, wheel, chunks, MAC table, field list and templates, aggregation rules,
+ * selector program and staging datagram go back to the heap's free lists, its destinations
+ * are unused again, its descriptor is cleared — and a later configureTarget(t, …) makes it
+ * anew from those blocks. No other target's memory, flows or destinations are touched.
+ * Returns 0, 2 for a slot not in use, 3 while it still holds flows or a datagram not sealed.
+ */
+export function unconfigureTarget(t: u32): u32 {
+  if (t >= <u32>TARGET_MAX) return 2;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_ENABLED) == 0) return 2;
+  if (load<u32>(tp + T_COUNT) != 0 || load<u32>(tp + T_STAGE_LEN) != 0) return 3;
+  const prog = <usize>load<u32>(tp + T_SELECT);
+  if (prog != 0) heapFree(prog, <usize>SEL_INSNS + <usize>load<u32>(prog + SEL_COUNT) * SEL_INSN_SIZE);
+  selectorSet(tp, t, 0, 0);
+  heapFree(<usize>load<u32>(tp + T_AGGREGATE), AG_END);
+  heapFree(<usize>load<u32>(tp + T_JSON_KEYS), JL_END);
+  heapFree(<usize>load<u32>(tp + T_FLOW_TEMPLATES), FB_END);
+  if (load<u32>(tp + T_MTU) != 0) heapFree(<usize>load<u32>(tp + T_STAGE), load<u32>(tp + T_MTU));
+  macsRelease(tp);
+  tableRelease(tp);
+  for (let d = destFirst(tp); d != NIL;) {
+    const after = destNext(d);
+    memory.fill(destPtr(d), 0, DEST_SIZE);
+    d = after;
+  }
+  memory.fill(tp, 0, TARGET_SIZE);
+  meter.targetGone();
+  return 0;
 }

@@ -534,3 +534,21 @@ export const JK_DST_NET: u32 = 28; //       dst_net
 export const JK_END_REASON: u32 = 29; //    flow_end_reason
 export const JK_FLOW_DIRECTION: u32 = 30; // flow_direction (IPFIX flowDirection, IE 61: 0 ingress, 1 egress; not in the default line)
 export const JK_LAST: u32 = JK_FLOW_DIRECTION;
+
+// ---- the heap's free lists (base/heap.ts), at the heap's start (HEAP_BASE): blocks a target
+// gave back at a reload (unconfigureTarget) or an index left behind when it doubled, kept by
+// size class for the next block of that class. An entry per class: [u32 its block size (0 =
+// unused entry), u32 its first free block (0 = none)]; a free block's first u32 links to the
+// next one of its class. Classes: a power of two under HEAP_SMALL_MAX, else the size rounded
+// up to HEAP_LARGE_STEP — so a run's blocks fall into a few dozen classes at most ----
+export const HEAP_FREE_CLASSES: u32 = 64;
+export const HF_SIZE: u32 = 0; //              u32 block size of the class
+export const HF_HEAD: u32 = HF_SIZE + 4; //    u32 first free block of it
+export const HF_ENTRY: u32 = HF_HEAD + 4; //   (8)
+export const HEAP_FREE_SIZE: u32 = HEAP_FREE_CLASSES * HF_ENTRY;
+export const HEAP_SMALL_MAX: u32 = 16384;
+export const HEAP_LARGE_STEP: u32 = 4096;
+// status block, continued (within STATUS_SIZE after ST_END): the free lists' figures
+export const ST_HEAP_FREE: u32 = ST_END; //               u32: bytes in blocks on the free lists (given back, not yet taken again)
+export const ST_HEAP_DROPPED: u32 = ST_HEAP_FREE + 4; //  u32: blocks given back with every class entry taken (left unused: never seen with the classes above)
+export const ST_FREE_END: u32 = ST_HEAP_DROPPED + 4;

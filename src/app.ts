@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { describeCache, describeCaches } from "./config/cache";
 import { formatNamed } from "./config/formats";
 import type { Options } from "./config/options";
+import type { TargetOptions } from "./config/targets";
 import { CaptureFormatError, FlowprobeError, UsageError } from "./errors";
 import { faultAt } from "./fault";
 import { SYSTEM_CLOCK, type Clock } from "./host/clock";
@@ -16,12 +17,14 @@ import { readPrefixFile } from "./host/prefixes";
 import { dropPrivileges, userGroup } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
 import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
+import { CAPTURE_KEYS, captureChanges, diffTargets } from "./reload";
+import { DEST_MAX, TARGET_MAX } from "../assembly/layout";
 import { say, signalActions } from "./process";
 import { writeAllSync } from "./sinks/stdout";
 import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
-import { StatsRegistry, type Stats } from "./stats/registry";
+import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
@@ -43,6 +46,39 @@ export interface AppOptions {
   clock: Clock;
   /** The timers of the file tick. Default the system's (unref'd). */
   timers: Timers;
+  /** With --config: reads the command line and the file again, as at start (cli.ts: the same
+   * parseOptions over the same arguments), for a reload at SIGHUP. Default none: SIGHUP then
+   * reloads only the prefix file, routes and interface names. */
+  reparse?: () => Options;
+}
+
+/** A target as the run has it: its settings, its core slot (kept across reloads), its
+ * collectors (the core's destination numbers `ids`) and their send queue. */
+interface RunningTarget {
+  t: TargetOptions;
+  slot: number;
+  set: DestinationSet<UdpDestination>;
+  ids: number[];
+  queue: SendQueue | undefined;
+}
+
+/** The meter's settings of a target (its collectors numbered `ids` in the core). */
+function targetConfig(t: TargetOptions, set: DestinationSet<UdpDestination>, ids: readonly number[]): TargetConfig {
+  return {
+    maxflows: t.maxflows,
+    hashsize: t.hashsize,
+    inactiveTimeoutS: t.inactiveTimeoutS,
+    activeTimeoutS: t.activeTimeoutS,
+    tcpEndTimeoutS: t.tcpEndTimeoutS,
+    format: t.format,
+    mac: t.mac,
+    select: t.select,
+    fields: t.fields,
+    aggregation: t.aggregation,
+    export: set.size > 0
+      ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
+      : undefined,
+  };
 }
 
 export const APP_DEFAULTS: AppOptions = { tickMs: 1000, routesEveryTicks: DEFAULT_ROUTES_EVERY_TICKS, clock: SYSTEM_CLOCK, timers: SYSTEM_TIMERS };
@@ -82,6 +118,8 @@ export class App {
   /** Meters a capture file (config.read) or live interfaces (config.interfaces), then exports or prints. Returns the exit status. */
   async run(): Promise<number> {
     const o = this.config;
+    /** The configuration in force: the start's, then each reload's that was taken. */
+    let cur = o;
     const file = o.read ?? "-";
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
@@ -92,11 +130,11 @@ export class App {
     // targets: each its collectors (one UDP transport each, numbered across the targets in
     // order: the core's destination numbers), or standard output (one JSON target at most)
     let nextDestination = 0;
+    const makeSet = (t: TargetOptions) => new DestinationSet<UdpDestination>(t.destinations.map((c) => new UdpDestination(c, { sndbuf: t.sndbuf, onLog: log })), t.mode);
     const targets = o.targets.map((t) => {
-      const set = new DestinationSet(t.destinations.map((c) => new UdpDestination(c, { sndbuf: t.sndbuf, onLog: log })), t.mode);
+      const set = makeSet(t);
       return { t, set, ids: set.members.map(() => nextDestination++) };
     });
-    const destinations = targets.flatMap((x) => x.set.members);
     await openAll(targets.map((x) => x.set));
     process.on("SIGINT", this.onSignal);
     process.on("SIGTERM", this.onSignal);
@@ -104,13 +142,22 @@ export class App {
     // target's queue takes its own collectors' datagrams (the bound shared between them)
     const exporting = targets.filter((x) => x.set.size > 0);
     const queueBytes = Math.max(FILE_QUEUE_BYTES, (live ? LIVE_QUEUE_BYTES : FILE_QUEUE_BYTES) / Math.max(1, exporting.length));
-    const queues = exporting.map((x) => new SendQueue(x.set, new Pacer(x.t.exportRate), queueBytes, this.stopping.signal, x.ids));
+    const makeQueue = (t: TargetOptions, set: DestinationSet<UdpDestination>, ids: readonly number[]) =>
+      set.size > 0 ? new SendQueue(set, new Pacer(t.exportRate), queueBytes, this.stopping.signal, ids) : undefined;
+    // the targets by core slot: a reload keeps a target's slot (and its collectors' numbers)
+    // as long as its name stays, and gives a new one the lowest slot free
+    const running: RunningTarget[] = targets.map((x, slot) => ({ ...x, slot, queue: makeQueue(x.t, x.set, x.ids) }));
+    // every target's send queue, in slot order (a reload adds and takes away)
+    const queues: SendQueue[] = running.flatMap((r) => (r.queue ? [r.queue] : []));
+    // a config file may bring export targets or JSON lines at a reload: both sinks are there
+    const reloadable = o.config !== undefined && this.options.reparse !== undefined;
     let stdoutOpen = true;
     const sinks: OutputSinks = {
-      datagrams: queues.length === 0 ? undefined
-        : queues.length === 1 ? (bytes) => queues[0]!.push(bytes)
-        : (bytes) => Promise.all(queues.map((q) => q.push(bytes))).then(() => undefined),
-      json: targets.some((x) => x.t.format === "json") ? (bytes) => {
+      datagrams: queues.length === 0 && !reloadable ? undefined
+        : (bytes) => queues.length === 0 ? undefined : queues.length === 1 ? queues[0]!.push(bytes) : Promise.all(queues.map((q) => q.push(bytes))).then(() => undefined),
+      // (a send queue copies its datagrams before it waits for room; JSON lines are written at once)
+      copies: true,
+      json: reloadable || targets.some((x) => x.t.format === "json") ? (bytes) => {
         if (stdoutOpen) stdoutOpen = writeAllSync(1, bytes);
         // the reader has gone (flowprobe … | head): nothing more can be written
         if (!stdoutOpen && this.stop === undefined) this.stopBecause("stdout closed");
@@ -118,28 +165,18 @@ export class App {
     };
 
     // the meter: a target each, with its own cache, aging and collectors
-    const configs: TargetConfig[] = targets.map(({ t, set, ids }) => ({
-      maxflows: t.maxflows,
-      hashsize: t.hashsize,
-      inactiveTimeoutS: t.inactiveTimeoutS,
-      activeTimeoutS: t.activeTimeoutS,
-      tcpEndTimeoutS: t.tcpEndTimeoutS,
-      format: t.format,
-      mac: t.mac,
-      select: t.select,
-      fields: t.fields,
-      aggregation: t.aggregation,
-      export: set.size > 0
-        ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
-        : undefined,
-    }));
+    const configs: TargetConfig[] = targets.map(({ t, set, ids }) => targetConfig(t, set, ids));
     const meter = new Meter(configs, o.seed, sinks, prefixes);
-    // a collector reached again, or one that refused, gets the templates again
-    for (const { set, ids } of targets) set.members.forEach((d, i) => (d.needsTemplates = () => meter.resendTemplates(ids[i]!)));
-    // round-robin: a collector that does not receive gets no turns until it does again
-    for (const { t, set, ids } of targets) {
-      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => meter.markDestination(ids[k]!, down));
-    }
+    const follow = (r: RunningTarget) => {
+      const { t, set, ids } = r;
+      // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
+      const current = () => running.includes(r);
+      // a collector reached again, or one that refused, gets the templates again
+      set.members.forEach((d, i) => (d.needsTemplates = () => current() && meter.resendTemplates(ids[i]!)));
+      // round-robin: a collector that does not receive gets no turns until it does again
+      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => current() && meter.markDestination(ids[k]!, down));
+    };
+    for (const r of running) follow(r);
     meter.setExportTime(Date.now() / 1000);
     if (faultAt("timer")) setTimeout(() => injectedTimerFault(), 200);
 
@@ -169,52 +206,221 @@ export class App {
     });
     this.source = source;
     if (this.stop !== undefined) source.stop();
+    // the registry's lists of targets and collectors, in slot order (made again at each reload)
+    const destinations: UdpDestination[] = [];
+    const listed: TargetInput[] = [];
+    const relist = () => {
+      running.sort((a, b) => a.slot - b.slot);
+      destinations.length = 0;
+      listed.length = 0;
+      for (const r of running) {
+        const first = destinations.length;
+        destinations.push(...r.set.members);
+        listed.push({ name: r.t.name, title: formatNamed(r.t.format).title, mode: r.t.mode, destinations: r.set.members.map((_, k) => first + k), slot: r.slot });
+      }
+    };
+    relist();
     registry = new StatsRegistry({
       meter,
       source,
       destinations,
-      targets: targets.map(({ t, ids }) => ({ name: t.name, title: formatNamed(t.format).title, mode: t.mode, destinations: ids })),
+      targets: listed,
       clockSteps: () => liveTick?.clockSteps ?? 0,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
     // a config file's targets are said one by one; the one target of the command line as always
-    const perTarget = o.config?.hasTargets === true;
-    const summaryContext = (fileBytes: number) => ({
-      fileBytes,
-      maxflows: o.targets.reduce((n, t) => n + t.maxflows, 0),
-      cacheAtMost: perTarget ? describeCaches(o.targets) : describeCache(o.targets[0]!),
-    });
+    const perTarget = () => cur.config?.hasTargets === true;
+    const summaryContext = (fileBytes: number) => {
+      const ts = running.map((r) => r.t);
+      return {
+        fileBytes,
+        maxflows: ts.reduce((n, t) => n + t.maxflows, 0),
+        cacheAtMost: perTarget() || ts.length !== 1 ? describeCaches(ts) : describeCache(ts[0]!),
+      };
+    };
     /** The summary of a reading of the registry: SIGUSR1's statistics, the end's. */
     const report = (stats: Stats, fileBytes: number) =>
       summaryText(stats, summaryContext(fileBytes)) +
       (stats.input.kind === "live" ? kernelText({ ...stats.input, clockSteps: stats.clockSteps }) : "") +
-      (perTarget ? targetsText(stats, (k) => describeCache(o.targets[k]!), (k) => o.targets[k]!.maxflows)
+      (perTarget() ? targetsText(stats, (k) => describeCache(running[k]!.t), (k) => running[k]!.t.maxflows)
         : stats.destinations.length > 0 ? destinationsText(stats.destinations) : "") +
-      (o.config ? configText(o.config, o.targets.length) : "");
+      (cur.config ? configText(cur.config, running.length) : "");
 
     // SIGUSR1: the statistics so far; SIGHUP: reload what can be reloaded (live: while capturing)
     let capturing = false;
     signalActions.usr1 = () => "flowprobe: SIGUSR1: the statistics so far\n" + report(registry.read(), -1);
-    signalActions.hup = () => {
-      if (o.asFile !== undefined) {
-        // the prefix file again; a bad one leaves the table in force as it was
-        try {
-          const t = readPrefixFile(o.asFile);
-          meter.loadPrefixes(t);
-          log(`flowprobe: SIGHUP: read ${o.asFile} again (${t.v4.as.length} IPv4 and ${t.v6.as.length} IPv6 prefixes)`);
-        } catch (e) {
-          if (!(e instanceof FlowprobeError)) throw e;
-          log(`flowprobe: SIGHUP: ${e.message}; the prefix table read before stays in use`);
+    /** The prefix file of the configuration in force again; a bad one leaves the table in force as it was. */
+    const reloadPrefixes = (now: Options, before: Options) => {
+      if (now.asFile === undefined) {
+        if (before.asFile !== undefined) {
+          meter.loadPrefixes(undefined);
+          log(`flowprobe: SIGHUP: no as_file any more: flows are exported without AS numbers`);
         }
+        return;
       }
+      try {
+        const t = readPrefixFile(now.asFile);
+        meter.loadPrefixes(t);
+        log(`flowprobe: SIGHUP: read ${now.asFile} again (${t.v4.as.length} IPv4 and ${t.v6.as.length} IPv6 prefixes)`);
+      } catch (e) {
+        if (!(e instanceof FlowprobeError)) throw e;
+        log(`flowprobe: SIGHUP: ${e.message}; the prefix table read before stays in use`);
+      }
+    };
+    /** What a reload leaves running as it was: the routes and interface names read again (live). */
+    const refreshFacts = () => {
       if (!live) {
-        if (o.asFile === undefined) log("flowprobe: SIGHUP: a capture file has nothing to reload (routes and interface names come with live capture); metering goes on");
+        if (cur.asFile === undefined && !reloadable) log("flowprobe: SIGHUP: a capture file has nothing to reload (routes and interface names come with live capture); metering goes on");
       } else if (capturing) {
         const [routes, names] = facts!.refresh();
         log(`flowprobe: SIGHUP: read the routes (${routes}) and interface names (${names}) again; capture and metering go on`);
       }
+    };
+    /** Core destination numbers not in use, the lowest first. */
+    const freeIds = (n: number) => {
+      const used = new Set(running.flatMap((r) => r.ids));
+      const ids: number[] = [];
+      for (let d = 0; d < DEST_MAX && ids.length < n; d++) if (!used.has(d)) ids.push(d);
+      if (ids.length < n) throw new UsageError(`no room for ${n} more collectors (the core has ${DEST_MAX} at most, ${used.size} in use)`);
+      return ids;
+    };
+    /** A target's collectors after its last datagrams: sent, then closed. */
+    const retire = async (r: RunningTarget) => {
+      if (r.queue) {
+        await r.queue.idle();
+        queues.splice(queues.indexOf(r.queue), 1);
+      }
+      await r.set.drained();
+      r.set.close();
+    };
+    /** Opens a target's collectors and numbers them; a RunningTarget for `slot`, or the error said and undefined. */
+    const prepare = async (t: TargetOptions, slot: number): Promise<RunningTarget | undefined> => {
+      try {
+        const set = makeSet(t);
+        const ids = freeIds(set.size);
+        await set.open();
+        return { t, slot, set, ids, queue: makeQueue(t, set, ids) };
+      } catch (e) {
+        if (!(e instanceof FlowprobeError)) throw e;
+        log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; ${running.some((x) => x.t.name === t.name) ? "it goes on as it was" : "not added"}`);
+        return undefined;
+      }
+    };
+    /** SIGHUP with --config: the file read and checked again, then the targets changed by name. */
+    const reloadConfig = async () => {
+      const before = cur;
+      let next: Options;
+      try {
+        next = this.options.reparse!();
+      } catch (e) {
+        if (!(e instanceof FlowprobeError)) throw e;
+        log(`flowprobe: SIGHUP: ${e.message.replace(/\s*\n\s*/g, "; ")}; the configuration in force stays as it was (nothing reloaded)`);
+        reloadPrefixes(before, before);
+        refreshFacts();
+        return;
+      }
+      const restart = captureChanges(before, next);
+      if (restart.length > 0) {
+        log(`flowprobe: SIGHUP: ${next.config?.file ?? "the config"}: ${restart.join(", ")} changed: a new capture needs a restart; the capture goes on with the settings it started with`);
+      }
+      reloadPrefixes(next, before);
+      const d = diffTargets(running.map((r) => r.t), next.targets);
+      const done: string[] = [];
+      for (const name of d.removed) {
+        const r = running.find((x) => x.t.name === name)!;
+        await meter.replaceTarget(r.slot, undefined);
+        running.splice(running.indexOf(r), 1);
+        await retire(r);
+        done.push(`removed ${name}`);
+      }
+      for (const t of d.changed) {
+        const old = running.find((x) => x.t.name === t.name)!;
+        const r = await prepare(t, old.slot);
+        if (!r) continue;
+        // its collectors may be its old self's (a template id means the new template from now
+        // on): the new queue sends once the old one's last datagrams have left
+        let oldGone!: () => void;
+        r.queue?.holdUntil(new Promise<void>((resolve) => (oldGone = resolve)));
+        if (r.queue) queues.push(r.queue); // (before the last drain: it carries the new target's templates)
+        try {
+          await meter.replaceTarget(old.slot, targetConfig(t, r.set, r.ids));
+        } catch (e) {
+          if (!(e instanceof FlowprobeError)) throw e;
+          // the old one is gone, the new one could not be made: said, and its collectors closed
+          log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; the target is removed`);
+          running.splice(running.indexOf(old), 1);
+          await retire(old);
+          oldGone();
+          await retire(r);
+          continue;
+        }
+        running[running.indexOf(old)] = r;
+        follow(r); // (its collectors' states reach the core once the core has them)
+        await retire(old);
+        oldGone();
+        done.push(`changed ${t.name}`);
+      }
+      for (const t of d.added) {
+        const slots = new Set(running.map((x) => x.slot));
+        let slot = 0;
+        while (slots.has(slot)) slot++;
+        if (slot >= TARGET_MAX) {
+          log(`flowprobe: SIGHUP: target ${t.name}: no room (${TARGET_MAX} targets at most); not added`);
+          continue;
+        }
+        const r = await prepare(t, slot);
+        if (!r) continue;
+        if (r.queue) queues.push(r.queue);
+        try {
+          await meter.addTargetBetweenWalks(slot, targetConfig(t, r.set, r.ids));
+        } catch (e) {
+          if (!(e instanceof FlowprobeError)) throw e;
+          log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; not added`);
+          await retire(r);
+          continue;
+        }
+        running.push(r);
+        follow(r);
+        done.push(`added ${t.name}`);
+      }
+      relist();
+      // the capture's settings stay those it started with (a restart changes them)
+      cur = { ...next, ...Object.fromEntries(CAPTURE_KEYS.map((k) => [k, before[k]])) } as Options;
+      const kept = d.kept.map((t) => t.name);
+      const c = meter.core;
+      log(`flowprobe: SIGHUP: read ${next.config?.file ?? "the config"} again: ${done.length > 0 ? done.join(", ") : "no target changed"}${kept.length > 0 ? `; kept as they run: ${kept.join(", ")}` : ""}` +
+        ` (Wasm memory ${c.memoryBytes()} bytes, heap ${c.heapBytes()} bytes of which ${c.heapFreeBytes()} free for reuse)`);
+      refreshFacts();
+    };
+    let reloading: Promise<void> | undefined;
+    let reloadAgain = false;
+    const startReload = () => {
+      reloading = reloadConfig().finally(() => {
+        reloading = undefined;
+        if (reloadAgain && !this.flushing) {
+          reloadAgain = false;
+          startReload();
+        }
+      });
+    };
+    signalActions.hup = () => {
+      if (this.flushing) {
+        log("flowprobe: SIGHUP: the run is ending (every active flow is being exported): nothing is reloaded");
+        return;
+      }
+      if (reloadable) {
+        if (reloading) {
+          reloadAgain = true;
+          log("flowprobe: SIGHUP: a reload is under way; the config file is read again when it is done");
+          return;
+        }
+        startReload();
+        return;
+      }
+      reloadPrefixes(cur, cur);
+      refreshFacts();
     };
 
     // a service's log says at start what its config file made (a file run's summary says it at the end)
@@ -247,9 +453,11 @@ export class App {
     // the transports → (MQTT offline) → exit
     meter.setExportTime(Date.now() / 1000);
     this.flushing = true;
+    // a reload under way finishes first (it runs between walks, and so before the flush)
+    while (reloading) await reloading;
     await meter.flush();
     for (const q of queues) await q.idle();
-    for (const { set } of targets) await set.drained();
+    for (const { set } of running) await set.drained();
     progress?.clear();
     const stats = registry.read();
     if (stats.meter.notExportable.ipv6InV5 > 0n) {
@@ -262,7 +470,7 @@ export class App {
       const fileBytes = fileSource?.result?.bytes ?? 0;
       say(report(stats, live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes));
     }
-    for (const { set } of targets) set.close();
+    for (const { set } of running) set.close();
     if (failure) {
       say(`flowprobe: error: ${failure.message}\n`);
       return failure.exitCode;

@@ -23,7 +23,8 @@ export async function main(argv: string[], app: Partial<AppOptions> = {}): Promi
     if (o.read === undefined && o.interfaces === undefined) {
       throw new UsageError("nothing to meter: give a capture file with -r FILE (or -r - for standard input), or interfaces with -i IF; see flowprobe --help");
     }
-    return await new App(o, app).run();
+    // SIGHUP reads the same command line and its --config file again
+    return await new App(o, { reparse: () => parseOptions(argv), ...app }).run();
   } catch (e) {
     if (e instanceof FlowprobeError) {
       say(`flowprobe: error: ${e.message}\n`);

@@ -6,7 +6,7 @@
 // An exported flow's MACs reach its encoder in the export context (X_MACS).
 
 import { T_MACS, CHUNK_TABLE_MAX, CHUNK_SLOTS, CHUNK_SLOTS_LOG2, MAC_SIZE, PEND_MACS } from "../layout";
-import { heapAlloc } from "../base/heap";
+import { heapAlloc, heapFree } from "../base/heap";
 
 /** Once at start, after the target's cache: its flows carry MACs. Returns 0, or 1 without memory. */
 export function macsInit(tp: usize): u32 {
@@ -43,4 +43,13 @@ export function flowMacs(tp: usize, s: u32): usize {
   if (!macsOn(tp)) return 0;
   const chunk = <usize>load<u32>(<usize>load<u32>(tp + T_MACS) + (<usize>(s >> CHUNK_SLOTS_LOG2) << 2));
   return chunk != 0 ? chunk + <usize>(s & (CHUNK_SLOTS - 1)) * MAC_SIZE : 0;
+}
+
+/** Gives target tp's MAC chunks and their table back to the heap (a reload took the target
+ * away or reconfigures it). The descriptor still names the table: the caller clears it. */
+export function macsRelease(tp: usize): void {
+  const table = <usize>load<u32>(tp + T_MACS);
+  if (table == 0) return;
+  for (let c: u32 = 0; c < CHUNK_TABLE_MAX; c++) heapFree(<usize>load<u32>(table + (<usize>c << 2)), <usize>CHUNK_SLOTS * MAC_SIZE);
+  heapFree(table, CHUNK_TABLE_MAX * 4);
 }

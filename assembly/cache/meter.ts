@@ -475,27 +475,68 @@ export function resetClock(ts: u64): u32 {
 export function flushAll(reason: u32): u32 {
   meterPending();
   for (let t: u32 = 0; t < targetCount; t++) {
-    const tp = targetPtr(t);
-    if (load<u32>(tp + T_ENABLED) == 0) continue;
-    if (load<u32>(tp + T_COUNT) == 0) continue;
-    // flows already idle by the last packet's time leave as idle, not as forced
-    expireIdle(tp, 0);
-    if (load<u64>(tp + T_WHEEL_TICK) < tickOf(now) && load<u32>(tp + T_WHEEL_STARTED) != 0) return 0;
-    // Each flow leaves the wheel as it is encoded but stays in the index until the whole
-    // cache is reset at once: no per-flow index deletion. The host calls again until this
-    // returns 1 before it meters anything more.
-    const start = load<u64>(tp + T_WHEEL_TICK);
-    for (let i: u32 = 0; i < WHEEL_BUCKETS; i++) {
-      while (true) {
-        const s = wheelFirst(tp, start + i);
-        if (s == NIL) break;
-        if (!roomFor(0)) return 0;
-        const sp = slotPtr(tp, s);
-        encodeFlow(tp, s, sp, reason);
-        wheelUnlink(tp, sp);
-      }
-    }
-    tableReset(tp);
+    if (flushOne(targetPtr(t), reason) == 0) return 0;
   }
   return sealAll();
+}
+
+/** Exports every active flow of target tp with `reason`. 1 when all are out, 0 when the output must be drained first. */
+function flushOne(tp: usize, reason: u32): u32 {
+  if (load<u32>(tp + T_ENABLED) == 0) return 1;
+  if (load<u32>(tp + T_COUNT) == 0) return 1;
+  // flows already idle by the last packet's time leave as idle, not as forced
+  expireIdle(tp, 0);
+  if (load<u64>(tp + T_WHEEL_TICK) < tickOf(now) && load<u32>(tp + T_WHEEL_STARTED) != 0) return 0;
+  // Each flow leaves the wheel as it is encoded but stays in the index until the whole
+  // cache is reset at once: no per-flow index deletion. The host calls again until this
+  // returns 1 before it meters anything more.
+  const start = load<u64>(tp + T_WHEEL_TICK);
+  for (let i: u32 = 0; i < WHEEL_BUCKETS; i++) {
+    while (true) {
+      const s = wheelFirst(tp, start + i);
+      if (s == NIL) break;
+      if (!roomFor(0)) return 0;
+      const sp = slotPtr(tp, s);
+      encodeFlow(tp, s, sp, reason);
+      wheelUnlink(tp, sp);
+    }
+  }
+  tableReset(tp);
+  return 1;
+}
+
+/**
+ * A reload takes target t away or reconfigures it: every flow of it is exported with
+ * `reason` and its partly filled datagram sealed, the other targets untouched. Returns 1
+ * when done, 0 when the output must be drained first (call again: packets metered in
+ * between are its flows too, exported by the next call).
+ */
+export function flushTarget(t: u32, reason: u32): u32 {
+  meterPending();
+  if (t >= targetCount) return 1;
+  const tp = targetPtr(t);
+  if (flushOne(tp, reason) == 0) return 0;
+  if (load<u32>(tp + T_ENCODER) == 0) return 1;
+  if (!roomFor(0)) return 0;
+  setOutPos(formatOf(tp).seal(t, tp, outPos));
+  return 1;
+}
+
+/** After flushTarget: target t's collectors get its templates and final statistics (as
+ * statsAll gives every target at the end). 1 when done, 0 when the output must be drained first. */
+export function statsTarget(t: u32): u32 {
+  if (t >= targetCount) return 1;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_ENCODER) == 0) return 1;
+  if (!roomFor(0)) return 0;
+  setOutPos(formatOf(tp).stats(t, tp, outPos));
+  return 1;
+}
+
+/** Target t is gone (its descriptor cleared): the targets walked are those up to the last
+ * one configured, and the output reserves follow the ones left. */
+export function targetGone(): void {
+  let n: u32 = 0;
+  for (let t: u32 = 0; t < targetCount; t++) if (load<u32>(targetPtr(t) + T_ENABLED) != 0) n = t + 1;
+  setTargetCount(n);
 }

@@ -26,7 +26,7 @@ import {
   PT_V6_LINK, PT_V6_AS, PT_V4_INDEX, PT_V4_INDEX_BITS, PT_HEADER, PT_LINK_SHIFT, PT_NO_PARENT, PT_PREFIX_MAX,
   FS_SRC, FS_DST, FS_VERSION, EXPORT_CONTEXT, X_SRC_AS, X_DST_AS, X_SRC_MASK, X_DST_MASK,
 } from "../layout";
-import { heapAlloc } from "../base/heap";
+import { heapAllocExact } from "../base/heap";
 import { addressBits } from "./key";
 
 let block: usize = 0;
@@ -65,7 +65,7 @@ export function prefixesReserve(v4: u32, v6: u32): usize {
     // eighth to spare, so that a file growing a little at each reload takes no new one each time
     const spare = b != 0;
     const r4 = spare ? v4 + (v4 >> 3) : v4, r6 = spare ? v6 + (v6 >> 3) : v6;
-    b = heapAlloc(blockSize(r4, r6));
+    b = heapAllocExact(blockSize(r4, r6));
     if (b == 0) return 0;
     // u64 arrays first, so every array is aligned to its element
     const hi = b + PT_HEADER;

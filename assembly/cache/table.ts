@@ -19,9 +19,9 @@ import {
   FS_PACKETS, FS_TCP_FLAGS, FS_TTL_MIN, FS_TTL_MAX, FS_NEXT, FS_HASH,
   T_COUNT, T_PEAK, T_MAXFLOWS, T_IDX_BASE, T_IDX_MASK, T_IDX_MAX, FS_FLAGS, FLOW_LIVE,
   T_FREE, T_BUMP, T_CHUNKS, T_CREATED, T_ENABLED, NIL, CHUNK_SLOTS_LOG2, CHUNK_SLOTS,
-  CHUNK_TABLE_MAX, INDEX_SLOT_BITS, INDEX_TAG_SHIFT, INDEX_INITIAL,
+  CHUNK_TABLE_MAX, INDEX_SLOT_BITS, INDEX_TAG_SHIFT, INDEX_INITIAL, T_WHEEL, WHEEL_BUCKETS,
 } from "../layout";
-import { heapAlloc } from "../base/heap";
+import { heapAlloc, heapFree } from "../base/heap";
 import { wheelInit, wheelUnlink } from "./wheel";
 
 const SLOT_MASK: u32 = (1 << INDEX_SLOT_BITS) - 1;
@@ -132,8 +132,9 @@ function indexGrow(tp: usize): bool {
   const ncap = cap << 1;
   const nidx = heapAlloc(<usize>ncap * 4);
   if (nidx == 0) return false; // stay at this size: the caller keeps it from filling
-  // The old index is left behind: indexes double, so what is abandoned never exceeds the
-  // live index's own size.
+  // The old index goes back to the heap's free lists (base/heap.ts): the next target to grow
+  // to that size, or this one's successor after a reload, takes it again.
+  heapFree(<usize>load<u32>(tp + T_IDX_BASE), <usize>cap * 4);
   store<u32>(tp + T_IDX_BASE, <u32>nidx);
   store<u32>(tp + T_IDX_MASK, ncap - 1);
   const carved = load<u32>(tp + T_BUMP);
@@ -201,6 +202,23 @@ export function tableReset(tp: usize): void {
   store<u32>(tp + T_COUNT, 0);
   store<u32>(tp + T_FREE, NIL);
   store<u32>(tp + T_BUMP, 0);
+}
+
+/** Gives target tp's cache memory back to the heap (a reload took the target away or
+ * reconfigures it; its flows are out): the slot chunks, the chunk table, the index and the
+ * wheel. The descriptor still names them: the caller clears it. */
+export function tableRelease(tp: usize): void {
+  const chunks = <usize>load<u32>(tp + T_CHUNKS);
+  if (chunks != 0) {
+    for (let c: u32 = 0; c < CHUNK_TABLE_MAX; c++) {
+      const chunk = <usize>load<u32>(chunks + (<usize>c << 2));
+      if (chunk == 0) break; // (chunks are carved in order)
+      heapFree(chunk, <usize>CHUNK_SLOTS * SLOT_SIZE);
+    }
+    heapFree(chunks, CHUNK_TABLE_MAX * 4);
+  }
+  heapFree(<usize>load<u32>(tp + T_IDX_BASE), (<usize>load<u32>(tp + T_IDX_MASK) + 1) << 2);
+  heapFree(<usize>load<u32>(tp + T_WHEEL), <usize>WHEEL_BUCKETS * 8);
 }
 
 /** Unlinks slot s from index and wheel and puts it on the free list. */

@@ -42,6 +42,9 @@ export interface CoreExports {
   setSelector(t: number, prog: number, bytes: number): number;
   reservePrefixes(v4: number, v6: number): number;
   usePrefixes(): number;
+  flushTarget(t: number, reason: number): number;
+  sendTargetStats(t: number): number;
+  unconfigureTarget(t: number): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";
@@ -172,6 +175,11 @@ export class Core {
   /** Bytes of linear memory in use (fixed regions + heap). */
   memoryBytes(): number {
     return this.x.memory.buffer.byteLength;
+  }
+
+  /** Bytes of heap blocks given back (a reload's targets, outgrown indexes) and not yet taken again. */
+  heapFreeBytes(): number {
+    return this.status(L.ST_HEAP_FREE);
   }
 
   heapBytes(): number {

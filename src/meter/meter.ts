@@ -95,6 +95,11 @@ export type OutputSink = (bytes: Uint8Array) => void | Promise<void>;
 export interface OutputSinks {
   json?: (lines: Uint8Array, target: number) => void | Promise<void>;
   datagrams?: OutputSink;
+  /** The sinks have copied the bytes by the time they return (a promise they return is only
+   * backpressure): a reload's own drains then give the output region back at once, so a
+   * source that walks while they wait cannot have its output reset under it. Default false
+   * (the region is held until the promise settles: drive the meter from one place only). */
+  copies?: boolean;
 }
 
 export { forEachDatagram, forEachUnitOf } from "../sinks/units";
@@ -144,14 +149,19 @@ export interface TargetSnapshot {
 export class Meter {
   readonly core = new Core();
   private readonly sinks: OutputSinks;
-  readonly targets: TargetConfig[];
+  /** The targets by core slot (a reload may leave a slot empty: undefined). */
+  readonly targets: Array<TargetConfig | undefined>;
+  /** What the targets a reload took away or reconfigured had counted (the run's totals keep it). */
+  private readonly retired = { exported: new Map<string, bigint>(), created: 0n, lostDatagrams: 0n, lostRecords: 0n };
+  /** The drain whose output the sinks still hold (the output region may not be written until it settles). */
+  private inFlight: Promise<void> | undefined;
   /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
   private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
 
   /** `prefixes`: the prefix table (--as-file), loaded before the targets are configured, so
    * that their default IPFIX/v9 templates carry the AS numbers and prefix lengths. */
   constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks, prefixes?: PrefixArrays) {
-    this.targets = targets;
+    this.targets = [...targets];
     const json = targets.some((t) => t.format === "json");
     const exporting = targets.some((t) => t.format !== "json");
     if (typeof sink === "function") {
@@ -169,57 +179,65 @@ export class Meter {
     if (prefixes) writePrefixes(this.core, prefixes);
     let dest = 0;
     targets.forEach((t, i) => {
-      const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
-      if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
-      if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
-      const list = t.fields ? resolveFields(t.fields, t.format, `target ${i}: fields`) : undefined;
-      if (t.keyFields || list) {
-        let bits = t.keyFields ? t.keyFields.reduce((n, f) => {
-          if (!(f in KEY_BITS)) throw new CoreError(`target ${i}: no key field ${f} (the fields: ${Object.keys(KEY_BITS).join(", ")})`);
-          return n | KEY_BITS[f];
-        }, 0) : L.KEY_ALL;
-        if (list) bits &= list.keyBits;
-        if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
-      }
-      this.setSelector(i, t.select);
-      if (t.aggregation) this.aggregate(i, t.aggregation);
-      if (list && t.format === "json") {
-        // (--mac adds both MACs only to a list without a MAC key, as on IPFIX and v9)
-        const macKeys = t.mac && !list.macs ? [L.JK_SRC_MAC, L.JK_DST_MAC] : [];
-        for (const key of [...list.jsonKeys, ...macKeys]) {
-          const r = x.configureJsonKey(i, key);
-          if (r === 1) throw new CoreError(`target ${i}: no memory for its JSON key list`);
-          if (r !== 0) throw new CoreError(`target ${i}: the core refused JSON key ${key} of its field list (code ${r})`);
-        }
-      }
-      if (list && t.format !== "json") {
-        list.fields.forEach(([id, len]) => {
-          const r = x.configureField(i, id, len);
-          const name = FIELD_ELEMENTS.find((e) => e.id === id)?.ipfix;
-          if (r === 1) throw new CoreError(`target ${i}: no memory for its field list`);
-          if (r === 2) throw new CoreError(`target ${i}: fields: this build's record writer cannot fill ${name} (element ${id}) in ${len} bytes`);
-          if (r !== 0) throw new CoreError(`target ${i}: the core refused element ${id} of its field list (code ${r})`);
-        });
-      }
-      if (t.mac || list?.macs) {
-        const m = x.enableMacs(i);
-        if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
-        if (m !== 0) throw new CoreError(`target ${i}: NetFlow v5 has no MAC fields`);
-      }
-      if (t.format === "json") return;
-      const e = t.export;
-      if (!e) throw new CoreError(`target ${i}: format ${t.format} needs an export configuration`);
-      const c = x.configureExport(i, e.mtu, e.engineId, e.refreshRate, e.templateTimeoutS);
-      if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
-      if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
-      const mode = e.mode ?? "mirror";
-      if (!(mode in DESTINATION_MODES)) throw new CoreError(`target ${i}: no destination mode ${String(mode)} (the modes: ${Object.keys(DESTINATION_MODES).join(", ")})`);
-      if (mode !== "mirror" && x.setDestinationMode(i, DESTINATION_MODES[mode]) !== 0) throw new CoreError(`target ${i}: the core refused destination mode ${mode}`);
-      for (let k = 0; k < e.destinations; k++, dest++) {
-        const id = e.destinationIds?.[k] ?? dest;
-        if (x.addDestination(id, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
-      }
+      this.configureSlot(i, t, dest);
+      dest += t.export?.destinations ?? 0;
     });
+  }
+
+  /** Configures the core's target slot i (free) for `t`, its collectors numbered from `dest`
+   * unless it names its own (ExportConfig.destinationIds). */
+  private configureSlot(i: number, t: TargetConfig, dest: number): void {
+    const x = this.core.x;
+    const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
+    if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
+    if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
+    const list = t.fields ? resolveFields(t.fields, t.format, `target ${i}: fields`) : undefined;
+    if (t.keyFields || list) {
+      let bits = t.keyFields ? t.keyFields.reduce((n, f) => {
+        if (!(f in KEY_BITS)) throw new CoreError(`target ${i}: no key field ${f} (the fields: ${Object.keys(KEY_BITS).join(", ")})`);
+        return n | KEY_BITS[f];
+      }, 0) : L.KEY_ALL;
+      if (list) bits &= list.keyBits;
+      if (x.configureKey(i, bits) !== 0) throw new CoreError(`target ${i}: the core refused its key fields`);
+    }
+    this.setSelector(i, t.select);
+    if (t.aggregation) this.aggregate(i, t.aggregation);
+    if (list && t.format === "json") {
+      // (--mac adds both MACs only to a list without a MAC key, as on IPFIX and v9)
+      const macKeys = t.mac && !list.macs ? [L.JK_SRC_MAC, L.JK_DST_MAC] : [];
+      for (const key of [...list.jsonKeys, ...macKeys]) {
+        const r = x.configureJsonKey(i, key);
+        if (r === 1) throw new CoreError(`target ${i}: no memory for its JSON key list`);
+        if (r !== 0) throw new CoreError(`target ${i}: the core refused JSON key ${key} of its field list (code ${r})`);
+      }
+    }
+    if (list && t.format !== "json") {
+      list.fields.forEach(([id, len]) => {
+        const r = x.configureField(i, id, len);
+        const name = FIELD_ELEMENTS.find((e) => e.id === id)?.ipfix;
+        if (r === 1) throw new CoreError(`target ${i}: no memory for its field list`);
+        if (r === 2) throw new CoreError(`target ${i}: fields: this build's record writer cannot fill ${name} (element ${id}) in ${len} bytes`);
+        if (r !== 0) throw new CoreError(`target ${i}: the core refused element ${id} of its field list (code ${r})`);
+      });
+    }
+    if (t.mac || list?.macs) {
+      const m = x.enableMacs(i);
+      if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
+      if (m !== 0) throw new CoreError(`target ${i}: NetFlow v5 has no MAC fields`);
+    }
+    if (t.format === "json") return;
+    const e = t.export;
+    if (!e) throw new CoreError(`target ${i}: format ${t.format} needs an export configuration`);
+    const c = x.configureExport(i, e.mtu, e.engineId, e.refreshRate, e.templateTimeoutS);
+    if (c === 1) throw new CoreError(`target ${i}: no memory for its export datagram`);
+    if (c !== 0) throw new CoreError(`target ${i}: MTU ${e.mtu} is too small for the templates and one record (or over 65507)`);
+    const mode = e.mode ?? "mirror";
+    if (!(mode in DESTINATION_MODES)) throw new CoreError(`target ${i}: no destination mode ${String(mode)} (the modes: ${Object.keys(DESTINATION_MODES).join(", ")})`);
+    if (mode !== "mirror" && x.setDestinationMode(i, DESTINATION_MODES[mode]) !== 0) throw new CoreError(`target ${i}: the core refused destination mode ${mode}`);
+    for (let k = 0; k < e.destinations; k++, dest++) {
+      const id = e.destinationIds?.[k] ?? dest;
+      if (x.addDestination(id, i) !== 0) throw new CoreError(`target ${i}: too many collectors (${dest + 1}) for the output region`);
+    }
   }
 
   /**
@@ -270,6 +288,12 @@ export class Meter {
   /** Hands whatever the core has encoded to the sink. Call after every walk call, and await
    * what it returns before the next call (the output region is reused). */
   drain(): void | Promise<void> {
+    return this.handOut(false);
+  }
+
+  /** drain(); `own` (a reload's drains, which may overlap a source's walks): with sinks that
+   * copy, the region is reset at once and only their backpressure awaited. */
+  private handOut(own: boolean): void | Promise<void> {
     if (this.core.x.outputLength() === 0) return;
     const region = this.core.output();
     let waits: Promise<void>[] | undefined;
@@ -284,8 +308,90 @@ export class Meter {
       const r = datagrams(region);
       if (r instanceof Promise) (waits ??= []).push(r);
     }
-    if (waits) return Promise.all(waits).then(() => this.core.x.outputReset());
+    if (waits && own && this.sinks.copies) {
+      this.core.x.outputReset();
+      return Promise.all(waits).then(() => undefined);
+    }
+    if (waits) {
+      const p: Promise<void> = Promise.all(waits).then(() => this.core.x.outputReset()).finally(() => {
+        if (this.inFlight === p) this.inFlight = undefined;
+      });
+      this.inFlight = p;
+      return p;
+    }
     this.core.x.outputReset();
+  }
+
+  /** Resolves when no drain is in flight: the output region is the caller's until its next
+   * await (a source walks only after its drain settled, so nothing walks in between). */
+  private async quiet(): Promise<void> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+  }
+
+  /**
+   * A reload: core slot i (a target) is taken away (`next` undefined) or reconfigured as
+   * `next`, between two walk calls. Its flows are exported first (end reason forced end), its
+   * partly filled datagram sealed and its collectors sent the templates and its final
+   * statistics; then, in the same turn of the event loop as the last of that — no packet is
+   * metered in between — the slot's memory goes back to the core's free lists and `next`
+   * (when given) is configured from them, empty, its collectors getting templates at once.
+   * Packets metered while the flows are still being drained are the old target's and leave
+   * with them. No other target's flows, counters or sequence numbers are touched. What it
+   * had counted stays in the run's totals. Resolves when everything is drained.
+   */
+  async replaceTarget(i: number, next: TargetConfig | undefined): Promise<void> {
+    const x = this.core.x;
+    const old = this.targets[i];
+    if (!old) throw new CoreError(`target ${i}: no such target to reconfigure`);
+    for (;;) {
+      await this.quiet();
+      if (x.flushTarget(i, L.END_FORCED) === 1 && x.sendTargetStats(i) === 1) break;
+      await this.handOut(true);
+    }
+    // (same turn: nothing is walked from here to the end of the configuration)
+    this.retire(i);
+    const r = x.unconfigureTarget(i);
+    if (r !== 0) throw new CoreError(`target ${i}: the core could not free its slot (code ${r})`);
+    this.targets[i] = undefined;
+    this.selectors[i] = undefined;
+    if (next) this.addTarget(i, next);
+    await this.handOut(true);
+  }
+
+  /** A reload: core slot i (free) gets target `t`, empty; an export target's collectors get the
+   * templates at once (with exporter statistics, all zero yet). Synchronous: call between
+   * walk calls with no drain in flight (replaceTarget does), or drain afterwards. */
+  addTarget(i: number, t: TargetConfig): void {
+    if (this.targets[i]) throw new CoreError(`target ${i}: the slot is in use`);
+    if (t.export && t.export.destinationIds?.length !== t.export.destinations) throw new CoreError(`target ${i}: a target added at a reload names its collectors' core numbers (export.destinationIds, one per collector), so that no other target's are taken`);
+    if (t.format === "json" ? !this.sinks.json : !this.sinks.datagrams) throw new CoreError(`target ${i}: this meter has no sink for ${t.format}`);
+    this.targets[i] = t;
+    try {
+      this.configureSlot(i, t, 0);
+    } catch (e) {
+      // half made: its slot is given back, the run goes on without it
+      this.core.x.unconfigureTarget(i);
+      this.targets[i] = undefined;
+      this.selectors[i] = undefined;
+      throw e;
+    }
+    if (t.format !== "json") this.core.x.sendTargetStats(i); // (room: a reload runs with the output region drained)
+  }
+
+  /** As addTarget, once no drain is in flight; drained after. */
+  async addTargetBetweenWalks(i: number, t: TargetConfig): Promise<void> {
+    await this.quiet();
+    this.addTarget(i, t);
+    await this.handOut(true);
+  }
+
+  /** Target i's counts into the run's totals, before its slot is cleared. */
+  private retire(i: number): void {
+    const c = this.core;
+    for (const r of END_REASONS) this.retired.exported.set(r.key, (this.retired.exported.get(r.key) ?? 0n) + c.targetU64(i, L.T_EXPORTED + r.value * 8));
+    this.retired.created += c.targetU64(i, L.T_CREATED);
+    this.retired.lostDatagrams += c.targetU64(i, L.T_DEST_LOST);
+    this.retired.lostRecords += c.targetU64(i, L.T_DEST_LOST_RECORDS);
   }
 
   /** Replaces the prefix table (a reload of --as-file; undefined: none any more): flows
@@ -355,8 +461,15 @@ export class Meter {
     const destinationRecords: bigint[] = [];
     let next = 0;
     for (const t of this.targets) {
-      for (let k = 0; k < (t.export?.destinations ?? 0); k++, next++) destinationRecords.push(c.destU64(t.export?.destinationIds?.[k] ?? next, L.D_RECORDS));
+      for (let k = 0; k < (t?.export?.destinations ?? 0); k++, next++) destinationRecords.push(c.destU64(t!.export!.destinationIds?.[k] ?? next, L.D_RECORDS));
     }
+    for (const [key, v] of this.retired.exported) {
+      exported.set(key, v);
+      exportedTotal += v;
+    }
+    created += this.retired.created;
+    lostDatagrams += this.retired.lostDatagrams;
+    lostRecords += this.retired.lostRecords;
     const targets = this.targets.map((_, t) => {
       const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK) };
       for (const r of END_REASONS) {

@@ -46,6 +46,8 @@ export interface TargetInput {
   readonly mode: "mirror" | "round-robin";
   /** Its collectors: indexes into StatsInputs.destinations. */
   readonly destinations: readonly number[];
+  /** Its slot in the meter (MeterSnapshot.targets; default: its place in the list). A reload keeps a target's slot. */
+  readonly slot?: number;
 }
 
 export interface Stats {
@@ -96,7 +98,7 @@ export class StatsRegistry {
       meter,
       input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
       destinations,
-      targets: (i.targets ?? []).map((t, k) => ({ name: t.name, title: t.title, mode: t.mode, meter: meter.targets[k]!, destinations: t.destinations.map((d) => destinations[d]!) })),
+      targets: (i.targets ?? []).map((t, k) => ({ name: t.name, title: t.title, mode: t.mode, meter: meter.targets[t.slot ?? k]!, destinations: t.destinations.map((d) => destinations[d]!) })),
       clockSteps: i.clockSteps(),
       labels: i.labels,
     };

@@ -99,6 +99,15 @@ export class SendQueue {
     if (this.failure) throw this.failure;
   }
 
+  private gate: Promise<void> | undefined;
+
+  /** Sends nothing until `p` settles (what is pushed meanwhile waits): a reload's new target
+   * whose collectors may be its old self's, whose last datagrams — made by the old templates —
+   * must reach them before the new templates do. */
+  holdUntil(p: Promise<void>): void {
+    this.gate = p.catch(() => undefined);
+  }
+
   /** Datagrams waiting now. */
   get waiting(): number {
     return this.queue.length - this.head;
@@ -114,6 +123,10 @@ export class SendQueue {
     // datagrams per collector
     const perCollector = this.destinations.fanout;
     try {
+      if (this.gate) {
+        await this.gate;
+        this.gate = undefined;
+      }
       while (this.head < this.queue.length) {
         const end = Math.min(this.queue.length, this.head + PACE_GROUP * perCollector);
         await this.pacer.take((end - this.head) / perCollector);
