@@ -174,7 +174,17 @@ export class App {
       // a collector reached again, or one that refused, gets the templates again
       set.members.forEach((d, i) => (d.needsTemplates = () => current() && meter.resendTemplates(ids[i]!)));
       // round-robin: a collector that does not receive gets no turns until it does again
-      if (t.mode === "round-robin") followReceiving(set.members, (k, down) => current() && meter.markDestination(ids[k]!, down));
+      if (t.mode === "round-robin") {
+        followReceiving(set.members, (k, down) => {
+          if (!current()) return;
+          try {
+            meter.markDestination(ids[k]!, down);
+          } catch (e) {
+            // (a reload may have given the number back already while it waits for the queues: nothing to mark)
+            if (!(e instanceof FlowprobeError)) throw e;
+          }
+        });
+      }
     };
     for (const r of running) follow(r);
     meter.setExportTime(Date.now() / 1000);
@@ -241,10 +251,13 @@ export class App {
       };
     };
     /** The summary of a reading of the registry: SIGUSR1's statistics, the end's. */
+    // (by name, not by place: during a reload the registry may still list a target that is
+    // leaving, or not yet one that is coming — a SIGUSR1 then must not find the wrong one, or none)
+    const inForce = (stats: Stats, k: number) => running.find((r) => r.t.name === stats.targets[k]?.name)?.t;
     const report = (stats: Stats, fileBytes: number) =>
       summaryText(stats, summaryContext(fileBytes)) +
       (stats.input.kind === "live" ? kernelText({ ...stats.input, clockSteps: stats.clockSteps }) : "") +
-      (perTarget() ? targetsText(stats, (k) => describeCache(running[k]!.t), (k) => running[k]!.t.maxflows)
+      (perTarget() ? targetsText(stats, (k) => { const t = inForce(stats, k); return t ? describeCache(t) : "(leaving at a reload)"; }, (k) => inForce(stats, k)?.maxflows ?? 0)
         : stats.destinations.length > 0 ? destinationsText(stats.destinations) : "") +
       (cur.config ? configText(cur.config, running.length) : "");
 
@@ -348,12 +361,21 @@ export class App {
           await meter.replaceTarget(old.slot, targetConfig(t, r.set, r.ids));
         } catch (e) {
           if (!(e instanceof FlowprobeError)) throw e;
-          // the old one is gone, the new one could not be made: said, and its collectors closed
-          log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; the target is removed`);
-          running.splice(running.indexOf(old), 1);
-          await retire(old);
+          // the core refused the new one (what only the core checks: the output region's room
+          // for every collector, an MTU too small): its collectors closed, and the old one made
+          // again in its slot as it was — its flows were exported above, its sequences restart
           oldGone();
           await retire(r);
+          try {
+            await meter.addTargetBetweenWalks(old.slot, targetConfig(old.t, old.set, old.ids));
+            follow(old);
+            log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; it goes on as it was (its flows so far were exported)`);
+          } catch (again) {
+            if (!(again instanceof FlowprobeError)) throw again;
+            log(`flowprobe: SIGHUP: target ${t.name}: ${e.message}; and as it was: ${again.message}; the target is removed`);
+            running.splice(running.indexOf(old), 1);
+            await retire(old);
+          }
           continue;
         }
         running[running.indexOf(old)] = r;

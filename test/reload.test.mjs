@@ -549,3 +549,66 @@ test("a round-robin target with a refusing collector removed at a reload: no cra
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Found by review: a SIGUSR1 while a reload waits for a removed target's queue crashed the run
+// (the summary looked targets up by place); and a file the core refuses (what only the core
+// checks: the output region's room for every collector) left the target removed.
+async function streamed(config, act) {
+  const dir = mkdtempSync(path.join(tmpdir(), "fp-rld-rv-"));
+  const cfg = path.join(dir, "c.json");
+  writeFileSync(cfg, JSON.stringify(config()));
+  const child = spawn(process.execPath, [cli, "-r", "-", "--seed", "1", "--config", cfg], { stdio: ["pipe", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const exit = new Promise((r) => child.on("close", (c, s) => r([c, s])));
+  try {
+    await act({ child, cfg, err: () => err });
+    child.stdin.end();
+    return { exit: await exit, err };
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const udpFlows = (n, s = 1700000000) => Array.from({ length: n }, (_, i) => ({ ts: [s, i * 100], data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(10000 + i, 53), { proto: 17, src: `10.0.${i >> 8}.${i & 255}`, dst: "192.0.2.20" })) }));
+
+test("SIGUSR1 while a reload waits for a removed target's paced queue: the statistics, no crash, every flow out", async () => {
+  const [pa, pb] = [freePort(), freePort() + 1];
+  const A = { name: "a", protocol: 10, destinations: [`127.0.0.1:${pa}`] };
+  // (b's 1000 flows leave at the reload in ~100 datagrams: 32 at once, the rest at 10/s — the
+  // reload waits for them, some 7 s, and the SIGUSR1 comes in that time)
+  const B = { name: "b", protocol: 10, destinations: [`127.0.0.1:${pb}`], export_rate: 10, mtu: 576 };
+  let targets = [A, B];
+  const r = await streamed(() => ({ inactive_timeout: 600, targets }), async ({ child, cfg, err }) => {
+    child.stdin.write(Buffer.concat([pcapHeader(), records(udpFlows(1000))]));
+    await sleep(1500);
+    targets = [A];
+    writeFileSync(cfg, JSON.stringify({ inactive_timeout: 600, targets }));
+    child.kill("SIGHUP");
+    await sleep(800);
+    child.kill("SIGUSR1");
+    await until(() => /SIGUSR1: the statistics so far/.test(err()), "SIGUSR1's statistics");
+    assert.equal(child.exitCode, null, "still running");
+  });
+  assert.deepEqual(r.exit, [0, null], r.err);
+  assert.doesNotMatch(r.err, /internal error/);
+});
+
+test("a file the core refuses (too many collectors for the output region): the target goes on as it was", async () => {
+  const base = freePort();
+  const dests = (a, n) => Array.from({ length: n }, (_, i) => `127.0.0.1:${a + i}`);
+  const A = { name: "a", protocol: 10, mtu: 65507, destinations: dests(base, 3) };
+  const B = (n) => ({ name: "b", protocol: 10, mtu: 65507, destinations: dests(base + 3, n) });
+  const r = await streamed(() => ({ inactive_timeout: 600, targets: [A, B(3)] }), async ({ child, cfg, err }) => {
+    child.stdin.write(Buffer.concat([pcapHeader(), records(udpFlows(100))]));
+    await sleep(1000);
+    writeFileSync(cfg, JSON.stringify({ inactive_timeout: 600, targets: [A, B(5)] }));
+    child.kill("SIGHUP");
+    await until(() => /SIGHUP: read .* again/.test(err()), "the reload");
+    child.stdin.write(records(udpFlows(100, 1700000001)));
+  });
+  assert.deepEqual(r.exit, [0, null], r.err);
+  assert.match(r.err, /SIGHUP: target b: .*too many collectors.*; it goes on as it was/);
+  // b metered both halves: 100 flows before the reload (exported by it) and 100 after
+  assert.match(r.err, /target b \(IPFIX to 3 collectors, mirror\): packets selected 100; flows exported 100/);
+});
