@@ -29,7 +29,7 @@ import {
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
-  FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE,
+  FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE, C_LOOKUPS, C_PROBES,
 } from "../layout";
 import { count } from "../base/bytes";
 import { pendCount, pendReset } from "../parse/queue";
@@ -41,6 +41,7 @@ import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
+import { findCalls, findProbes, findCountsTaken } from "./table";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
@@ -294,6 +295,9 @@ export function meterPending(): void {
   count(C_METERED, metered);
   count(C_BYTES, bytes);
   count(C_IPV6, v6);
+  count(C_LOOKUPS, findCalls);
+  count(C_PROBES, findProbes);
+  findCountsTaken();
 }
 
 /** A new flow for pending packet i (entry e) with key k in target tp, filed in the wheel. NIL when the cache has no slot. */

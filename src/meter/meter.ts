@@ -132,6 +132,9 @@ export interface MeterSnapshot {
   lost: { datagrams: bigint; records: bigint };
   /** Flow records the core laid out for each destination (numbered across targets). */
   destinationRecords: bigint[];
+  /** The flow table's search metric: lookups made, and the index entries they read (probes / lookups ≥ 1). */
+  lookups: bigint;
+  probes: bigint;
   /** The meter clock: the greatest packet time seen (live: moved on by the tick), ns since the epoch. */
   clockNs: bigint;
 }
@@ -565,6 +568,8 @@ export class Meter {
       lost: { datagrams: lostDatagrams, records: lostRecords },
       destinationRecords,
       clockNs: c.dv.getBigUint64(L.STATUS_BASE + L.ST_NOW_NS, true),
+      lookups: c.counter(L.C_LOOKUPS),
+      probes: c.counter(L.C_PROBES),
     };
   }
 }

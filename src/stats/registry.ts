@@ -10,7 +10,17 @@
 import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
-import { TrafficRates, WindowRate, type Rates } from "./rates";
+import { MovingAverage, TrafficRates, WindowRate, type Rates } from "./rates";
+
+/** ipt_NETFLOW's search metric: hash index entries read per flow lookup (1 is the best). */
+export interface SearchFigures {
+  lookups: bigint;
+  probes: bigint;
+  /** Per lookup since the reading before that had lookups (0 before any). */
+  metric: number;
+  /** Its damped averages over 1, 5 and 15 minutes (rates.ts MovingAverage, on the rates' clock). */
+  averages: number[];
+}
 
 /** A collector's socket now (src/targets/udp.ts socketFigures says what each measures). */
 export interface SocketFigures {
@@ -109,6 +119,7 @@ export interface Stats {
   labels: { skipped: readonly Label[]; ended: readonly Label[] };
   /** Packets and bits metered per second over 1 s, 1 min, 5 min (every target's packets: MeterSnapshot.metered and bytes). */
   rates: Rates;
+  search: SearchFigures;
 }
 
 /** Where the registry reads from: only the shapes of the counting modules, never the modules. */
@@ -132,6 +143,8 @@ const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount:
 export class StatsRegistry {
   private last: Stats | undefined;
   private readonly total: TrafficRates;
+  private readonly metric = new MovingAverage();
+  private lastSearch = { lookups: 0n, probes: 0n };
   /** Per target name: its rates and when its peak was first seen. */
   private readonly perTarget = new Map<string, { rates: WindowRate; peak: number; peakAtS: number }>();
 
@@ -175,6 +188,11 @@ export class StatsRegistry {
       };
     });
     for (const name of this.perTarget.keys()) if (!seen.has(name)) this.perTarget.delete(name); // (a target a reload took away)
+    const dl = meter.lookups - this.lastSearch.lookups;
+    const dp = meter.probes - this.lastSearch.probes;
+    // (a reading with no lookups since the one before leaves the metric as it was)
+    if (dl > 0n) this.metric.add(t, Number(dp) / Number(dl));
+    this.lastSearch = { lookups: meter.lookups, probes: meter.probes };
     this.last = {
       seconds,
       source: i.source.label,
@@ -186,6 +204,7 @@ export class StatsRegistry {
       labels: i.labels,
       // (before the first packet the meter clock is 0: no reading for the rates yet)
       rates: this.total.add(t > 0 ? t : undefined, meter.metered, meter.bytes),
+      search: { lookups: meter.lookups, probes: meter.probes, metric: this.metric.value, averages: this.metric.averages() },
     };
     return this.last;
   }

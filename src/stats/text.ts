@@ -37,6 +37,8 @@ export function statText(s: Stats, c: StatContext): string {
   L.push(`Rate: ${r0(b[0]!)} bits/sec, ${r0(p[0]!)} packets/sec; Avg 1 min: ${r0(b[1]!)} bps, ${r0(p[1]!)} pps; 5 min: ${r0(b[2]!)} bps, ${r0(p[2]!)} pps`);
   L.push(`Skipped: ${s.labels.skipped.map((r) => `${r.key} ${fmt(m.skipped.get(r.key) ?? 0n)}`).join(", ")}`);
   L.push(`Flows: active ${m.active} (peak ${m.peak}), created ${fmt(m.created)}; exported ${fmt(m.exportedTotal)}: ${s.labels.ended.map((r) => `${r.key} ${fmt(m.exported.get(r.key) ?? 0n)}`).join(", ")}`);
+  const q = s.search;
+  L.push(`Hash: metric ${r2(q.metric)} [${q.averages.map(r2).join(", ")}] (index entries read per lookup, now [1, 5, 15 min]); lookups ${fmt(q.lookups)}, probes ${fmt(q.probes)}`);
   L.push(`Memory: Wasm ${k(m.memoryBytes)}, heap in use ${k(m.heapBytes)}`);
   if (s.input.kind === "live") {
     const i = s.input;
