@@ -1,3 +1,7 @@
+// Room stats/: one registry of every figure, read once per tick (registry.ts), and what reads
+// it: the summary (summary.ts), the stat text and JSON (text.ts), the control socket (this
+// file), the stat file (statfile.ts); rates on an injected clock (rates.ts). Types only from below.
+//
 // The control socket (--control PATH): a unix stream socket, mode 0600, speaking one JSON
 // object per line each way (docs/control.md). A request is {"cmd":"VERB", …arguments}; the
 // answer {"ok":true, …} or {"ok":false,"error":"…"}. The verbs are softflowctl's (softflowctl(8))

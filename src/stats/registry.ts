@@ -1,11 +1,8 @@
-// Room stats/: one registry of every figure, read once per tick (this file), and what reads
-// it: the summary (summary.ts); later the stat text, metrics and MQTT. Types only from below.
-//
 // The statistics registry: every figure of a run — the core's counters (through the meter's
 // snapshot), each collector's counters, the source's — read into one object once per tick,
 // and again when asked for (SIGUSR1, the end of the run). The summary, SIGUSR1's statistics
 // and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
-// counter itself, so no figure is computed twice. (Rates will follow the meter clock.)
+// counter itself, so no figure is computed twice. Rates follow the meter clock (rates.ts).
 
 import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
