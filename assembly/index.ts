@@ -394,3 +394,16 @@ export function unconfigureTarget(t: u32): u32 {
   meter.targetGone();
   return 0;
 }
+
+/** Per tick (the statistics registry's reading): the meter clock into ST_NOW_NS, where the
+ * host reads it (the walks keep it in a global: no store per batch). */
+export function publishClock(): void {
+  store<u64>(STATUS_BASE + ST_NOW_NS, meter.meterNow());
+}
+
+/** Per dump-flows request (the control socket), between two walks, with the output region
+ * empty: target t's active flows from slot `from` on as JSON lines, the flows left as they
+ * are. Returns the slot to go on from (read and reset the output, call again), or NIL (done). */
+export function dumpFlows(t: u32, from: u32): u32 {
+  return meter.dumpFlows(t, from, formatEntry(FORMAT_JSON));
+}

@@ -552,3 +552,10 @@ export const HEAP_LARGE_STEP: u32 = 4096;
 export const ST_HEAP_FREE: u32 = ST_END; //               u32: bytes in blocks on the free lists (given back, not yet taken again)
 export const ST_HEAP_DROPPED: u32 = ST_HEAP_FREE + 4; //  u32: blocks given back with every class entry taken (left unused: never seen with the classes above)
 export const ST_FREE_END: u32 = ST_HEAP_DROPPED + 4;
+
+// ---- counters, continued (STATS_BASE, within STATS_COUNT after C_END): the flow table's
+// search metric (ipt_NETFLOW's "metric": index entries read per lookup), added once per
+// batch from the table's Wasm globals (cache/table.ts) ----
+export const C_LOOKUPS: u32 = C_END; //           flow table lookups (one per packet per target that chose it)
+export const C_PROBES: u32 = C_LOOKUPS + 1; //    index entries those lookups read (1 each at best)
+export const C_SEARCH_END: u32 = C_PROBES + 1; // (within STATS_COUNT)

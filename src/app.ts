@@ -31,6 +31,11 @@ import { Pacer } from "./targets/pacer";
 import { FILE_QUEUE_BYTES, LIVE_QUEUE_BYTES, SendQueue } from "./targets/queue";
 import { followReceiving } from "./targets/round-robin";
 import { UdpDestination } from "./targets/udp";
+import { ControlError, ControlPathError, ControlServer, NOT_AVAILABLE, type Handler, type Verb } from "./stats/control";
+import { StatFile, StatFilePathError } from "./stats/statfile";
+import { jsonOf, statObject, statText } from "./stats/text";
+import { cacheBytesAtMost } from "./config/cache";
+import pkg from "../package.json";
 import { DEFAULT_ROUTES_EVERY_TICKS, HostTick, LiveTick, SYSTEM_TIMERS, type Timers } from "./tick";
 
 const log = (line: string) => say(`${line}\n`);
@@ -126,6 +131,14 @@ export class App {
     // the prefix table, read before anything starts (given to the meter before its targets:
     // their default templates then carry the AS fields)
     const prefixes = o.asFile !== undefined ? readPrefixFile(o.asFile) : undefined;
+    // the stat file's directory, before anything starts (the control socket's path is checked as it opens, below)
+    const statFile = o.statFile !== undefined ? new StatFile(o.statFile) : undefined;
+    try {
+      statFile?.check();
+    } catch (e) {
+      if (e instanceof StatFilePathError) throw new UsageError(e.message);
+      throw e;
+    }
 
     // targets: each its collectors (one UDP transport each, numbered across the targets in
     // order: the core's destination numbers), or standard output (one JSON target at most)
@@ -226,7 +239,7 @@ export class App {
       for (const r of running) {
         const first = destinations.length;
         destinations.push(...r.set.members);
-        listed.push({ name: r.t.name, title: formatNamed(r.t.format).title, mode: r.t.mode, destinations: r.set.members.map((_, k) => first + k), slot: r.slot });
+        listed.push({ name: r.t.name, title: formatNamed(r.t.format).title, mode: r.t.mode, destinations: r.set.members.map((_, k) => first + k), slot: r.slot, memoryReserved: cacheBytesAtMost(r.t), queue: r.queue });
       }
     };
     relist();
@@ -238,6 +251,8 @@ export class App {
       clockSteps: () => liveTick?.clockSteps ?? 0,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
+      // rates by the meter clock: packet time for a file; live, the wall clock
+      rateClock: live ? { kind: "wall time", now: () => this.options.clock.realtimeMs() / 1000 } : { kind: "packet time" },
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
     // a config file's targets are said one by one; the one target of the command line as always
@@ -445,6 +460,76 @@ export class App {
       refreshFacts();
     };
 
+    // the control socket (--control) and the stat file (--stat-file)
+    const statLines = () => statText(registry.read(), { version: pkg.version });
+    const handlers: Record<Verb, Handler> = {
+      stat: (req) => (req.json === true ? { stat: statObject(registry.read()) } : { text: statLines() }),
+      "expire-all": async () => {
+        if (this.flushing || this.stop !== undefined) throw new ControlError("the run is ending: every active flow is being exported already");
+        const before = registry.read().meter.exportedTotal;
+        await meter.expireAllBetweenWalks();
+        const after = registry.read().meter.exportedTotal;
+        return { expired: after - before, text: `exported ${after - before} flows (forced end)` };
+      },
+      "dump-flows": async (req) => {
+        if (this.flushing) throw new ControlError("the run is ending: every active flow is being exported");
+        const name = req.target;
+        if (name !== undefined && typeof name !== "string") throw new ControlError(`"target" is a target's name (a string)`);
+        const names = running.map((r) => r.t.name);
+        if (name === undefined && running.length > 1) throw new ControlError(`several targets (${names.join(", ")}): name one with "target" (flowprobe ctl dump-flows --target NAME)`);
+        const r = name === undefined ? running[0] : running.find((x) => x.t.name === name);
+        if (!r) throw new ControlError(`no target ${JSON.stringify(String(name).slice(0, 40))} (the targets: ${names.join(", ")})`);
+        const parts: string[] = [];
+        await meter.dumpFlows(r.slot, (b) => parts.push(Buffer.from(b).toString("utf8")));
+        const text = parts.join("");
+        let flows = 0;
+        for (let k = text.indexOf("\n"); k >= 0; k = text.indexOf("\n", k + 1)) flows++;
+        return { target: r.t.name, flows, text };
+      },
+      "send-templates": () => {
+        const ids = running.filter((r) => r.t.format !== "json" && r.t.format !== "v5").flatMap((r) => r.ids);
+        for (const d of ids) meter.resendTemplates(d);
+        return { collectors: ids.length, text: `templates go with the next datagram to ${ids.length} collectors${ids.length === 0 ? " (no IPFIX or NetFlow v9 target)" : ""}` };
+      },
+      reload: () => {
+        signalActions.hup();
+        return { text: "reload started, as at SIGHUP: what it changed goes to the log" };
+      },
+      timeouts: () => {
+        const targets = running.map((r) => ({
+          name: r.t.name, inactive_timeout: r.t.inactiveTimeoutS, active_timeout: r.t.activeTimeoutS, tcp_end_timeout: r.t.tcpEndTimeoutS,
+          maxflows: r.t.maxflows, refresh_rate: r.t.refreshRate, timeout_rate: r.t.timeoutRateMin,
+        }));
+        const text = targets.map((t) => `target ${t.name}: inactive timeout ${t.inactive_timeout} s, active timeout ${t.active_timeout} s, TCP end timeout ${t.tcp_end_timeout} s, maxflows ${t.maxflows}, templates every ${t.refresh_rate} datagrams and ${t.timeout_rate} min\n`).join("");
+        return { targets, text };
+      },
+      shutdown: () => {
+        if (this.stop === undefined) {
+          log("flowprobe: control socket: shutdown (as SIGTERM): stopping; every active flow is exported");
+          this.stopBecause("SIGTERM");
+        }
+        return { text: "shutting down: every active flow is exported first" };
+      },
+      counters: NOT_AVAILABLE,
+      alerts: NOT_AVAILABLE,
+    };
+    const control = o.control !== undefined ? new ControlServer(o.control, handlers, jsonOf) : undefined;
+    try {
+      await control?.listen();
+    } catch (e) {
+      for (const { set } of running) set.close();
+      if (e instanceof ControlPathError) throw new UsageError(e.message);
+      throw e;
+    }
+    let statFileFailed = false;
+    const writeStatFile = () => {
+      const err = statFile?.write(statLines());
+      if (err && !statFileFailed) log(`flowprobe: --stat-file ${statFile!.path}: ${err} (said once; tried again every ${o.statIntervalS} s)`);
+      statFileFailed = err !== undefined;
+    };
+    const statTimer = statFile ? this.options.timers.setInterval(writeStatFile, o.statIntervalS * 1000) : undefined;
+    if (statFile) writeStatFile();
+
     // a service's log says at start what its config file made (a file run's summary says it at the end)
     if (live && o.config) log(`flowprobe: ${configText(o.config, o.targets.length).trim()}`);
     let failure: FlowprobeError | undefined;
@@ -492,6 +577,9 @@ export class App {
       const fileBytes = fileSource?.result?.bytes ?? 0;
       say(report(stats, live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes));
     }
+    if (statTimer !== undefined) this.options.timers.clearInterval(statTimer);
+    if (statFile) writeStatFile(); // the final figures
+    control?.close();
     for (const { set } of running) set.close();
     if (failure) {
       say(`flowprobe: error: ${failure.message}\n`);

@@ -7,9 +7,12 @@ import { helpText } from "./config/help";
 import { FlowprobeError, UsageError } from "./errors";
 import { say } from "./process";
 import pkg from "../package.json";
+import { ctlMain } from "./ctl";
 
 /** Runs flowprobe with these arguments; `app` sets intervals and clocks (tests). Returns the exit status. */
 export async function main(argv: string[], app: Partial<AppOptions> = {}): Promise<number> {
+  // flowprobe stat / flowprobe ctl VERB: a client of a running flowprobe's control socket
+  if (argv[0] === "stat" || argv[0] === "ctl") return ctlMain(argv, { out: (s) => process.stdout.write(s), err: say });
   try {
     const o = parseOptions(argv);
     if (o.help) {

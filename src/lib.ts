@@ -28,3 +28,7 @@ export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
 export { readPrefixFile, parsePrefixes } from "./host/prefixes";
 export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
 export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS, JSON_KEYS, jsonKeyNamed } from "./config/fields";
+export { WindowRate, MovingAverage, TrafficRates, RATE_WINDOWS_S, AVERAGE_PERIODS_S } from "./stats/rates";
+export { statText, statObject, jsonOf, duration } from "./stats/text";
+export { ControlServer, ControlError, verbOf, ALIASES, VERBS } from "./stats/control";
+export { requestOf, ask, ctlMain, DEFAULT_CONTROL } from "./ctl";

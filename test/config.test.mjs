@@ -229,6 +229,7 @@ const LIVE = {
   "as-file": ["/etc/flowprobe/networks.txt", "/etc/flowprobe/networks.txt"],
   fields: ["sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount", "sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount"],
   aggregation: ["10.0.0.0/8=16,80-89=80", "10.0.0.0/8=16,80-89=80"],
+  control: ["/run/flowprobe/flowprobe.sock", "/run/flowprobe/flowprobe.sock"], "stat-file": ["/run/flowprobe/stat", "/run/flowprobe/stat"], "stat-interval": [10, "10"],
 };
 const FILE_ONLY = { read: [sample, sample], format: ["json", "json"] }; // (not with interfaces, nor with destination)
 

@@ -65,6 +65,7 @@ test("layout: the fields of each descriptor lie within it and overlap no other",
   noOverlap("FT_", L.FT_SIZE, [["FT_WIRE", L.FIELD_MAX * 4], ["FT_CODE", L.FIELD_MAX * 2]]);
   assert.ok(L.FT_END <= L.FT_SIZE);
   assert.ok(L.C_END <= L.STATS_COUNT, "the counters fit the counter block");
+  assert.ok(L.C_LOOKUPS === L.C_END && L.C_SEARCH_END <= L.STATS_COUNT, "the search metric's counters follow, within the block");
 });
 
 test("layout: the regions are chained in order, each ending where the next starts", () => {

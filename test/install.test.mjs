@@ -55,7 +55,8 @@ test("install into DESTDIR: the files and modes, the shim's capabilities, nothin
   assert.equal(execFileSync("getcap", [inDest(`${BIN}/flowprobe-capture`)], { encoding: "utf8" }).trim(),
     `${inDest(`${BIN}/flowprobe-capture`)} cap_net_admin,cap_net_raw=ep`);
   const unit = readFileSync(inDest(UNIT), "utf8");
-  assert.match(unit, /^ExecStart=\/usr\/local\/bin\/flowprobe \$FLOWPROBE_ARGS$/m);
+  assert.match(unit, /^ExecStart=\/usr\/local\/bin\/flowprobe --control \/run\/flowprobe\/flowprobe\.sock \$FLOWPROBE_ARGS$/m);
+  assert.match(unit, /^RuntimeDirectory=flowprobe$/m);
   assert.doesNotMatch(unit, /@\w+@/, "a placeholder left in the unit");
 });
 

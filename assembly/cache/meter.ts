@@ -29,17 +29,19 @@ import {
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
+  FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE, C_LOOKUPS, C_PROBES,
 } from "../layout";
 import { count } from "../base/bytes";
 import { pendCount, pendReset } from "../parse/queue";
 import { walkPcap, walkPcapng, walkBatch, walkEnd, walked, WALK_PCAP, WALK_PCAPNG, WALK_QUEUE_FULL } from "../parse/walk";
 import { outPos, setOutPos, roomFor, packetRoom, setReserves, JSON_UNIT_MAX } from "../output/units";
-import { formatOf } from "./encoder";
+import { formatOf, Format } from "./encoder";
 import { hashKey, keyDerived, deriveKey } from "./key";
 import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
+import { findCalls, findProbes, findCountsTaken } from "./table";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
@@ -293,6 +295,9 @@ export function meterPending(): void {
   count(C_METERED, metered);
   count(C_BYTES, bytes);
   count(C_IPV6, v6);
+  count(C_LOOKUPS, findCalls);
+  count(C_PROBES, findProbes);
+  findCountsTaken();
 }
 
 /** A new flow for pending packet i (entry e) with key k in target tp, filed in the wheel. NIL when the cache has no slot. */
@@ -539,4 +544,33 @@ export function targetGone(): void {
   let n: u32 = 0;
   for (let t: u32 = 0; t < targetCount; t++) if (load<u32>(targetPtr(t) + T_ENABLED) != 0) n = t + 1;
   setTargetCount(n);
+}
+
+/**
+ * dump-flows (the control socket, between two walks): target t's active flows from slot
+ * `from` on, each written by the format entry at `json` (the JSON lines format: the target's
+ * key list when it has one, else the default line) into a JSON unit of target t. The flows
+ * stay as they are: nothing counted, nothing unlinked. Packets still queued (not yet metered:
+ * the last walk's tail) are not in them. Returns the slot to go on from once the host has read
+ * and reset the output region, or NIL when every slot is done. The host calls it with the
+ * region empty, so the units it reads are all the dump's.
+ */
+export function dumpFlows(t: u32, from: u32, json: usize): u32 {
+  if (t >= targetCount) return NIL;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_ENABLED) == 0) return NIL;
+  const carved = load<u32>(tp + T_BUMP);
+  const x = EXPORT_CONTEXT;
+  const f = changetype<Format>(json);
+  for (let s = from; s < carved; s++) {
+    const sp = slotPtr(tp, s);
+    if ((<u32>load<u8>(sp + FS_FLAGS) & FLOW_LIVE) == 0) continue;
+    if (outPos + JSON_UNIT_MAX > <usize>OUTPUT_SIZE) return s;
+    flowRoute(tp, sp, x);
+    if (prefixesOn()) flowPrefixes(tp, sp, x);
+    store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
+    store<u32>(x + X_REASON, 0);
+    setOutPos(f.record(t, tp, sp, x, outPos));
+  }
+  return NIL;
 }

@@ -79,20 +79,36 @@ export function tableFind(tp: usize, k: usize, h: u32): u32 {
   const idx = <usize>load<u32>(tp + T_IDX_BASE);
   const mask = load<u32>(tp + T_IDX_MASK);
   const tag = h >> INDEX_TAG_SHIFT;
-  let i = h & mask;
+  const home = h & mask;
+  let i = home;
+  findCalls++;
   while (true) {
     const e = load<u32>(idx + (<usize>i << 2));
-    if (e == 0) return NIL;
+    if (e == 0) {
+      findProbes += <u64>(((i - home) & mask) + 1);
+      return NIL;
+    }
     if (e >> INDEX_TAG_SHIFT == tag) {
       const s = (e & SLOT_MASK) - 1;
       const sp = slotPtr(tp, s);
       if (keyEquals(sp, k)) {
         foundPtr = sp;
+        findProbes += <u64>(((i - home) & mask) + 1);
         return s;
       }
     }
     i = (i + 1) & mask;
   }
+}
+
+/** The search metric (ipt_NETFLOW's): lookups made and index entries they read, in Wasm
+ * globals — no memory store per probe or per lookup; meterPending adds them into the counters
+ * C_LOOKUPS and C_PROBES once per batch and zeroes them. */
+export let findCalls: u64 = 0;
+export let findProbes: u64 = 0;
+export function findCountsTaken(): void {
+  findCalls = 0;
+  findProbes = 0;
 }
 
 function indexInsert(tp: usize, s: u32, h: u32): void {

@@ -37,6 +37,8 @@ export const DEFAULTS = {
   /** A closing TCP connection's last packets (the final ACK, the other side's FIN) follow its
    * FIN or RST within a round trip or two: a flow that saw one waits this long, s. */
   tcpEndTimeoutS: 2,
+  /** --stat-file is written this often, s. */
+  statIntervalS: 5,
   /** The progress line on a terminal. */
   progress: "auto",
 } as const;

@@ -93,6 +93,12 @@ export interface Options {
   progress: "auto" | "never";
   /** Summary on stderr at the end. Default on. */
   summary: boolean;
+  /** The control socket's path (--control; config key control). Default none. */
+  control: string | undefined;
+  /** The stat text is written here every statIntervalS (--stat-file). Default none. */
+  statFile: string | undefined;
+  /** Seconds between writes of statFile. Default 5. */
+  statIntervalS: number;
   help: boolean;
   version: boolean;
   /** The targets of the run: from the config file's "targets", else one made of the options
@@ -319,6 +325,9 @@ function optionsOf(argv: string[]): Options {
     seedGiven: seedText !== undefined,
     progress,
     summary: !value("no-summary"),
+    control: str("control"),
+    statFile: str("stat-file"),
+    statIntervalS: num("stat-interval"),
     help: Boolean(value("help")),
     version: Boolean(value("version")),
     targets,

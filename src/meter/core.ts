@@ -45,6 +45,8 @@ export interface CoreExports {
   flushTarget(t: number, reason: number): number;
   sendTargetStats(t: number): number;
   unconfigureTarget(t: number): number;
+  publishClock(): void;
+  dumpFlows(t: number, from: number): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

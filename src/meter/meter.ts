@@ -132,6 +132,11 @@ export interface MeterSnapshot {
   lost: { datagrams: bigint; records: bigint };
   /** Flow records the core laid out for each destination (numbered across targets). */
   destinationRecords: bigint[];
+  /** The flow table's search metric: lookups made, and the index entries they read (probes / lookups ≥ 1). */
+  lookups: bigint;
+  probes: bigint;
+  /** The meter clock: the greatest packet time seen (live: moved on by the tick), ns since the epoch. */
+  clockNs: bigint;
 }
 
 export interface TargetSnapshot {
@@ -143,6 +148,13 @@ export interface TargetSnapshot {
   created: bigint;
   active: number;
   peak: number;
+  /** Its cache limit (--maxflows; 0 for a slot a reload left empty). */
+  maxflows: number;
+  /** Its hash index now (entries; it doubles as flows arrive) and at most (--hashsize). */
+  indexSize: number;
+  indexMax: number;
+  /** Bytes its cache holds now: the flow slots carved so far (in use or on its free list) and its hash index. */
+  cacheBytes: number;
 }
 
 
@@ -385,6 +397,50 @@ export class Meter {
     await this.handOut(true);
   }
 
+  /**
+   * The control socket's expire-all: every flow of every target exported now (end reason
+   * forced end) and the partly filled datagrams sealed, between two walk calls (each core call
+   * waits until no drain is in flight, as a reload's do), while the source goes on. Resolves
+   * when all of it has been handed to the sinks.
+   */
+  async expireAllBetweenWalks(): Promise<void> {
+    const x = this.core.x;
+    for (;;) {
+      await this.quiet();
+      if (x.flushAll(L.END_FORCED) === 1) break;
+      await this.handOut(true);
+    }
+    await this.handOut(true);
+  }
+
+  /**
+   * The control socket's dump-flows: target slot i's active flows as JSON lines (its JSON key
+   * list, else the default line; any target's format), handed to `lines` run by run, the flows
+   * left as they are. Between two walk calls: each core call is made with no drain in flight
+   * and the output region empty, and its lines read and the region reset in the same turn.
+   * Resolves with the bytes of lines written.
+   */
+  async dumpFlows(i: number, lines: (bytes: Uint8Array) => void): Promise<number> {
+    const x = this.core.x;
+    if (!this.targets[i]) throw new CoreError(`target ${i}: no such target to dump`);
+    let from = 0;
+    let bytes = 0;
+    for (;;) {
+      await this.quiet();
+      if (x.outputLength() !== 0) {
+        await this.handOut(true);
+        continue;
+      }
+      from = x.dumpFlows(i, from) >>> 0; // (NIL comes back as -1: u32 through i32)
+      forEachUnitOf(this.core.output(), UNIT_JSON, (_t, run) => {
+        bytes += run.length;
+        lines(run);
+      });
+      x.outputReset();
+      if (from === L.NIL) return bytes;
+    }
+  }
+
   /** Target i's counts into the run's totals, before its slot is cleared. */
   private retire(i: number): void {
     const c = this.core;
@@ -443,6 +499,7 @@ export class Meter {
 
   snapshot(): MeterSnapshot {
     const c = this.core;
+    c.x.publishClock();
     const skipped = new Map<string, bigint>();
     let skippedTotal = 0n;
     for (const r of SKIP_REASONS) {
@@ -471,7 +528,8 @@ export class Meter {
     lostDatagrams += this.retired.lostDatagrams;
     lostRecords += this.retired.lostRecords;
     const targets = this.targets.map((_, t) => {
-      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK) };
+      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK),
+        maxflows: c.targetU32(t, L.T_MAXFLOWS), indexSize: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_IDX_MASK) + 1 : 0, indexMax: c.targetU32(t, L.T_IDX_MAX), cacheBytes: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_BUMP) * L.SLOT_SIZE + (c.targetU32(t, L.T_IDX_MASK) + 1) * 4 : 0 };
       for (const r of END_REASONS) {
         const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);
         own.exported.set(r.key, v);
@@ -509,6 +567,9 @@ export class Meter {
       unselected: c.counter(L.C_UNSELECTED),
       lost: { datagrams: lostDatagrams, records: lostRecords },
       destinationRecords,
+      clockNs: c.dv.getBigUint64(L.STATUS_BASE + L.ST_NOW_NS, true),
+      lookups: c.counter(L.C_LOOKUPS),
+      probes: c.counter(L.C_PROBES),
     };
   }
 }

@@ -1,15 +1,54 @@
-// Room stats/: one registry of every figure, read once per tick (this file), and what reads
-// it: the summary (summary.ts); later the stat text, metrics and MQTT. Types only from below.
-//
 // The statistics registry: every figure of a run — the core's counters (through the meter's
 // snapshot), each collector's counters, the source's — read into one object once per tick,
 // and again when asked for (SIGUSR1, the end of the run). The summary, SIGUSR1's statistics
 // and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
-// counter itself, so no figure is computed twice. (Rates will follow the meter clock.)
+// counter itself, so no figure is computed twice. Rates follow the meter clock (rates.ts).
 
 import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
+import { MovingAverage, TrafficRates, WindowRate, type Rates } from "./rates";
+
+/** ipt_NETFLOW's search metric: hash index entries read per flow lookup (1 is the best). */
+export interface SearchFigures {
+  lookups: bigint;
+  probes: bigint;
+  /** Per lookup since the reading before that had lookups (0 before any). */
+  metric: number;
+  /** Its damped averages over 1, 5 and 15 minutes (rates.ts MovingAverage, on the rates' clock). */
+  averages: number[];
+}
+
+/** A collector's socket now (src/targets/udp.ts socketFigures says what each measures). */
+export interface SocketFigures {
+  sndbuf: number;
+  nodeQueueBytes: number;
+  nodeQueueCount: number;
+}
+
+/** A target's own send queue (src/targets/queue.ts): datagrams waiting for its pacer now, and the most that waited. */
+export interface QueueFigures {
+  waiting: number;
+  waitingBytes: number;
+  peak: number;
+}
+
+/** A target's cache, from the core's counters. */
+export interface CacheFigures {
+  active: number;
+  peak: number;
+  /** Seconds since start (the registry's uptime) at the reading that first saw the peak. */
+  peakAtS: number;
+  maxflows: number;
+  /** Hash index entries now, at most, and its fill (active flows / entries now). */
+  indexSize: number;
+  indexMax: number;
+  indexFill: number;
+  /** Bytes held now: the slots carved so far and the index (index memory it doubled away from is on the heap's free lists). */
+  memoryInUse: number;
+  /** Bytes it may take at most (config/cache.ts cacheBytesAtMost). */
+  memoryReserved: number;
+}
 
 /** A counter's key and the words a person reads for it. */
 export interface Label {
@@ -26,6 +65,7 @@ export interface DestinationFigures {
   counters: DestinationCounters;
   /** Flow records the meter laid out for it (in its datagrams, sent or not). */
   records: bigint;
+  socket: SocketFigures;
 }
 
 /** A target: its name and shape, what the core counted for it, and its collectors' figures. */
@@ -37,6 +77,11 @@ export interface TargetFigures {
   meter: TargetSnapshot;
   /** Its collectors, in the core's destination numbering. */
   destinations: DestinationFigures[];
+  cache: CacheFigures;
+  /** Its send queue (none for JSON lines). */
+  queue: QueueFigures | undefined;
+  /** Its packets per second over 1 s, 1 min, 5 min (the meter clock; the core counts no bytes per target). */
+  packetRates: number[];
 }
 
 /** A target as the registry is told of it. */
@@ -48,6 +93,10 @@ export interface TargetInput {
   readonly destinations: readonly number[];
   /** Its slot in the meter (MeterSnapshot.targets; default: its place in the list). A reload keeps a target's slot. */
   readonly slot?: number;
+  /** Its cache's most memory, bytes (default 0: not known). */
+  readonly memoryReserved?: number;
+  /** Its send queue. */
+  readonly queue?: { readonly waiting: number; readonly waitingBytes: number; readonly peakWaiting: number };
 }
 
 export interface Stats {
@@ -65,13 +114,16 @@ export interface Stats {
   clockSteps: number;
   /** The names of the core's skip and end reasons, in the core's order. */
   labels: { skipped: readonly Label[]; ended: readonly Label[] };
+  /** Packets and bits metered per second over 1 s, 1 min, 5 min (every target's packets: MeterSnapshot.metered and bytes). */
+  rates: Rates;
+  search: SearchFigures;
 }
 
 /** Where the registry reads from: only the shapes of the counting modules, never the modules. */
 export interface StatsInputs {
   meter: { snapshot(): MeterSnapshot };
   source: { readonly label: string; statistics(): SourceStatistics };
-  destinations: ReadonlyArray<{ readonly label: string; readonly address: string; readonly collector: { host: string }; readonly counters: DestinationCounters }>;
+  destinations: ReadonlyArray<{ readonly label: string; readonly address: string; readonly collector: { host: string }; readonly counters: DestinationCounters; socketFigures?(): SocketFigures }>;
   /** The targets, in the meter's order (default: none named). */
   targets?: readonly TargetInput[];
   /** Steps of the system clock seen so far. */
@@ -79,28 +131,77 @@ export interface StatsInputs {
   labels: Stats["labels"];
   /** Seconds since the run started (injected for tests). */
   seconds: () => number;
+  /** The clock of the rates, seconds: "packet time" (a file: the meter clock, MeterSnapshot.clockNs) or "wall time" (live) with its reading. Default packet time. */
+  rateClock?: { kind: Rates["clock"]; now?: () => number };
 }
+
+const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount: 0 };
 
 export class StatsRegistry {
   private last: Stats | undefined;
+  private readonly total: TrafficRates;
+  private readonly metric = new MovingAverage();
+  private lastSearch = { lookups: 0n, probes: 0n };
+  /** Per target name: its rates and when its peak was first seen. */
+  private readonly perTarget = new Map<string, { rates: WindowRate; peak: number; peakAtS: number }>();
 
-  constructor(private readonly inputs: StatsInputs) {}
+  constructor(private readonly inputs: StatsInputs) {
+    this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
+  }
+
+  /** The rates' clock now, seconds. */
+  private clockS(meter: MeterSnapshot): number {
+    const now = this.inputs.rateClock?.now;
+    return now ? now() : Number(meter.clockNs / 1000n) / 1e6;
+  }
 
   /** Reads every figure now (once per tick; and when statistics are asked for). */
   read(): Stats {
     const i = this.inputs;
     const input = i.source.statistics();
     const meter = i.meter.snapshot();
-    const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n }));
+    const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n, socket: d.socketFigures?.() ?? NO_SOCKET }));
+    const seconds = i.seconds();
+    const t = this.clockS(meter);
+    const seen = new Set<string>();
+    const targets = (i.targets ?? []).map((x, k): TargetFigures => {
+      const m = meter.targets[x.slot ?? k]!;
+      seen.add(x.name);
+      let own = this.perTarget.get(x.name);
+      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), peak: 0, peakAtS: seconds }));
+      if (m.peak > own.peak) {
+        own.peak = m.peak;
+        own.peakAtS = seconds;
+      }
+      const cache: CacheFigures = {
+        active: m.active, peak: m.peak, peakAtS: own.peakAtS, maxflows: m.maxflows, indexSize: m.indexSize, indexMax: m.indexMax,
+        indexFill: m.indexSize > 0 ? m.active / m.indexSize : 0, memoryInUse: m.cacheBytes, memoryReserved: x.memoryReserved ?? 0,
+      };
+      const q = x.queue;
+      return {
+        name: x.name, title: x.title, mode: x.mode, meter: m, destinations: x.destinations.map((d) => destinations[d]!), cache,
+        queue: q ? { waiting: q.waiting, waitingBytes: q.waitingBytes, peak: q.peakWaiting } : undefined,
+        packetRates: (t > 0 && own.rates.add(t, m.packets), own.rates.rates()),
+      };
+    });
+    for (const name of this.perTarget.keys()) if (!seen.has(name)) this.perTarget.delete(name); // (a target a reload took away)
+    const dl = meter.lookups - this.lastSearch.lookups;
+    const dp = meter.probes - this.lastSearch.probes;
+    // (a reading with no lookups since the one before leaves the metric as it was)
+    if (dl > 0n) this.metric.add(t, Number(dp) / Number(dl));
+    this.lastSearch = { lookups: meter.lookups, probes: meter.probes };
     this.last = {
-      seconds: i.seconds(),
+      seconds,
       source: i.source.label,
       meter,
       input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
       destinations,
-      targets: (i.targets ?? []).map((t, k) => ({ name: t.name, title: t.title, mode: t.mode, meter: meter.targets[t.slot ?? k]!, destinations: t.destinations.map((d) => destinations[d]!) })),
+      targets,
       clockSteps: i.clockSteps(),
       labels: i.labels,
+      // (before the first packet the meter clock is 0: no reading for the rates yet)
+      rates: this.total.add(t > 0 ? t : undefined, meter.metered, meter.bytes),
+      search: { lookups: meter.lookups, probes: meter.probes, metric: this.metric.value, averages: this.metric.averages() },
     };
     return this.last;
   }

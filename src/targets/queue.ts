@@ -75,6 +75,7 @@ export class SendQueue {
       this.bytes += datagram.length;
     });
     if (this.queue.length === this.head) return;
+    if (this.queue.length - this.head > this.peakWaiting) this.peakWaiting = this.queue.length - this.head;
     if (!this.running && !this.failure) {
       this.running = true;
       this.pumping = this.pump();
@@ -106,6 +107,14 @@ export class SendQueue {
    * must reach them before the new templates do. */
   holdUntil(p: Promise<void>): void {
     this.gate = p.catch(() => undefined);
+  }
+
+  /** The most datagrams that waited at once (after a push), since start. */
+  peakWaiting = 0;
+
+  /** Bytes of the datagrams waiting now. */
+  get waitingBytes(): number {
+    return this.bytes;
   }
 
   /** Datagrams waiting now. */

@@ -113,6 +113,25 @@ export class UdpDestination {
   };
   private socket: dgram.Socket | undefined;
   private inFlight = 0;
+
+  /**
+   * The socket's figures now (0 with no socket): `sndbuf` its send buffer as the kernel gives
+   * SO_SNDBUF (Linux reports twice what was set: its bookkeeping overhead); `nodeQueueBytes`
+   * and `nodeQueueCount` Node's own send queue of it (getSendQueueSize/Count: datagrams given
+   * to send() that libuv has not yet handed the kernel). What waits in the kernel's buffer is
+   * not among them: Node gives no SIOCOUTQ.
+   */
+  socketFigures(): { sndbuf: number; nodeQueueBytes: number; nodeQueueCount: number } {
+    const s = this.socket;
+    if (!s) return { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount: 0 };
+    let sndbuf = 0;
+    try {
+      sndbuf = s.getSendBufferSize();
+    } catch {
+      // (a socket being closed has none)
+    }
+    return { sndbuf, nodeQueueBytes: s.getSendQueueSize(), nodeQueueCount: s.getSendQueueCount() };
+  }
   private idle: (() => void)[] = [];
   /** Why the collector is down (an errno), or undefined while it is up. */
   private downBecause: string | undefined = "ENOTCONN";
