@@ -72,6 +72,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "tcp-end-timeout", type: "integer", arg: "S", unit: "seconds", range: [0, 86400], default: DEFAULTS.tcpEndTimeoutS, help: "a TCP flow that saw FIN or RST is exported after this long without a packet (at most the inactive timeout), so the last ACK and the other side's FIN still join it; a new SYN starts a new flow (0 = exported with the FIN or RST packet)" },
   { name: "seed", type: "string", arg: "N", unit: "64-bit integer", defaultText: "random", help: "hash seed; fix it to make runs reproducible (the output is the same either way for a file)" },
   { name: "progress", type: "string", arg: "auto|never", default: DEFAULTS.progress, help: "progress line on standard error while reading a file, only when it is a terminal" },
+  { name: "metrics", type: "string", arg: "[HOST:]PORT", defaultText: "none", help: "serve the statistics at http://HOST:PORT/metrics in the Prometheus text format (docs/metrics.md), as read once a second: a port alone listens on loopback (127.0.0.1) only; 0.0.0.0:PORT or [::]:PORT on every address. A port in use is an error at start" },
   { name: "no-summary", type: "boolean", defaultText: "off", help: "do not print the summary on standard error at the end" },
   { name: "help", short: "h", type: "boolean", defaultText: "off", cliOnly: true, help: "print this help and exit" },
   { name: "version", short: "V", type: "boolean", defaultText: "off", cliOnly: true, help: "print the version and exit" },
