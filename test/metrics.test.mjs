@@ -12,7 +12,8 @@ import path from "node:path";
 import { cli, fixtures, flowprobe, oracleCaptures } from "./helpers/run.mjs";
 import { freePort } from "./helpers/collector.mjs";
 import { lib } from "./helpers/meter.mjs";
-import { makeNs, until } from "./helpers/netns.mjs";
+import { until } from "./helpers/netns.mjs";
+import { replay, startLive, withVeth } from "./helpers/live.mjs";
 
 const HTTP_CAPTURE = oracleCaptures().find((c) => c.name === "zeek--http--bro.org.pcap");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -273,4 +274,34 @@ test("SIGTERM while scrapes are open (one half sent, one kept alive): the run en
     for (const s of sockets) s.destroy();
     child.kill("SIGKILL");
   }
+});
+
+test("live: the page inside the capture's namespace follows the rings; at the end it equals the summary and the oracle", async () => {
+  await withVeth("prm", async (ns, ifindex) => {
+    const port = freePort();
+    // scraped from inside the namespace (its loopback), as a local Prometheus would
+    const scrapeIn = () => ns.exec(process.execPath, ["-e", `fetch("http://127.0.0.1:${port}/metrics").then((r) => r.text()).then((t) => process.stdout.write(t), () => {})`]);
+    const run = await startLive(ns, ["-i", "fp0", "--promisc", "--metrics", String(port)]);
+    assert.equal(run.child.exitCode, null, run.stderr);
+    replay(ns, "fp1", HTTP_CAPTURE.name);
+    const o = HTTP_CAPTURE.oracle;
+    let page = "";
+    // (once a second, after the shim's statistics message: the last packets' tick)
+    await waitFor(async () => (page = scrapeIn()).includes(`flowprobe_packets_metered_total ${o.packets}\n`), 8000, `${o.packets} packets metered on the page`);
+    assertPromtool(page);
+    const s = samples(page);
+    await run.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const summaryNum = (re) => BigInt(re.exec(run.stderr)[1].replace(/,/g, ""));
+    assert.equal(get(s, "flowprobe_packets_metered_total"), summaryNum(/metered ([\d,]+) packets/));
+    assert.equal(get(s, "flowprobe_metered_bytes_total"), BigInt(o.ip_bytes));
+    assert.equal(get(s, "flowprobe_metered_bytes_total"), summaryNum(/\(([\d,]+) IP bytes/));
+    assert.equal(get(s, "flowprobe_packets_read_total"), summaryNum(/read ([\d,]+) packets/));
+    assert.equal(get(s, "flowprobe_kernel_packets_total"), summaryNum(/kernel: packets ([\d,]+)/));
+    assert.equal(get(s, "flowprobe_ring_drops_total"), summaryNum(/ring drops ([\d,]+)/));
+    assert.equal(get(s, "flowprobe_ring_drops_total"), 0n);
+    assert.equal(get(s, `flowprobe_capture_interface_info{interface="fp0",ifindex="${ifindex}"}`), 1n);
+    assert.equal(get(s, "flowprobe_flows_created_total"), BigInt(o.flow_count));
+    assert.equal(get(s, "flowprobe_flows_created_total"), summaryNum(/flows exported ([\d,]+)/));
+  });
 });
