@@ -24,8 +24,8 @@ import { writeAllSync } from "./sinks/stdout";
 import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
-import { MetricsServer, listenProblem } from "./stats/metrics-server";
-import { metricsText } from "./stats/metrics";
+import { MetricsServer, listenProblem } from "./stats/scrape-server";
+import { metricsText } from "./stats/scrape-page";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
@@ -236,7 +236,7 @@ export class App {
     // --metrics: the page of the registry's last reading (written once per reading, however
     // often it is scraped); listening now, before the source starts, so a port in use is a
     // usage error at start
-    const metrics = o.metrics ? new MetricsServer(metricsPage(registry, pkg.version)) : undefined;
+    const metrics = o.metrics ? MetricsServer.create(metricsPage(registry, pkg.version)) : undefined;
     if (metrics && o.metrics) {
       registry.read(); // (the page's first reading: the server never reads a counter itself)
       try {

@@ -28,6 +28,6 @@ export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
 export { readPrefixFile, parsePrefixes } from "./host/prefixes";
 export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
 export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS, JSON_KEYS, jsonKeyNamed } from "./config/fields";
-export { metricsText, METRICS } from "./stats/metrics";
+export { metricsText, METRICS } from "./stats/scrape-page";
 export { SKIP_REASONS, END_REASONS } from "./meter/counters";
 export { parseListen } from "./config/listen";

@@ -1,4 +1,4 @@
-// --metrics: the Prometheus page (src/stats/metrics.ts, metrics-server.ts). Every page a test
+// --metrics: the Prometheus page (src/stats/scrape-page.ts, scrape-server.ts). Every page a test
 // gets is checked by promtool (Debian's prometheus package: `promtool check metrics` reads
 // the page on standard input and must say nothing, exit 0), and its counters are compared
 // with the registry's reading, the summary's and the tshark-made oracle's.

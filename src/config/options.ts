@@ -94,7 +94,7 @@ export interface Options {
   progress: "auto" | "never";
   /** Summary on stderr at the end. Default on. */
   summary: boolean;
-  /** --metrics: where the Prometheus page is served (src/stats/metrics.ts). Default none. */
+  /** --metrics: where the Prometheus page is served (src/stats/scrape-page.ts). Default none. */
   metrics: ListenAddress | undefined;
   help: boolean;
   version: boolean;

@@ -6,7 +6,7 @@
 // ends every open connection at once — one idle in keep-alive, one that sent half a request —
 // so a slow or stuck client cannot hold the process.
 
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** The text format's content type (exposition format 0.0.4). */
@@ -17,8 +17,15 @@ const HEADERS_TIMEOUT_MS = 10_000;
 export class MetricsServer {
   private readonly server: http.Server;
 
-  /** `page` gives the page's text when asked: the last reading's, made once per reading. */
-  constructor(private readonly page: () => string) {
+  /** A server of `page` (the page's text when asked: the last reading's, made once per
+   * reading). node:http is loaded here, only by a run that serves metrics: one without pays
+   * nothing for it at startup. */
+  static create(page: () => string): MetricsServer {
+    // (require, not import(): the single executable has no dynamic import; the bundle is CommonJS)
+    return new MetricsServer(require("node:http") as typeof http, page);
+  }
+
+  private constructor(http: typeof import("node:http"), private readonly page: () => string) {
     this.server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS }, (req, res) => this.answer(req, res));
     this.server.keepAliveTimeout = 5_000;
   }

@@ -1,5 +1,5 @@
 // The registry's reading as a Prometheus page (the text exposition format 0.0.4,
-// prometheus.io/docs/instrumenting/exposition_formats), served by metrics-server.ts.
+// prometheus.io/docs/instrumenting/exposition_formats), served by scrape-server.ts.
 //
 // A small writer rather than prom-client: prom-client costs 12.5 MB of RSS and about 45 ms
 // of startup when loaded (docs/benchmarks.md, "Prometheus metrics"), a sixth of the 80 MB
