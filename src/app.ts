@@ -243,7 +243,9 @@ export class App {
         await metrics.listen(o.metrics.host, o.metrics.port);
       } catch (e) {
         for (const { set } of running) set.close();
-        throw new UsageError(`${o.metrics.named} ${listenProblem(e as NodeJS.ErrnoException, o.metrics.host, o.metrics.port)}`);
+        // (named as given: the flag, or the config file's key)
+        const named = o.config && !o.config.commandLine.includes("metrics") ? `${o.config.file}: metrics` : "--metrics";
+        throw new UsageError(`${named} ${listenProblem(e as NodeJS.ErrnoException, o.metrics.host, o.metrics.port)}`);
       }
     }
     // a config file's targets are said one by one; the one target of the command line as always

@@ -231,10 +231,10 @@ test("a metrics port in use, and bad addresses: a clear error at start, exit sta
 });
 
 test("parseListen: a port alone is loopback; HOST:PORT and [IPv6]:PORT as written", () => {
-  assert.deepEqual(lib.parseListen("9155"), { host: "127.0.0.1", port: 9155, named: "--metrics" });
-  assert.deepEqual(lib.parseListen("0.0.0.0:9155"), { host: "0.0.0.0", port: 9155, named: "--metrics" });
-  assert.deepEqual(lib.parseListen("[::]:9155"), { host: "::", port: 9155, named: "--metrics" });
-  assert.deepEqual(lib.parseListen("localhost:9155", "metrics"), { host: "localhost", port: 9155, named: "metrics" });
+  assert.deepEqual(lib.parseListen("9155"), { host: "127.0.0.1", port: 9155 });
+  assert.deepEqual(lib.parseListen("0.0.0.0:9155"), { host: "0.0.0.0", port: 9155 });
+  assert.deepEqual(lib.parseListen("[::]:9155"), { host: "::", port: 9155 });
+  assert.deepEqual(lib.parseListen("localhost:9155"), { host: "localhost", port: 9155 });
 });
 
 test("SIGTERM while scrapes are open (one half sent, one kept alive): the run ends at once, exit 0", async () => {
