@@ -58,8 +58,10 @@ async function runOnce(argv, port) {
   // scraped as soon as it listens (tried every 20 ms until then), then every SCRAPE_MS
   let scraper;
   const scrape = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => { scrapes++; lastPage = t; return true; }, () => false);
-  const first = port ? setInterval(() => scrape().then((ok) => {
-    if (ok && first !== undefined && scraper === undefined) {
+  let trying = false; // (one try at a time: a slow first answer is not asked again meanwhile)
+  const first = port ? setInterval(() => !trying && scraper === undefined && (trying = true) && scrape().then((ok) => {
+    trying = false;
+    if (ok && scraper === undefined) {
       clearInterval(first);
       scraper = setInterval(scrape, SCRAPE_MS);
     }
