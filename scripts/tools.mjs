@@ -20,6 +20,8 @@ export const TEST_TOOLS = {
   setcap: "libcap2-bin", getcap: "libcap2-bin", setpriv: "util-linux",
   // the installed unit and user (test/install.test.mjs)
   "systemd-analyze": "systemd", "systemd-sysusers": "systemd",
+  // the metrics page's parser (test/metrics.test.mjs: promtool check metrics)
+  promtool: "prometheus",
   // the build (setup.sh installs it)
   cc: "gcc",
 };

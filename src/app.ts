@@ -24,6 +24,8 @@ import { writeAllSync } from "./sinks/stdout";
 import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
+import { MetricsServer, listenProblem } from "./stats/scrape-server";
+import { metricsText } from "./stats/scrape-page";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
@@ -37,6 +39,7 @@ import { jsonOf, statObject, statText } from "./stats/text";
 import { cacheBytesAtMost } from "./config/cache";
 import pkg from "../package.json";
 import { DEFAULT_ROUTES_EVERY_TICKS, HostTick, LiveTick, SYSTEM_TIMERS, type Timers } from "./tick";
+import pkg from "../package.json";
 
 const log = (line: string) => say(`${line}\n`);
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
@@ -255,6 +258,21 @@ export class App {
       rateClock: live ? { kind: "wall time", now: () => this.options.clock.realtimeMs() / 1000 } : { kind: "packet time" },
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
+    // --metrics: the page of the registry's last reading (written once per reading, however
+    // often it is scraped); listening now, before the source starts, so a port in use is a
+    // usage error at start
+    const metrics = o.metrics ? MetricsServer.create(metricsPage(registry, pkg.version)) : undefined;
+    if (metrics && o.metrics) {
+      registry.read(); // (the page's first reading: the server never reads a counter itself)
+      try {
+        await metrics.listen(o.metrics.host, o.metrics.port);
+      } catch (e) {
+        for (const { set } of running) set.close();
+        // (named as given: the flag, or the config file's key)
+        const named = o.config && !o.config.commandLine.includes("metrics") ? `${o.config.file}: metrics` : "--metrics";
+        throw new UsageError(`${named} ${listenProblem(e as NodeJS.ErrnoException, o.metrics.host, o.metrics.port)}`);
+      }
+    }
     // a config file's targets are said one by one; the one target of the command line as always
     const perTarget = () => cur.config?.hasTargets === true;
     const summaryContext = (fileBytes: number) => {
@@ -581,6 +599,8 @@ export class App {
     if (statFile) writeStatFile(); // the final figures
     control?.close();
     for (const { set } of running) set.close();
+    // (after the last reading: a scrape during the flush had the one before it)
+    metrics?.close();
     if (failure) {
       say(`flowprobe: error: ${failure.message}\n`);
       return failure.exitCode;
@@ -603,6 +623,20 @@ export class App {
       ifindexMap: o.ifindexMap,
     };
   }
+}
+
+/** The metrics page of a registry: its last reading's text, made again only for a new reading. */
+function metricsPage(registry: StatsRegistry, version: string): () => string {
+  let of: Stats | undefined;
+  let text = "";
+  return () => {
+    const s = registry.current;
+    if (s !== of) {
+      of = s;
+      text = metricsText(s, { version });
+    }
+    return text;
+  };
 }
 
 /** Opens every target's collectors; when one fails, those opened are closed again. */

@@ -32,3 +32,6 @@ export { WindowRate, MovingAverage, TrafficRates, RATE_WINDOWS_S, AVERAGE_PERIOD
 export { statText, statObject, jsonOf, duration } from "./stats/text";
 export { ControlServer, ControlError, verbOf, ALIASES, VERBS } from "./stats/control";
 export { requestOf, ask, ctlMain, DEFAULT_CONTROL } from "./ctl";
+export { metricsText, METRICS } from "./stats/scrape-page";
+export { SKIP_REASONS, END_REASONS } from "./meter/counters";
+export { parseListen } from "./config/listen";

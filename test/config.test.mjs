@@ -224,7 +224,7 @@ const LIVE = {
   mac: [true], destination: [["127.0.0.1:2055", "[::1]:4739"], "127.0.0.1:2055,[::1]:4739"], protocol: [9, "9"], "engine-id": [7, "7"],
   "refresh-rate": [5, "5"], "timeout-rate": [10, "10"], mtu: [9000, "9000"], sndbuf: [1048576, "1048576"], "export-rate": [0, "0"],
   maxflows: [100000, "100000"], hashsize: [262144, "262144"], "active-timeout": [60, "60"], "inactive-timeout": [5, "5"], "tcp-end-timeout": [0, "0"],
-  seed: ["18446744073709551615", "18446744073709551615"], progress: ["never", "never"], "no-summary": [true],
+  seed: ["18446744073709551615", "18446744073709551615"], progress: ["never", "never"], metrics: ["[::1]:9155", "[::1]:9155"], "no-summary": [true],
   select: ["tcp port 80 or ip6", "tcp port 80 or ip6"], mode: ["round-robin", "round-robin"],
   "as-file": ["/etc/flowprobe/networks.txt", "/etc/flowprobe/networks.txt"],
   fields: ["sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount", "sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount"],

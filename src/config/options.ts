@@ -16,6 +16,7 @@ import { resolveTargets, type TargetOptions } from "./targets";
 import { compileSelector, SelectorError } from "./select";
 import { resolveFields, splitFieldList } from "./fields";
 import { parseAggregation, splitAggregation } from "./aggregation";
+import { parseListen, type ListenAddress } from "./listen";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -99,6 +100,8 @@ export interface Options {
   statFile: string | undefined;
   /** Seconds between writes of statFile. Default 5. */
   statIntervalS: number;
+  /** --metrics: where the Prometheus page is served (src/stats/scrape-page.ts). Default none. */
+  metrics: ListenAddress | undefined;
   help: boolean;
   version: boolean;
   /** The targets of the run: from the config file's "targets", else one made of the options
@@ -227,6 +230,8 @@ function optionsOf(argv: string[]): Options {
     throw e;
   }
   if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`${named("select")} ${quoted(select!)} with ${mention("protocol")} 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
+  const metricsText = str("metrics");
+  const metrics = metricsText !== undefined ? parseListen(metricsText, named("metrics")) : undefined;
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
@@ -328,6 +333,7 @@ function optionsOf(argv: string[]): Options {
     control: str("control"),
     statFile: str("stat-file"),
     statIntervalS: num("stat-interval"),
+    metrics,
     help: Boolean(value("help")),
     version: Boolean(value("version")),
     targets,

@@ -75,6 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "stat-file", type: "string", arg: "PATH", defaultText: "none", help: "write the stat text (as flowprobe stat prints it) to this file every --stat-interval seconds, atomically (a temporary file beside it, renamed over it)" },
   { name: "stat-interval", type: "integer", arg: "S", unit: "seconds", range: [1, 3600], default: DEFAULTS.statIntervalS, help: "how often --stat-file is written" },
   { name: "progress", type: "string", arg: "auto|never", default: DEFAULTS.progress, help: "progress line on standard error while reading a file, only when it is a terminal" },
+  { name: "metrics", type: "string", arg: "[HOST:]PORT", defaultText: "none", help: "serve the statistics at http://HOST:PORT/metrics in the Prometheus text format (docs/metrics.md), as read once a second: a port alone listens on loopback (127.0.0.1) only; 0.0.0.0:PORT or [::]:PORT on every address. A port in use is an error at start" },
   { name: "no-summary", type: "boolean", defaultText: "off", help: "do not print the summary on standard error at the end" },
   { name: "help", short: "h", type: "boolean", defaultText: "off", cliOnly: true, help: "print this help and exit" },
   { name: "version", short: "V", type: "boolean", defaultText: "off", cliOnly: true, help: "print the version and exit" },
