@@ -25,6 +25,7 @@ import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
+import { countersText } from "./stats/counters";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
@@ -167,6 +168,8 @@ export class App {
     // the meter: a target each, with its own cache, aging and collectors
     const configs: TargetConfig[] = targets.map(({ t, set, ids }) => targetConfig(t, set, ids));
     const meter = new Meter(configs, o.seed, sinks, prefixes);
+    // the named counters (nfacct), whatever the targets select
+    if (o.counters.length > 0) meter.setCounters(o.counters);
     const follow = (r: RunningTarget) => {
       const { t, set, ids } = r;
       // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
@@ -386,6 +389,16 @@ export class App {
         done.push(`added ${t.name}`);
       }
       relist();
+      // the named counters: an unchanged one goes on counting, a changed or new one starts at zero
+      const counted = (list: Options["counters"]) => new Map(list.map((c) => [c.name, c.select]));
+      const was = counted(before.counters), now = counted(next.counters);
+      if (canonicalCounters(before.counters) !== canonicalCounters(next.counters)) {
+        meter.setCounters(next.counters);
+        const restarted = next.counters.filter((c) => was.has(c.name) && was.get(c.name) !== c.select).map((c) => c.name);
+        const added = next.counters.filter((c) => !was.has(c.name)).map((c) => c.name);
+        const gone = before.counters.filter((c) => !now.has(c.name)).map((c) => c.name);
+        done.push(...restarted.map((n) => `counter ${n} changed (from zero)`), ...added.map((n) => `added counter ${n}`), ...gone.map((n) => `removed counter ${n}`));
+      }
       // the capture's settings stay those it started with (a restart changes them)
       cur = { ...next, ...Object.fromEntries(CAPTURE_KEYS.map((k) => [k, before[k]])) } as Options;
       const kept = d.kept.map((t) => t.name);
@@ -470,6 +483,9 @@ export class App {
       const fileBytes = fileSource?.result?.bytes ?? 0;
       say(report(stats, live ? -1 : failure instanceof CaptureFormatError ? failure.offset : failure ? size : fileBytes));
     }
+    if (o.summary && cur.counters.length > 0 && !(failure instanceof UsageError) && this.stop !== "stdout closed") {
+      say(`counters (nfacct):\n${countersText(meter.readCounters())}`);
+    }
     for (const { set } of running) set.close();
     if (failure) {
       say(`flowprobe: error: ${failure.message}\n`);
@@ -505,6 +521,11 @@ async function openAll(sets: readonly DestinationSet[]): Promise<void> {
       throw e;
     }
   }
+}
+
+/** The counters' names and selectors, in order, as one text (a reload compares them). */
+function canonicalCounters(list: Options["counters"]): string {
+  return JSON.stringify(list.map((c) => [c.name, c.select]));
 }
 
 function injectedTimerFault(): void {

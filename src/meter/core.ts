@@ -45,6 +45,9 @@ export interface CoreExports {
   flushTarget(t: number, reason: number): number;
   sendTargetStats(t: number): number;
   unconfigureTarget(t: number): number;
+  allocCounters(n: number): number;
+  useCounters(table: number): number;
+  readCounters(): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";
