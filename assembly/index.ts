@@ -30,7 +30,7 @@ import * as meter from "./cache/meter";
 import { prefixesReserve, prefixesUse } from "./cache/prefixes";
 import { setRouteCount } from "./cache/routes";
 import { selectorSet } from "./cache/select";
-import { countersAlloc, countersUse, countersRead } from "./cache/counters";
+import { countersAlloc, countersUse, countersRead } from "./cache/nfacct";
 import { tableInit, tableRelease, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
@@ -396,7 +396,7 @@ export function unconfigureTarget(t: u32): u32 {
   return 0;
 }
 
-/** At start and per reload that changes the named counters (nfacct; cache/counters.ts): a
+/** At start and per reload that changes the named counters (nfacct; cache/nfacct.ts): a
  * table of `n` counters (layout.ts NC_*), zeroed, for the host to fill — each counter's
  * selector program (allocSelector) and the values it carries over — before useCounters.
  * Returns its address, or 0 for n = 0 or over COUNTER_MAX, or without memory. */

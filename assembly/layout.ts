@@ -553,7 +553,7 @@ export const ST_HEAP_FREE: u32 = ST_END; //               u32: bytes in blocks o
 export const ST_HEAP_DROPPED: u32 = ST_HEAP_FREE + 4; //  u32: blocks given back with every class entry taken (left unused: never seen with the classes above)
 export const ST_FREE_END: u32 = ST_HEAP_DROPPED + 4;
 
-// ---- named counters (nfacct; cache/counters.ts): packets and bytes per name, each chosen by
+// ---- named counters (nfacct; cache/nfacct.ts): packets and bytes per name, each chosen by
 // a selector program (the targets' language, SEL_* above) over every pending packet, whatever
 // the targets select. One heap block, made by the host (allocCounters) and put in force by
 // useCounters: this header, then NC_SIZE bytes a counter. readCounters copies every counter

@@ -25,7 +25,7 @@ import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
-import { countersText } from "./stats/counters";
+import { countersText } from "./stats/show-counters";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";

@@ -91,6 +91,8 @@ test("counters: a command-line run prints them as nfacct does at the end, from -
     const f = flowprobe(["--config", cfg, "-r", file]);
     assert.equal(f.status, 0, f.stderr);
     assert.ok(f.stderr.includes(`counters (nfacct):\n${want}\n`), f.stderr);
+    // the file's "counters" make what --counter makes
+    assert.deepEqual(lib.parseOptions(["--config", cfg]).counters, lib.parseOptions(["--counter", "dns=port 53,web=tcp port 80 or tcp port 443,all="]).counters);
     // the command line's list replaces the file's
     const o = flowprobe(["--config", cfg, "-r", file, "--counter", "v6=ip6"]);
     assert.equal(o.status, 0, o.stderr);

@@ -38,7 +38,7 @@ import { formatOf } from "./encoder";
 import { hashKey, keyDerived, deriveKey } from "./key";
 import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
-import { countersOn, countPending } from "./counters";
+import { countersOn, countPending } from "./nfacct";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
@@ -213,7 +213,7 @@ export function meterPending(): void {
   // target in PEND_SELECTED, every bit set for a target without one), and a target's
   // hashing and touching skip the packets it did not choose.
   for (let i: u32 = 0; i < n; i++) store<u32>(PEND_HASH + (<usize>i << 2), hashKey(PEND_BASE + <usize>i * PEND_ENTRY));
-  // the named counters (counters.ts) see every pending packet, whatever the targets choose
+  // the named counters (nfacct.ts) see every pending packet, whatever the targets choose
   if (countersOn()) countPending(n);
   const selecting = selectorsOn();
   const enabled = selecting ? enabledMask() : 0;
