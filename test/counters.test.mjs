@@ -283,3 +283,46 @@ test("counters: the core refuses a table past COUNTER_MAX or with a program that
   assert.equal(x.useCounters(t), 2);
   assert.deepEqual(meter.readCounters().map((c) => c.name), ["a"]);
 });
+
+test("counters: SIGHUP while standard input streams: an unchanged counter goes on, a changed one starts at zero, a new one counts from the reload, a removed one is gone", async () => {
+  const { pcapHeader, records } = await import("./helpers/stream.mjs");
+  const P = await import("./helpers/packets.mjs");
+  const { cli } = await import("./helpers/run.mjs");
+  const phase = (t, n, dport) => records(Array.from({ length: n }, (_, i) => ({
+    ts: [t, i * 1000], data: P.eth(P.ETH_IPV4, P.ipv4(P.udp(10000 + i, dport), { proto: 17, src: "192.0.2.10", dst: "192.0.2.20" })),
+  })));
+  const dir = mkdtempSync(path.join(tmpdir(), "nfa-"));
+  const config = path.join(dir, "flowprobe.json");
+  writeFileSync(config, JSON.stringify({ counters: { keep: "udp", change: "dst port 1001", gone: "" } }));
+  const child = spawn(process.execPath, [cli, "-r", "-", "--seed", "1", "--config", config], { stdio: ["pipe", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const exit = new Promise((res) => child.on("close", res));
+  const until = async (cond, what) => {
+    for (const end = Date.now() + 15000; !cond();) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    child.stdin.write(Buffer.concat([pcapHeader(), phase(1_700_000_000, 50, 1001)]));
+    // (SIGUSR1's statistics: the run has its signal handlers, and has metered the first phase)
+    await until(() => {
+      child.kill("SIGUSR1");
+      return /SIGUSR1: the statistics so far\n.*read 50 packets/.test(err);
+    }, "the first phase metered");
+    writeFileSync(config, JSON.stringify({ counters: { keep: "udp", change: "dst port 1002", fresh: "udp" } }));
+    child.kill("SIGHUP");
+    await until(() => /SIGHUP: read .* again: /.test(err), "the reload");
+    assert.match(err, /SIGHUP: read \S+flowprobe\.json again: counter change changed \(from zero\), added counter fresh, removed counter gone/);
+    child.stdin.write(phase(1_700_000_001, 30, 1002));
+    child.stdin.end();
+    assert.equal(await exit, 0, err);
+    // 28 IP bytes a packet (IPv4 and UDP headers, no payload)
+    const line = (n, p) => `{ pkts = ${String(p).padStart(20, "0")}, bytes = ${String(p * 28).padStart(20, "0")} } = ${n};`;
+    assert.ok(err.includes(`counters (nfacct):\n${line("keep", 80)}\n${line("change", 30)}\n${line("fresh", 30)}\n`), err);
+  } finally {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
