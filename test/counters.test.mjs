@@ -306,7 +306,12 @@ test("counters: SIGHUP while standard input streams: an unchanged counter goes o
   };
   try {
     child.stdin.write(Buffer.concat([pcapHeader(), phase(1_700_000_000, 50, 1001)]));
-    // (SIGUSR1's statistics: the run has its signal handlers, and has metered the first phase)
+    // (a signal before Node has flowprobe's handlers would end it: wait for SIGUSR1's, bit 9 of SigCgt)
+    await until(() => {
+      const m = /SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      return m !== null && (BigInt(`0x${m[1]}`) & (1n << 9n)) !== 0n;
+    }, "flowprobe's signal handlers");
+    // (SIGUSR1's statistics: the run has metered the first phase)
     await until(() => {
       child.kill("SIGUSR1");
       return /SIGUSR1: the statistics so far\n.*read 50 packets/.test(err);
