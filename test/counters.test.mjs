@@ -331,3 +331,51 @@ test("counters: SIGHUP while standard input streams: an unchanged counter goes o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("counters: live (namespace nfa, tcpreplay): read and zeroed every 100 ms during a replay, the reads add up to the oracle exactly", async () => {
+  const { makeNs, until } = await import("./helpers/netns.mjs");
+  const { cli } = await import("./helpers/run.mjs");
+  const name = "zeek--http--bro.org.pcap";
+  const file = path.join(fixtures, "pcaps", name);
+  const oracle = JSON.parse(readFileSync(`${file}.oracle.json`, "utf8"));
+  const ns = makeNs("nfa");
+  const dir = mkdtempSync(path.join(tmpdir(), "nfa-"));
+  const stop = new AbortController();
+  try {
+    ns.veth("fp0", "fp1");
+    const helper = path.join(dir, "shim");
+    writeFileSync(helper, `#!/bin/sh\nexec ip netns exec ${ns.name} ${path.join(path.dirname(cli), "flowprobe-capture")} "$@"\n`, { mode: 0o755 });
+    const chosen = COUNTERS.filter(([n]) => ["all", "web", "ten", "not-tcp"].includes(n));
+    const meter = meterWith(chosen.map(([n, select]) => ({ name: n, select })), "icmp");
+    let log = "";
+    const done = lib.meterLive(meter, { interfaces: ["fp0"], promisc: true, snaplen: 128, direction: "in", helper },
+      { stopSignal: stop.signal, onLog: (l) => (log += `${l}\n`) });
+    await until(() => /capturing on fp0/.test(log), 10000, `capture: ${log}`);
+    const reads = [];
+    const timer = setInterval(() => reads.push(meter.readCounters(undefined, true)), 100);
+    // (spawned, not run to its end here: the reads go on while it replays)
+    const replay = ns.spawn("tcpreplay", ["-q", "-i", "fp1", "--pps", "500", file], { stdio: "ignore" });
+    const code = await new Promise((resolve) => replay.on("exit", resolve));
+    assert.equal(code, 0, "tcpreplay");
+    await new Promise((r) => setTimeout(r, 500)); // the ring's last block (block timeout 50 ms)
+    clearInterval(timer);
+    stop.abort();
+    await done;
+    const last = meter.readCounters(undefined, true);
+    const midway = reads.filter((r) => r[0].packets > 0n).length;
+    assert.ok(midway >= 5, `read and zeroed while packets arrived (${midway} of ${reads.length} readings had packets)`);
+    for (const [n, select, keep] of chosen) {
+      let packets = 0n, bytes = 0n;
+      for (const r of [...reads, last]) {
+        const c = r.find((x) => x.name === n);
+        packets += c.packets;
+        bytes += c.bytes;
+      }
+      assert.deepEqual({ packets, bytes }, restricted(oracle, keep), `counter ${n} (${JSON.stringify(select)})`);
+    }
+  } finally {
+    stop.abort();
+    ns.del();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
