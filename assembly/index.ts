@@ -30,6 +30,7 @@ import * as meter from "./cache/meter";
 import { prefixesReserve, prefixesUse } from "./cache/prefixes";
 import { setRouteCount } from "./cache/routes";
 import { selectorSet } from "./cache/select";
+import { countersAlloc, countersUse, countersRead } from "./cache/nfacct";
 import { tableInit, tableRelease, targetPtr } from "./cache/table";
 import { formatsInit, formatEntry } from "./encode/formats";
 import { namesChanged } from "./encode/ifnames";
@@ -406,4 +407,26 @@ export function publishClock(): void {
  * are. Returns the slot to go on from (read and reset the output, call again), or NIL (done). */
 export function dumpFlows(t: u32, from: u32): u32 {
   return meter.dumpFlows(t, from, formatEntry(FORMAT_JSON));
+}
+
+/** At start and per reload that changes the named counters (nfacct; cache/nfacct.ts): a
+ * table of `n` counters (layout.ts NC_*), zeroed, for the host to fill — each counter's
+ * selector program (allocSelector) and the values it carries over — before useCounters.
+ * Returns its address, or 0 for n = 0 or over COUNTER_MAX, or without memory. */
+export function allocCounters(n: u32): u32 {
+  return <u32>countersAlloc(n);
+}
+
+/** After the host filled the table from allocCounters (0: no counters any more), between two
+ * walk calls: it is in force from the next walk; the table before it and its programs go back
+ * to the heap. Returns 0, or 2 for a table or program that is not valid (the one in force stays). */
+export function useCounters(table: u32): u32 {
+  return countersUse(<usize>table);
+}
+
+/** Per read of the named counters (a control request), between two walk calls: every
+ * counter copied into its NC_READ_* fields and those whose NC_RESET the host set zeroed, in
+ * this one call, so a packet is in exactly one read. Returns the table's address (0: none). */
+export function readCounters(): u32 {
+  return <u32>countersRead();
 }

@@ -559,3 +559,21 @@ export const ST_FREE_END: u32 = ST_HEAP_DROPPED + 4;
 export const C_LOOKUPS: u32 = C_END; //           flow table lookups (one per packet per target that chose it)
 export const C_PROBES: u32 = C_LOOKUPS + 1; //    index entries those lookups read (1 each at best)
 export const C_SEARCH_END: u32 = C_PROBES + 1; // (within STATS_COUNT)
+// ---- named counters (nfacct; cache/nfacct.ts): packets and bytes per name, each chosen by
+// a selector program (the targets' language, SEL_* above) over every pending packet, whatever
+// the targets select. One heap block, made by the host (allocCounters) and put in force by
+// useCounters: this header, then NC_SIZE bytes a counter. readCounters copies every counter
+// into its NC_READ_* fields and zeroes those whose NC_RESET the host set, in one call between
+// two walks, so no packet falls between a read and its zero ----
+export const COUNTER_MAX: u32 = 64; //               counters at most
+export const NC_COUNT: u32 = 0; //                   u32 counters in the table
+export const NC_ENTRIES: u32 = NC_COUNT + 4 + 4; //  the first counter (after 4 bytes of padding)
+export const NC_PACKETS: u32 = 0; //                 u64 packets counted since its last reset
+export const NC_BYTES: u32 = NC_PACKETS + 8; //      u64 their IP bytes (as C_BYTES counts them)
+export const NC_READ_PACKETS: u32 = NC_BYTES + 8; // u64 NC_PACKETS as the last readCounters found it
+export const NC_READ_BYTES: u32 = NC_READ_PACKETS + 8; // u64 NC_BYTES as it found it
+export const NC_PROGRAM: u32 = NC_READ_BYTES + 8; // u32 address of its selector program (allocSelector), 0 = every packet
+export const NC_PROGRAM_BYTES: u32 = NC_PROGRAM + 4; // u32 that block's bytes
+export const NC_RESET: u32 = NC_PROGRAM_BYTES + 4; // u32 1 = the next readCounters zeroes it (the host sets it; the core clears it)
+export const NC_END: u32 = NC_RESET + 4;
+export const NC_SIZE: u32 = 48; //                   (NC_END rounded up to 8)

@@ -27,6 +27,7 @@ import type { LiveStatistics, Source } from "./sources/source";
 import { MetricsServer, listenProblem } from "./stats/scrape-server";
 import { metricsText } from "./stats/scrape-page";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
+import { countersText } from "./stats/show-counters";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
@@ -39,7 +40,6 @@ import { jsonOf, statObject, statText } from "./stats/text";
 import { cacheBytesAtMost } from "./config/cache";
 import pkg from "../package.json";
 import { DEFAULT_ROUTES_EVERY_TICKS, HostTick, LiveTick, SYSTEM_TIMERS, type Timers } from "./tick";
-import pkg from "../package.json";
 
 const log = (line: string) => say(`${line}\n`);
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
@@ -183,6 +183,8 @@ export class App {
     // the meter: a target each, with its own cache, aging and collectors
     const configs: TargetConfig[] = targets.map(({ t, set, ids }) => targetConfig(t, set, ids));
     const meter = new Meter(configs, o.seed, sinks, prefixes);
+    // the named counters (nfacct), whatever the targets select
+    if (o.counters.length > 0) meter.setCounters(o.counters);
     const follow = (r: RunningTarget) => {
       const { t, set, ids } = r;
       // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
@@ -441,6 +443,16 @@ export class App {
         done.push(`added ${t.name}`);
       }
       relist();
+      // the named counters: an unchanged one goes on counting, a changed or new one starts at zero
+      const counted = (list: Options["counters"]) => new Map(list.map((c) => [c.name, c.select]));
+      const was = counted(before.counters), now = counted(next.counters);
+      if (canonicalCounters(before.counters) !== canonicalCounters(next.counters)) {
+        meter.setCounters(next.counters);
+        const restarted = next.counters.filter((c) => was.has(c.name) && was.get(c.name) !== c.select).map((c) => c.name);
+        const added = next.counters.filter((c) => !was.has(c.name)).map((c) => c.name);
+        const gone = before.counters.filter((c) => !now.has(c.name)).map((c) => c.name);
+        done.push(...restarted.map((n) => `counter ${n} changed (from zero)`), ...added.map((n) => `added counter ${n}`), ...gone.map((n) => `removed counter ${n}`));
+      }
       // the capture's settings stay those it started with (a restart changes them)
       cur = { ...next, ...Object.fromEntries(CAPTURE_KEYS.map((k) => [k, before[k]])) } as Options;
       const kept = d.kept.map((t) => t.name);
@@ -528,7 +540,23 @@ export class App {
         }
         return { text: "shutting down: every active flow is exported first" };
       },
-      counters: NOT_AVAILABLE,
+      // named counters: read (and zeroed, with "reset") in one core call between two walks
+      counters: (req) => {
+        const names = Array.isArray(req.names) && req.names.length > 0 ? req.names.map(String) : undefined;
+        const reset = req.reset === true;
+        let readings;
+        try {
+          readings = meter.readCounters(names, reset);
+        } catch (e) {
+          if (e instanceof FlowprobeError) throw new ControlError(e.message);
+          throw e;
+        }
+        return {
+          counters: readings.map((c) => ({ name: c.name, select: c.select, packets: c.packets, bytes: c.bytes })),
+          reset,
+          text: countersText(readings),
+        };
+      },
       alerts: NOT_AVAILABLE,
     };
     const control = o.control !== undefined ? new ControlServer(o.control, handlers, jsonOf) : undefined;
@@ -598,6 +626,9 @@ export class App {
     if (statTimer !== undefined) this.options.timers.clearInterval(statTimer);
     if (statFile) writeStatFile(); // the final figures
     control?.close();
+    if (o.summary && cur.counters.length > 0 && !(failure instanceof UsageError) && this.stop !== "stdout closed") {
+      say(`counters (nfacct):\n${countersText(meter.readCounters())}`);
+    }
     for (const { set } of running) set.close();
     // (after the last reading: a scrape during the flush had the one before it)
     metrics?.close();
@@ -649,6 +680,11 @@ async function openAll(sets: readonly DestinationSet[]): Promise<void> {
       throw e;
     }
   }
+}
+
+/** The counters' names and selectors, in order, as one text (a reload compares them). */
+function canonicalCounters(list: Options["counters"]): string {
+  return JSON.stringify(list.map((c) => [c.name, c.select]));
 }
 
 function injectedTimerFault(): void {

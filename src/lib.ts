@@ -1,6 +1,8 @@
 // The host modules as a library, for tests and tools (bundled to dist/lib.cjs).
 export { Meter } from "./meter/meter";
-export type { TargetConfig, MeterSnapshot } from "./meter/meter";
+export type { TargetConfig, MeterSnapshot, CounterConfig, CounterReading } from "./meter/meter";
+export { countersReply, countersRequestOf, countersText, countersJson, nfacctLine } from "./stats/show-counters";
+export { parseCounterList, checkCounters } from "./config/counters";
 export { Core } from "./meter/core";
 export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export { meterFile, FileSource, KNOWN_LINKTYPES } from "./sources/file";

@@ -86,11 +86,18 @@ test("control socket: every verb against a running flowprobe; stat --json totals
   assert.equal(again.meter.exportedTotal, stat.meter.exportedTotal);
   assert.match(ctl("ctl", "dump-flows", "--target", "nope", "--control", sock).stderr, /no target "nope" \(the targets: default\)/);
 
-  // timeouts, send-templates, reload, counters/alerts not yet
+  // timeouts, send-templates, reload, counters (none configured here: an empty answer; a name
+  // that is none is refused), alerts not yet
   assert.match(ctl("ctl", "timeouts", "--control", sock).stdout, /^target default: inactive timeout 15 s, active timeout 1800 s, TCP end timeout 2 s, maxflows 2000000/);
   assert.match(ctl("ctl", "send-template", "--control", sock).stdout, /to 1 collectors/);
   assert.match(ctl("ctl", "reload", "--control", sock).stdout, /reload started/);
-  for (const v of ["counters", "alerts"]) {
+  const none = ctl("ctl", "counters", "--control", sock);
+  assert.equal(none.status, 0, none.stderr);
+  assert.equal(none.stdout.trim(), "");
+  const nope = ctl("ctl", "counters", "nope", "--control", sock);
+  assert.equal(nope.status, 1);
+  assert.match(nope.stderr, /nope/);
+  for (const v of ["alerts"]) {
     const r = ctl("ctl", v, "--control", sock);
     assert.equal(r.status, 1);
     assert.match(r.stderr, new RegExp(`${v}: not available in this build`));

@@ -39,6 +39,7 @@ import { formatOf, Format } from "./encoder";
 import { hashKey, keyDerived, deriveKey } from "./key";
 import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
+import { countersOn, countPending } from "./nfacct";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
 import { findCalls, findProbes, findCountsTaken } from "./table";
@@ -214,6 +215,8 @@ export function meterPending(): void {
   // target in PEND_SELECTED, every bit set for a target without one), and a target's
   // hashing and touching skip the packets it did not choose.
   for (let i: u32 = 0; i < n; i++) store<u32>(PEND_HASH + (<usize>i << 2), hashKey(PEND_BASE + <usize>i * PEND_ENTRY));
+  // the named counters (nfacct.ts) see every pending packet, whatever the targets choose
+  if (countersOn()) countPending(n);
   const selecting = selectorsOn();
   const enabled = selecting ? enabledMask() : 0;
   if (selecting) memory.fill(PEND_SELECTED, 0, <usize>n << 2);

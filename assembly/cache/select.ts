@@ -105,7 +105,7 @@ export function selectMark(prog: usize, t: u32, n: u32): void {
 /** Whether the program at prog (in a block of `bytes`) is one this evaluator can run safely:
  * its tests within the block, every test known, every jump forward within the program or to
  * a verdict, every field and list within bounds. */
-function programValid(prog: usize, bytes: u32): bool {
+export function programValid(prog: usize, bytes: u32): bool {
   const count = load<u32>(prog + SEL_COUNT);
   if (count == 0 || count > SEL_MAX) return false;
   if (<u64>SEL_INSNS + <u64>count * <u64>SEL_INSN_SIZE > <u64>bytes) return false;

@@ -12,6 +12,7 @@ import { distance } from "./argv";
 import { collectorId, parseCollectors, type Collector } from "./collectors";
 import { JsonSyntaxError, kindOf, parseJson, type JsonObject, type JsonValue } from "./json";
 import { OPTIONS, fileKey, optionNamed, type OptionSpec } from "./schema";
+import { checkCounters, type CounterOptions } from "./counters";
 
 /** A target as the file gives it: each key checked for its type and range; absent = not given. */
 export interface FileTarget {
@@ -37,6 +38,8 @@ export interface ConfigFile {
   readonly globals: ReadonlyMap<string, string | true>;
   /** The targets, or undefined when the file has no "targets" (one target, from the options, as without a file). */
   readonly targets: readonly FileTarget[] | undefined;
+  /** The named counters ("counters": { "NAME": "SELECTOR" }), in the file's order; undefined when the file has none. */
+  readonly counters: readonly CounterOptions[] | undefined;
 }
 
 /** Options whose command-line value is a comma-separated list: a list or a string in the file
@@ -55,7 +58,7 @@ const TARGET_KEYS = ["name", "source", "protocol", "select", "fields", "aggregat
 const TIMEOUT_KEYS = new Map([["active", "active-timeout"], ["inactive", "inactive-timeout"], ["tcp_end", "tcp-end-timeout"]]);
 /** Global keys: every option the file may give. */
 const GLOBAL_SPECS = new Map(OPTIONS.filter((s) => !s.cliOnly).map((s) => [fileKey(s), s]));
-const GLOBAL_KEYS = [...GLOBAL_SPECS.keys(), "targets"];
+const GLOBAL_KEYS = [...GLOBAL_SPECS.keys(), "targets", "counters"];
 
 /** " (did you mean x?)" for the known key nearest a mistyped one, or "". */
 function didYouMean(key: string, known: readonly string[]): string {
@@ -138,11 +141,17 @@ export function checkConfig(file: string, root: JsonValue): ConfigFile {
   if (!(root instanceof Map)) throw new UsageError(`${file}: expected an object ({ "interfaces": …, "targets": [ … ] }), found ${kindOf(root)}`);
   const globals = new Map<string, string | true>();
   let targets: FileTarget[] | undefined;
+  let counters: CounterOptions[] | undefined;
   for (const [key, v] of root) {
     if (key === "targets") {
       targets = checkTargets(file, v, bad);
       continue;
     }
+    if (key === "counters") {
+      counters = checkCounterMap(file, v, bad);
+      continue;
+    }
+    if (key === "counter") bad(key, 'the file gives its counters as "counters": { "NAME": "SELECTOR", … }');
     const spec = GLOBAL_SPECS.get(key);
     if (!spec) {
       const cli = OPTIONS.find((s) => s.cliOnly && fileKey(s) === key);
@@ -156,7 +165,7 @@ export function checkConfig(file: string, root: JsonValue): ConfigFile {
     if (globals.has("destination")) bad("destination", 'with "targets", each target gives its own "destinations"');
     if (globals.has("format")) bad("format", 'with "targets", a target gives "protocol": "json" for JSON lines');
   }
-  return { file, globals, targets };
+  return { file, globals, targets, counters };
 }
 
 /** A global key's value as the command line's text (undefined: a switch that is off). */
@@ -201,6 +210,18 @@ function integerOf(spec: OptionSpec, v: JsonValue, bad: (what: string) => never)
 function stringList(v: JsonValue, path: string, bad: (path: string, what: string) => never): string[] {
   if (!Array.isArray(v)) bad(path, `expected a list of strings, found ${kindOf(v)}`);
   return (v as JsonValue[]).map((item, i) => (typeof item === "string" && item !== "" ? item : bad(`${path}[${i}]`, `expected a non-empty string, found ${kindOf(item)}`)));
+}
+
+/** "counters": an object of name → selector text (a string; "" counts every packet). */
+function checkCounterMap(file: string, v: JsonValue, bad: (path: string, what: string) => never): CounterOptions[] {
+  if (!(v instanceof Map)) bad("counters", `expected an object of names and selectors ({ "http": "tcp port 80 or tcp port 443", "dns": "port 53" }), found ${kindOf(v)}`);
+  const list: CounterOptions[] = [];
+  for (const [name, select] of v as JsonObject) {
+    if (typeof select !== "string") bad(`counters.${clipped(name)}`, `expected a selector (a string, "" for every packet), found ${kindOf(select)}`);
+    list.push({ name, select: select as string });
+  }
+  if (list.length === 0) bad("counters", "an empty object: give at least one counter, or leave the key out");
+  return checkCounters(list, `${file}: counters`);
 }
 
 function checkTargets(file: string, v: JsonValue, bad: (path: string, what: string) => never): FileTarget[] {

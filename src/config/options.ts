@@ -17,6 +17,7 @@ import { compileSelector, SelectorError } from "./select";
 import { resolveFields, splitFieldList } from "./fields";
 import { parseAggregation, splitAggregation } from "./aggregation";
 import { parseListen, type ListenAddress } from "./listen";
+import { parseCounterList, type CounterOptions } from "./counters";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -109,6 +110,9 @@ export interface Options {
   targets: TargetOptions[];
   /** --config: the file, and which of its settings the command line replaced. */
   config: ConfigOrigin | undefined;
+  /** Named counters (nfacct; config/counters.ts), in order: the command line's --counter, else
+   * the file's "counters" (the command line's list replaces the file's whole). Default none. */
+  counters: CounterOptions[];
 }
 
 export interface ConfigOrigin {
@@ -232,6 +236,8 @@ function optionsOf(argv: string[]): Options {
   if (selector && format === "v5" && !selector.matchesIPv4) throw new UsageError(`${named("select")} ${quoted(select!)} with ${mention("protocol")} 5: it selects IPv6 packets only, and NetFlow v5 carries IPv4 only (use 9 or 10)`);
   const metricsText = str("metrics");
   const metrics = metricsText !== undefined ? parseListen(metricsText, named("metrics")) : undefined;
+  const counterText = str("counter");
+  const counters = counterText !== undefined ? parseCounterList(counterText) : [...(configFile?.counters ?? [])];
   const progress = str("progress") ?? DEFAULTS.progress;
   if (progress !== "auto" && progress !== "never") throw new UsageError(`${named("progress")} ${progress}: expected auto or never`);
   const names = (option: string) => {
@@ -287,6 +293,7 @@ function optionsOf(argv: string[]): Options {
   let config: ConfigOrigin | undefined;
   if (configFile) {
     const inFile = new Set(configFile.globals.keys());
+    if (configFile.counters) inFile.add("counter");
     for (const t of configFile.targets ?? []) for (const k of t.options.keys()) inFile.add(k);
     const fromCommandLine = OPTIONS.map((s) => s.name).filter((n) => commandLine.has(n) && n !== "config");
     config = { file: configFile.file, hasTargets: configFile.targets !== undefined, commandLine: fromCommandLine, overridden: fromCommandLine.filter((n) => inFile.has(n)) };
@@ -338,5 +345,6 @@ function optionsOf(argv: string[]): Options {
     version: Boolean(value("version")),
     targets,
     config,
+    counters,
   };
 }

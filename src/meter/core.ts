@@ -47,6 +47,9 @@ export interface CoreExports {
   unconfigureTarget(t: number): number;
   publishClock(): void;
   dumpFlows(t: number, from: number): number;
+  allocCounters(n: number): number;
+  useCounters(table: number): number;
+  readCounters(): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

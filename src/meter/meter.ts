@@ -12,6 +12,23 @@ import { compileSelector, resolveInterfaces, type Selector } from "../config/sel
 import { writePrefixes, NO_PREFIXES, type PrefixArrays } from "./prefixes";
 import { resolveFields, FIELD_ELEMENTS } from "../config/fields";
 import { parseAggregation } from "../config/aggregation";
+import { UsageError } from "../errors";
+
+/** A named counter (nfacct): packets and IP bytes of the packets its selector chooses
+ * (src/config/select.ts; "" or undefined: every IP packet), whatever the targets choose. */
+export interface CounterConfig {
+  name: string;
+  select?: string;
+}
+
+/** A named counter as readCounters found it: exact counts since its last reset. */
+export interface CounterReading {
+  name: string;
+  /** The selector text ("" = every packet). */
+  select: string;
+  packets: bigint;
+  bytes: bigint;
+}
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -170,6 +187,11 @@ export class Meter {
   /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
   private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
 
+  /** The named counters in force, in the core's table order, with their compiled selectors. */
+  private counterList: Array<{ name: string; select: string; sel: Selector | undefined }> = [];
+  /** The core's table of them (0: none). */
+  private counterTable = 0;
+
   /** `prefixes`: the prefix table (--as-file), loaded before the targets are configured, so
    * that their default IPFIX/v9 templates carry the AS numbers and prefix lengths. */
   constructor(targets: TargetConfig[], seed: bigint, sink: OutputSink | OutputSinks, prefixes?: PrefixArrays) {
@@ -277,12 +299,101 @@ export class Meter {
     this.selectors[i] = { sel, at };
   }
 
+  /**
+   * The named counters from now on (nfacct; at start, and at a reload), in order: a counter
+   * whose name and selector text are unchanged keeps counting from its value, one whose
+   * selector changed or that is new starts at zero, one left out is gone. Synchronous, so
+   * call it between two walk calls (any host code is): no packet is counted by the old table
+   * after its values are carried over. A selector that does not parse throws a SelectorError
+   * and the counters in force stay. Costs each packet one run of each counter's program.
+   */
+  setCounters(list: readonly CounterConfig[]): void {
+    const x = this.core.x;
+    if (list.length > L.COUNTER_MAX) throw new UsageError(`${list.length} counters: flowprobe keeps ${L.COUNTER_MAX} at most`);
+    const names = new Set<string>();
+    for (const c of list) {
+      if (names.has(c.name)) throw new UsageError(`counter ${c.name} is given twice`);
+      names.add(c.name);
+    }
+    const compiled = list.map((c) => ({ name: c.name, select: c.select ?? "", sel: compileSelector(c.select ?? "") }));
+    if (compiled.length === 0) {
+      if (x.useCounters(0) !== 0) throw new CoreError("the core refused to drop the counters");
+      this.counterList = [];
+      this.counterTable = 0;
+      return;
+    }
+    const table = x.allocCounters(compiled.length);
+    if (table === 0) throw new CoreError(`no memory for ${compiled.length} counters`);
+    const old = new Map(this.counterList.map((c, k) => [c.name, { c, at: this.counterEntry(k) }]));
+    compiled.forEach((c, k) => {
+      let prog = 0;
+      if (c.sel) {
+        prog = x.allocSelector(c.sel.program.length);
+        if (prog === 0) throw new CoreError(`counter ${c.name}: no memory for its selector`);
+        if (c.sel.interfaceTests.length > 0) {
+          resolveInterfaces(c.sel, this.core.interfaceNames);
+          this.core.onInterfaceNames ??= (n) => this.resolveNames(n);
+        }
+        this.core.u8.set(c.sel.program, prog);
+      }
+      const dv = this.core.dv;
+      const at = table + L.NC_ENTRIES + k * L.NC_SIZE;
+      dv.setUint32(at + L.NC_PROGRAM, prog, true);
+      dv.setUint32(at + L.NC_PROGRAM_BYTES, c.sel?.program.length ?? 0, true);
+      const was = old.get(c.name);
+      if (was && was.c.select === c.select) {
+        // unchanged: its counts go on from where they are (read now, between walks)
+        dv.setBigUint64(at + L.NC_PACKETS, dv.getBigUint64(was.at + L.NC_PACKETS, true), true);
+        dv.setBigUint64(at + L.NC_BYTES, dv.getBigUint64(was.at + L.NC_BYTES, true), true);
+      }
+    });
+    if (x.useCounters(table) !== 0) throw new CoreError("the core refused the counters' table");
+    this.counterList = compiled;
+    this.counterTable = table;
+  }
+
+  /** The names of the counters in force, in order. */
+  counterNames(): string[] {
+    return this.counterList.map((c) => c.name);
+  }
+
+  private counterEntry(k: number): number {
+    return this.counterTable + L.NC_ENTRIES + k * L.NC_SIZE;
+  }
+
+  /**
+   * The named counters (`names`, in that order; undefined or empty: every one, in order),
+   * exact; with `reset` those read are zeroed in the same core call, so a packet is in
+   * exactly one reading that reset it. An unknown name throws a UsageError naming the
+   * counters there are, and nothing is read or reset.
+   */
+  readCounters(names?: readonly string[], reset = false): CounterReading[] {
+    const index = new Map(this.counterList.map((c, k) => [c.name, k]));
+    const wanted = names && names.length > 0 ? names.map((n) => {
+      const k = index.get(n);
+      if (k === undefined) throw new UsageError(`no counter ${JSON.stringify(n)} (${this.counterList.length > 0 ? `the counters: ${this.counterNames().join(", ")}` : "no counters are configured: --counter NAME=SELECTOR, or \"counters\" in the config file"})`);
+      return k;
+    }) : this.counterList.map((_, k) => k);
+    if (this.counterTable === 0) return [];
+    if (reset) for (const k of wanted) this.core.dv.setUint32(this.counterEntry(k) + L.NC_RESET, 1, true);
+    this.core.x.readCounters();
+    const dv = this.core.dv;
+    return wanted.map((k) => {
+      const at = this.counterEntry(k);
+      const c = this.counterList[k]!;
+      return { name: c.name, select: c.select, packets: dv.getBigUint64(at + L.NC_READ_PACKETS, true), bytes: dv.getBigUint64(at + L.NC_READ_BYTES, true) };
+    });
+  }
+
   /** The host's interface names changed (an interface came back with a new number, a pcapng
    * file described its interfaces): each selector's inif/outif names are looked up again. */
   private resolveNames(names: ReadonlyArray<readonly [number, string]>): void {
     for (const s of this.selectors) {
       if (s && resolveInterfaces(s.sel, names)) this.core.u8.set(s.sel.program, s.at);
     }
+    this.counterList.forEach((c, k) => {
+      if (c.sel && resolveInterfaces(c.sel, names)) this.core.u8.set(c.sel.program, this.core.dv.getUint32(this.counterEntry(k) + L.NC_PROGRAM, true));
+    });
   }
 
   /** Gives target i its aggregation rules, in order (at start, after configureTarget). */
