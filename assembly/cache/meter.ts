@@ -28,7 +28,7 @@ import {
   C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS, C_UNSELECTED,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
-  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
+  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES, T_FLOOD,
 } from "../layout";
 import { count } from "../base/bytes";
 import { pendCount, pendReset } from "../parse/queue";
@@ -40,6 +40,7 @@ import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
+import { floodPacket, floodTick, floodEnd } from "./flood";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
@@ -343,6 +344,9 @@ function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
+  // flood detection (cache/flood.ts): one branch for a target without it
+  const fb = <usize>load<u32>(tp + T_FLOOD);
+  if (fb != 0) floodPacket(targetOf(tp), fb, s, sp, e, now);
   if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6 && load<u32>(tp + T_NO_TCP_END) == 0) {
     // its idle limit is now the TCP end timeout: filed again for that (the wheel only ever
     // finds a flow late, never early, so a due time that moved earlier needs the move)
@@ -448,6 +452,8 @@ export function advance(ts: u64): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
+    const fb = <usize>load<u32>(tp + T_FLOOD);
+    if (fb != 0) floodTick(t, fb, now);
     expireIdle(tp, 0);
     if (!roomFor(0)) return 0;
   }
@@ -475,6 +481,9 @@ export function resetClock(ts: u64): u32 {
 export function flushAll(reason: u32): u32 {
   meterPending();
   for (let t: u32 = 0; t < targetCount; t++) {
+    // the last second's flood alerts go out as they stand
+    const fb = <usize>load<u32>(targetPtr(t) + T_FLOOD);
+    if (fb != 0) floodEnd(t, fb);
     if (flushOne(targetPtr(t), reason) == 0) return 0;
   }
   return sealAll();
