@@ -37,6 +37,11 @@ export const DEFAULTS = {
   /** A closing TCP connection's last packets (the final ACK, the other side's FIN) follow its
    * FIN or RST within a round trip or two: a flow that saw one waits this long, s. */
   tcpEndTimeoutS: 2,
+  /** Flood detection per target: packets per second of one flow, new flows per second of one source (0 = off). */
+  floodPps: 0,
+  floodNewFlows: 0,
+  /** Seconds an alerted source (per kind and target) is not alerted again. */
+  floodHoldoffS: 60,
   /** The progress line on a terminal. */
   progress: "auto",
 } as const;
