@@ -25,6 +25,8 @@ import { FileSource } from "./sources/file";
 import { ShimSource, defaultHelper, type LiveOptions } from "./sources/shim";
 import type { LiveStatistics, Source } from "./sources/source";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
+import { FloodWatch, type FloodAlert } from "./flood/watch";
+import { checkProgram } from "./flood/action";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
@@ -75,6 +77,7 @@ function targetConfig(t: TargetOptions, set: DestinationSet<UdpDestination>, ids
     select: t.select,
     fields: t.fields,
     aggregation: t.aggregation,
+    flood: t.floodPps > 0 || t.floodNewFlows > 0 ? { pps: t.floodPps, newFlows: t.floodNewFlows } : undefined,
     export: set.size > 0
       ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
       : undefined,
@@ -93,6 +96,8 @@ export class App {
   private flushing = false;
   private readonly stopping = new AbortController();
   private source: Source | undefined;
+  /** The flood alerts' watch (holdoff, log, list, action), once the run has started. */
+  private flood: FloodWatch | undefined;
 
   constructor(private readonly config: Options, options: Partial<AppOptions> = {}) {
     this.options = { ...APP_DEFAULTS, ...options };
@@ -115,6 +120,11 @@ export class App {
     this.source?.stop();
   }
 
+  /** The flood alerts logged so far, newest last (at most FLOOD_LIST_MAX): the control socket's `alerts` verb. */
+  floodAlerts(): FloodAlert[] {
+    return this.flood?.list() ?? [];
+  }
+
   /** Meters a capture file (config.read) or live interfaces (config.interfaces), then exports or prints. Returns the exit status. */
   async run(): Promise<number> {
     const o = this.config;
@@ -123,6 +133,8 @@ export class App {
     const file = o.read ?? "-";
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
+    // the flood action's program: found now, or the start stops (it runs as --user later)
+    if (o.floodAction) checkProgram(o.floodAction);
     // the prefix table, read before anything starts (given to the meter before its targets:
     // their default templates then carry the AS fields)
     const prefixes = o.asFile !== undefined ? readPrefixFile(o.asFile) : undefined;
@@ -167,6 +179,10 @@ export class App {
     // the meter: a target each, with its own cache, aging and collectors
     const configs: TargetConfig[] = targets.map(({ t, set, ids }) => targetConfig(t, set, ids));
     const meter = new Meter(configs, o.seed, sinks, prefixes);
+    // flood alerts: the core's, after each walk call, to the watch (a slot's name as it runs now)
+    const flood = new FloodWatch({ holdoffS: o.floodHoldoffS, action: o.floodAction, targetName: (slot) => running.find((r) => r.slot === slot)?.t.name ?? `#${slot}`, log });
+    this.flood = flood;
+    meter.onAlerts = (alerts, lost) => flood.take(alerts, lost);
     const follow = (r: RunningTarget) => {
       const { t, set, ids } = r;
       // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
@@ -226,6 +242,7 @@ export class App {
       destinations,
       targets: listed,
       clockSteps: () => liveTick?.clockSteps ?? 0,
+      flood,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
     });
@@ -456,6 +473,7 @@ export class App {
     // a reload under way finishes first (it runs between walks, and so before the flush)
     while (reloading) await reloading;
     await meter.flush();
+    await flood.settled();
     for (const q of queues) await q.idle();
     for (const { set } of running) await set.drained();
     progress?.clear();

@@ -45,6 +45,7 @@ export interface CoreExports {
   flushTarget(t: number, reason: number): number;
   sendTargetStats(t: number): number;
   unconfigureTarget(t: number): number;
+  configureFlood(t: number, pps: number, newFlows: number): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

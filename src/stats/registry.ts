@@ -10,6 +10,7 @@
 import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
+import type { FloodFigures } from "../flood/watch";
 
 /** A counter's key and the words a person reads for it. */
 export interface Label {
@@ -63,6 +64,8 @@ export interface Stats {
   targets: TargetFigures[];
   /** Steps of the system clock seen (live: each exported every active flow and restarted aging). */
   clockSteps: number;
+  /** Flood detection: alerts by kind, logged, held off, lost; the action's runs. */
+  flood: FloodFigures;
   /** The names of the core's skip and end reasons, in the core's order. */
   labels: { skipped: readonly Label[]; ended: readonly Label[] };
 }
@@ -76,6 +79,8 @@ export interface StatsInputs {
   targets?: readonly TargetInput[];
   /** Steps of the system clock seen so far. */
   clockSteps: () => number;
+  /** The flood watch (default: none, every figure 0). */
+  flood?: { figures(): FloodFigures };
   labels: Stats["labels"];
   /** Seconds since the run started (injected for tests). */
   seconds: () => number;
@@ -100,6 +105,7 @@ export class StatsRegistry {
       destinations,
       targets: (i.targets ?? []).map((t, k) => ({ name: t.name, title: t.title, mode: t.mode, meter: meter.targets[t.slot ?? k]!, destinations: t.destinations.map((d) => destinations[d]!) })),
       clockSteps: i.clockSteps(),
+      flood: i.flood?.figures() ?? { alerts: { pps: 0n, newFlows: 0n }, logged: 0n, heldOff: 0n, lost: 0n, actions: { run: 0n, skipped: 0n, failed: 0n } },
       labels: i.labels,
     };
     return this.last;
