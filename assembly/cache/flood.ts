@@ -11,18 +11,20 @@
 //   Muthukrishnan's bound), so a source is alerted for at most a little more than it did.
 //
 // Fixed windows of one second (ns / 1e9 of the meter clock): a flow or a source is alerted
-// once in a second, when its count passes the limit; the alert's rate is the full count of
-// that second, written when the second ends (the first packet or tick of a later one) into
-// the alert region the host drains after each walk call. A burst that straddles two seconds
-// is judged in each of them. The host holds repeated alerts off (src/flood/).
+// once in a second, at the packet that takes its count over the limit, so the alert leaves
+// the core with the next drain (after the walk call) — live, within the batch's time, not at
+// the second's end (which the host tick reaches only its ring lag later). The alert carries
+// the count and the time it came in (since the second began, or since the flow's first
+// packet in it), from which the host gives the rate. A burst that straddles two seconds is
+// judged in each of them. The host holds repeated alerts off (src/flood/).
 
 import {
-  T_FLOOD, FL_SECOND, FL_PPS, FL_NEW_FLOWS, FL_RATES, FL_PENDING, FL_SKETCH, FL_MARKS, FL_ALERTS, FL_END,
-  FLOOD_SKETCH_ROWS, FLOOD_SKETCH_WIDTH, FLOOD_MARK_BITS, FLOOD_PENDING_MAX, FLOOD_RATE_SIZE,
+  T_FLOOD, FL_SECOND, FL_PPS, FL_NEW_FLOWS, FL_RATES, FL_SKETCH, FL_MARKS, FL_END,
+  FLOOD_SKETCH_ROWS, FLOOD_SKETCH_WIDTH, FLOOD_MARK_BITS, FLOOD_RATE_SIZE,
   ALERT_SIZE, ALERT_MAX, ALERT_REGION_SIZE, AR_COUNT, AR_LOST, AR_ALERTS,
-  AL_KIND, AL_TARGET, AL_RATE, AL_VERSION, AL_PROTO, AL_SPORT, AL_DPORT, AL_SLOT, AL_FIRST, AL_SRC, AL_DST, AL_HASH,
+  AL_KIND, AL_TARGET, AL_COUNT, AL_VERSION, AL_PROTO, AL_SPORT, AL_DPORT, AL_FIRST, AL_SRC, AL_DST, AL_SPAN_NS,
   FLOOD_KIND_PPS, FLOOD_KIND_NEW_FLOWS, STATUS_BASE, ST_ALERTS,
-  CHUNK_TABLE_MAX, CHUNK_SLOTS, CHUNK_SLOTS_LOG2, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_VERSION, FS_PACKETS, FS_HASH,
+  CHUNK_TABLE_MAX, CHUNK_SLOTS, CHUNK_SLOTS_LOG2, FS_SRC, FS_DST, FS_SPORT, FS_DPORT, FS_PROTO, FS_VERSION, FS_PACKETS, FS_FIRST,
 } from "../layout";
 import { heapAlloc, heapFree } from "../base/heap";
 
@@ -121,80 +123,48 @@ function markSource(fb: usize, src: usize, v: u32): bool {
   return false;
 }
 
-/** A new alert of this second (its rate filled when the second ends); counted as lost past FLOOD_PENDING_MAX. */
-function pend(t: u32, fb: usize, kind: u32, k: usize, s: u32, now: u64): void {
-  const n = load<u32>(fb + FL_PENDING);
-  if (n >= FLOOD_PENDING_MAX) {
-    lost(1);
+/** An alert into the alert region (counted as lost when it is full): kind, target t, the
+ * key at k (a flow's, or a packet's for its source), `count` over the limit in `span` ns. */
+function alert(t: u32, kind: u32, k: usize, count: u32, span: u64, now: u64): void {
+  const region = <usize>load<u32>(STATUS_BASE + ST_ALERTS);
+  const n = load<u32>(region + AR_COUNT);
+  if (n >= ALERT_MAX) {
+    store<u32>(region + AR_LOST, load<u32>(region + AR_LOST) + 1);
     return;
   }
-  const a = fb + FL_ALERTS + <usize>n * ALERT_SIZE;
+  const a = region + AR_ALERTS + <usize>n * ALERT_SIZE;
   memory.fill(a, 0, ALERT_SIZE);
   store<u32>(a + AL_KIND, kind);
   store<u32>(a + AL_TARGET, t);
+  store<u32>(a + AL_COUNT, count);
   store<u8>(a + AL_VERSION, load<u8>(k + FS_VERSION));
   store<u64>(a + AL_FIRST, now);
   memory.copy(a + AL_SRC, k + FS_SRC, 16);
+  store<u64>(a + AL_SPAN_NS, span);
   if (kind == FLOOD_KIND_PPS) {
     store<u8>(a + AL_PROTO, load<u8>(k + FS_PROTO));
     store<u16>(a + AL_SPORT, load<u16>(k + FS_SPORT));
     store<u16>(a + AL_DPORT, load<u16>(k + FS_DPORT));
     memory.copy(a + AL_DST, k + FS_DST, 16);
-    store<u32>(a + AL_SLOT, s);
-    store<u32>(a + AL_HASH, load<u32>(k + FS_HASH));
   }
-  store<u32>(fb + FL_PENDING, n + 1);
+  store<u32>(region + AR_COUNT, n + 1);
 }
 
-function lost(n: u32): void {
-  const region = <usize>load<u32>(STATUS_BASE + ST_ALERTS);
-  store<u32>(region + AR_LOST, load<u32>(region + AR_LOST) + n);
-}
-
-/**
- * The second of target t (flood block fb) has ended (meter time reached `sec`): its alerts
- * get their rates — a flow's packets in that second from its rate entry (when the slot still
- * holds that flow), a source's new flows from the sketch — and go to the alert region; the
- * sketch and the marks start again at zero.
- */
-function roll(t: u32, fb: usize, sec: u64): void {
-  const n = load<u32>(fb + FL_PENDING);
-  const region = <usize>load<u32>(STATUS_BASE + ST_ALERTS);
-  const was = <u32>load<u64>(fb + FL_SECOND);
-  for (let i: u32 = 0; i < n; i++) {
-    const a = fb + FL_ALERTS + <usize>i * ALERT_SIZE;
-    if (load<u32>(a + AL_KIND) == FLOOD_KIND_PPS) {
-      let rate = load<u32>(fb + FL_PPS) + 1;
-      const r = rateEntry(fb, load<u32>(a + AL_SLOT));
-      if (r != 0 && load<u32>(r) == was && (load<u32>(r + 4) & ALERTED) != 0) {
-        const c = load<u32>(r + 4) & COUNT_MASK;
-        if (c > rate) rate = c;
-      }
-      store<u32>(a + AL_RATE, rate);
-    } else {
-      store<u32>(a + AL_RATE, sketchAdd(fb, a + AL_SRC, <u32>load<u8>(a + AL_VERSION), 0));
-    }
-    const count = load<u32>(region + AR_COUNT);
-    if (count >= ALERT_MAX) {
-      lost(1);
-      continue;
-    }
-    memory.copy(region + AR_ALERTS + <usize>count * ALERT_SIZE, a, ALERT_SIZE);
-    store<u32>(region + AR_COUNT, count + 1);
-  }
-  store<u32>(fb + FL_PENDING, 0);
+/** A new second of meter time for target tp's flood block: the sketch and the marks start again at zero. */
+@inline function roll(fb: usize, sec: u64): void {
   if (load<u32>(fb + FL_NEW_FLOWS) != 0) memory.fill(fb + FL_SKETCH, 0, SKETCH_BYTES + FLOOD_MARK_BITS / 8);
   store<u64>(fb + FL_SECOND, sec);
 }
 
 /**
- * Per packet metered into a target that detects floods (fb: its flood block), after the
+ * Per packet metered into target t when it detects floods (fb: its flood block), after the
  * packet was counted into slot s (at sp; a new flow's first packet makes FS_PACKETS 1); e:
  * the packet's full key (its source counts, whatever the target's key keeps of it).
  */
 export function floodPacket(t: u32, fb: usize, s: u32, sp: usize, e: usize, now: u64): void {
   const sec = now / NS_PER_S;
-  if (sec != load<u64>(fb + FL_SECOND)) roll(t, fb, sec);
+  if (sec != load<u64>(fb + FL_SECOND)) roll(fb, sec);
+  const began = sec * NS_PER_S;
   const fresh = load<u64>(sp + FS_PACKETS) == 1;
   const pps = load<u32>(fb + FL_PPS);
   if (pps != 0) {
@@ -205,7 +175,8 @@ export function floodPacket(t: u32, fb: usize, s: u32, sp: usize, e: usize, now:
       store<u32>(r, <u32>sec);
       if ((c & COUNT_MASK) > pps && (c & ALERTED) == 0) {
         c |= ALERTED;
-        pend(t, fb, FLOOD_KIND_PPS, sp, s, now);
+        const first = load<u64>(sp + FS_FIRST);
+        alert(t, FLOOD_KIND_PPS, sp, c & COUNT_MASK, now - (first > began ? first : began), now);
       }
       store<u32>(r + 4, c);
     }
@@ -213,18 +184,7 @@ export function floodPacket(t: u32, fb: usize, s: u32, sp: usize, e: usize, now:
   const limit = load<u32>(fb + FL_NEW_FLOWS);
   if (limit != 0 && fresh) {
     const v = <u32>load<u8>(e + FS_VERSION);
-    if (sketchAdd(fb, e + FS_SRC, v, 1) > limit && !markSource(fb, e + FS_SRC, v)) pend(t, fb, FLOOD_KIND_NEW_FLOWS, e, s, now);
+    const est = sketchAdd(fb, e + FS_SRC, v, 1);
+    if (est > limit && !markSource(fb, e + FS_SRC, v)) alert(t, FLOOD_KIND_NEW_FLOWS, e, est, now - began, now);
   }
-}
-
-/** Per host tick (advance) of a target that detects floods: a second that has ended without
- * packets since hands its alerts over. */
-export function floodTick(t: u32, fb: usize, now: u64): void {
-  const sec = now / NS_PER_S;
-  if (sec != load<u64>(fb + FL_SECOND)) roll(t, fb, sec);
-}
-
-/** At the end of the input: the alerts of the last second go out as they stand. */
-export function floodEnd(t: u32, fb: usize): void {
-  roll(t, fb, load<u64>(fb + FL_SECOND));
 }

@@ -40,7 +40,7 @@ import { macsOn, macsRemember, pendingMacs, flowMacs } from "./macs";
 import { selectorsOn, selectMark } from "./select";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
-import { floodPacket, floodTick, floodEnd } from "./flood";
+import { floodPacket } from "./flood";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
@@ -452,8 +452,6 @@ export function advance(ts: u64): u32 {
   for (let t: u32 = 0; t < targetCount; t++) {
     const tp = targetPtr(t);
     if (load<u32>(tp + T_ENABLED) == 0) continue;
-    const fb = <usize>load<u32>(tp + T_FLOOD);
-    if (fb != 0) floodTick(t, fb, now);
     expireIdle(tp, 0);
     if (!roomFor(0)) return 0;
   }
@@ -481,9 +479,6 @@ export function resetClock(ts: u64): u32 {
 export function flushAll(reason: u32): u32 {
   meterPending();
   for (let t: u32 = 0; t < targetCount; t++) {
-    // the last second's flood alerts go out as they stand
-    const fb = <usize>load<u32>(targetPtr(t) + T_FLOOD);
-    if (fb != 0) floodEnd(t, fb);
     if (flushOne(targetPtr(t), reason) == 0) return 0;
   }
   return sealAll();

@@ -18,7 +18,10 @@ export interface FloodAlert {
   target: string;
   source: string;
   flow?: CoreAlert["flow"];
-  /** Packets (pps) or new flows (new-flows) in the second it was alerted in: the latest of its alerts. */
+  /** Packets (pps) or new flows (new-flows) that took it over the limit, the seconds they came
+   * in, and the rate they make (per second): its latest alert's. */
+  count: number;
+  seconds: number;
   rate: number;
   /** Meter time of its first alert (ns since the epoch), and of its latest. */
   firstSeenNs: bigint;
@@ -90,14 +93,14 @@ export class FloodWatch {
         const e = this.byKey.get(key);
         if (e) {
           e.repeats++;
-          e.rate = a.rate;
+          Object.assign(e, figures(a));
           e.lastSeenNs = a.firstSeenNs;
         }
         continue;
       }
       if (this.until.size >= HOLDOFF_PRUNE_AT) for (const [k, t] of this.until) if (t <= a.firstSeenNs) this.until.delete(k);
       this.until.set(key, a.firstSeenNs + this.holdoffNs);
-      const entry: FloodAlert = { kind: a.kind, target, source: a.source, flow: a.flow, rate: a.rate, firstSeenNs: a.firstSeenNs, lastSeenNs: a.firstSeenNs, repeats: 0 };
+      const entry: FloodAlert = { kind: a.kind, target, source: a.source, flow: a.flow, ...figures(a), firstSeenNs: a.firstSeenNs, lastSeenNs: a.firstSeenNs, repeats: 0 };
       this.entries.push(entry);
       this.byKey.set(key, entry);
       if (this.entries.length > (this.o.listMax ?? FLOOD_LIST_MAX)) {
@@ -127,13 +130,20 @@ export class FloodWatch {
   }
 }
 
+/** An alert's count, span (s) and rate (per second; over a span under 1 ms, per ms × 1000). */
+function figures(a: CoreAlert): { count: number; seconds: number; rate: number } {
+  const seconds = Number(a.spanNs) / 1e9;
+  return { count: a.count, seconds, rate: Math.round(a.count / Math.max(seconds, 0.001)) };
+}
+
 const PROTOCOLS: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmp6", 132: "sctp" };
 
 /** One line of an alert. */
 export function describe(a: FloodAlert): string {
   const when = new Date(Number(a.firstSeenNs / 1_000_000n)).toISOString();
-  if (a.kind === "new-flows") return `target ${a.target}: source ${a.source} created ${a.rate} new flows in one second (new-flows), first seen ${when}`;
+  const span = `${a.count} ${a.kind === "pps" ? "packets" : "new flows"} in ${a.seconds.toFixed(3)} s (${a.rate}/s)`;
+  if (a.kind === "new-flows") return `target ${a.target}: source ${a.source} created ${span} (new-flows), first seen ${when}`;
   const f = a.flow!;
   const ep = (addr: string, port: number) => (addr.includes(":") ? `[${addr}]` : addr) + (f.proto === 6 || f.proto === 17 || f.proto === 132 ? `:${port}` : "");
-  return `target ${a.target}: source ${a.source} sent ${a.rate} packets in one second in one flow (pps): ${PROTOCOLS[f.proto] ?? `proto ${f.proto}`} ${ep(a.source, f.srcPort)} > ${ep(f.dst, f.dstPort)}, first seen ${when}`;
+  return `target ${a.target}: source ${a.source} sent ${span} in one flow (pps): ${PROTOCOLS[f.proto] ?? `proto ${f.proto}`} ${ep(a.source, f.srcPort)} > ${ep(f.dst, f.dstPort)}, first seen ${when}`;
 }

@@ -15,8 +15,11 @@ export interface CoreAlert {
   source: string;
   /** pps: the flow (as the target keys it); new-flows: undefined. */
   flow?: { proto: number; srcPort: number; dstPort: number; dst: string };
-  /** Packets of the flow (pps), or new flows of the source (new-flows), in the second it was alerted in. */
-  rate: number;
+  /** Packets of the flow (pps), or new flows of the source (new-flows; the sketch's estimate,
+   * never low), that took it over the limit, and the time they came in (ns): since the second
+   * of meter time began, or since the flow's first packet in it. */
+  count: number;
+  spanNs: bigint;
   /** Meter time (ns since the epoch) of the packet that took it over the limit. */
   firstSeenNs: bigint;
 }
@@ -53,7 +56,8 @@ export function takeAlerts(u8: Uint8Array, dv: DataView, region: number): { aler
       kind,
       target: dv.getUint32(a + L.AL_TARGET, true),
       source: addressText(u8, a + L.AL_SRC, version),
-      rate: dv.getUint32(a + L.AL_RATE, true),
+      count: dv.getUint32(a + L.AL_COUNT, true),
+      spanNs: dv.getBigUint64(a + L.AL_SPAN_NS, true),
       firstSeenNs: dv.getBigUint64(a + L.AL_FIRST, true),
     };
     if (kind === "pps") {
