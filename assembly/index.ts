@@ -16,7 +16,7 @@ import {
   DEST_MAX, DEST_SIZE, D_TARGET, D_NEED_TEMPLATES, D_DOWN, IFNAME_MAX, ROUTE_MAX, NIL, OUTPUT_SIZE, DEST_MIRROR, DEST_ROUND_ROBIN,
   T_DEST_CURSOR, KEY_ALL, SEL_INSNS, SEL_INSN_SIZE, SEL_MAX,
   FORMAT_IPFIX, FORMAT_V9, FORMAT_JSON,
-  T_ENABLED, T_COUNT, T_SELECT, T_AGGREGATE, T_FLOW_TEMPLATES, TARGET_SIZE, SEL_COUNT, AG_END, FB_END, T_JSON_KEYS, JL_END,
+  T_ENABLED, T_COUNT, T_SELECT, T_AGGREGATE, T_FLOW_TEMPLATES, TARGET_SIZE, SEL_COUNT, AG_END, FB_END, T_JSON_KEYS, JL_END, T_FLOOD,
 } from "./layout";
 import { heapInit, heapAlloc, heapFree } from "./base/heap";
 import { outPos, outputReset as resetOutput, reserved } from "./output/units";
@@ -26,6 +26,7 @@ import { setInterfaceCount as interfaceCount, WALK_PCAP, WALK_PCAPNG, WALK_BATCH
 import { formatOf } from "./cache/encoder";
 import { setSeed, keyConfigure, aggregationAdd4, aggregationAdd6, aggregationAddPorts } from "./cache/key";
 import { macsInit, macsRelease } from "./cache/macs";
+import { floodInit, floodRelease } from "./cache/flood";
 import * as meter from "./cache/meter";
 import { prefixesReserve, prefixesUse } from "./cache/prefixes";
 import { setRouteCount } from "./cache/routes";
@@ -312,6 +313,18 @@ export function enableMacs(t: u32): u32 {
   return r;
 }
 
+/** Once per target at start, after configureTarget (or at a reload that makes it anew): flows
+ * over `pps` packets in one second of meter time, and sources creating over `newFlows` new
+ * flows in one, are alerted through the alert region (layout.ts ST_ALERTS, AR_*; the host
+ * drains it after each walk call). 0 leaves that kind off. Returns 0, 1 without memory, 2 for
+ * a bad argument (no such target, or already configured). */
+export function configureFlood(t: u32, pps: u32, newFlows: u32): u32 {
+  if (t >= meter.getTargetCount()) return 2;
+  const tp = targetPtr(t);
+  if (load<u32>(tp + T_ENABLED) == 0 || load<u32>(tp + T_FLOOD) != 0) return 2;
+  return floodInit(tp, pps, newFlows);
+}
+
 /** Once at start, for a live source: 1 = skip and count frames addressed to another host (no --promisc). */
 export function setSkipOtherhost(on: u32): void {
   skipOtherhost(on != 0);
@@ -385,6 +398,7 @@ export function unconfigureTarget(t: u32): u32 {
   heapFree(<usize>load<u32>(tp + T_FLOW_TEMPLATES), FB_END);
   if (load<u32>(tp + T_MTU) != 0) heapFree(<usize>load<u32>(tp + T_STAGE), load<u32>(tp + T_MTU));
   macsRelease(tp);
+  floodRelease(tp);
   tableRelease(tp);
   for (let d = destFirst(tp); d != NIL;) {
     const after = destNext(d);

@@ -577,3 +577,47 @@ export const NC_PROGRAM_BYTES: u32 = NC_PROGRAM + 4; // u32 that block's bytes
 export const NC_RESET: u32 = NC_PROGRAM_BYTES + 4; // u32 1 = the next readCounters zeroes it (the host sets it; the core clears it)
 export const NC_END: u32 = NC_RESET + 4;
 export const NC_SIZE: u32 = 48; //                   (NC_END rounded up to 8)
+// ---- flood detection (cache/flood.ts; --flood-pps, --flood-new-flows): a target that asks
+// for it has a flood block in the heap at T_FLOOD — the per-source new-flow sketch and the
+// table of per-flow rate entries, in chunks parallel to the slot chunks (as cache/macs.ts
+// keeps MACs). A target without one pays one branch per packet. Alerts leave the core through
+// the alert region (a heap block at ST_ALERTS), which the host drains after each walk call.
+// Appended to the target descriptor after T_JSON_END. ----
+export const T_FLOOD: u32 = T_JSON_END; //            u32 address of its flood block (FL_* below), 0 = no flood detection
+export const T_FLOOD_END: u32 = T_FLOOD + 4; //       (within TARGET_SIZE)
+export const FLOOD_SKETCH_ROWS: u32 = 4; //           count-min rows (independent hashes of the source address)
+export const FLOOD_SKETCH_WIDTH: u32 = 1024; //       u32 counters per row: 16 KiB per target
+export const FLOOD_MARK_BITS: u32 = 4096; //          one bit per hash of a source: it was alerted this second
+export const FL_SECOND: u32 = 0; //                   u64 the meter second (ns / 1e9) the sketch and the marks are of
+export const FL_PPS: u32 = FL_SECOND + 8; //          u32 a flow over this many packets in one second is a flood (0 = off)
+export const FL_NEW_FLOWS: u32 = FL_PPS + 4; //       u32 a source creating over this many flows in one second is one (0 = off)
+export const FL_RATES: u32 = FL_NEW_FLOWS + 4; //     u32 address of the rate chunk table (CHUNK_TABLE_MAX u32), 0 = pps off
+export const FL_SKETCH: u32 = FL_RATES + 4 + 8; //    FLOOD_SKETCH_ROWS × FLOOD_SKETCH_WIDTH u32 (after 8 bytes of padding)
+export const FL_MARKS: u32 = FL_SKETCH + FLOOD_SKETCH_ROWS * FLOOD_SKETCH_WIDTH * 4; // FLOOD_MARK_BITS bits
+export const FL_END: u32 = FL_MARKS + FLOOD_MARK_BITS / 8;
+export const FLOOD_RATE_SIZE: u32 = 8; //             a flow's rate entry: u32 the second (low 32 bits), u32 its packets in it (bit 31: alerted)
+// The alert region: [u32 alerts in it, u32 alerts lost (the region was full)], then the alerts.
+// The host reads them and zeroes both counts (between two walk calls).
+export const ALERT_MAX: u32 = 256;
+export const ALERT_SIZE: u32 = 80;
+export const AR_COUNT: u32 = 0;
+export const AR_LOST: u32 = AR_COUNT + 4;
+export const AR_ALERTS: u32 = AR_LOST + 4 + 8; //     (after 8 bytes of padding: the alerts' u64 8-aligned)
+export const ALERT_REGION_SIZE: u32 = AR_ALERTS + ALERT_MAX * ALERT_SIZE;
+export const AL_KIND: u32 = 0; //                     u32 FLOOD_KIND_* below
+export const AL_TARGET: u32 = AL_KIND + 4; //         u32 the target's number
+export const AL_COUNT: u32 = AL_TARGET + 4; //        u32 packets of the flow (pps), or new flows of the source (new-flows), in AL_SPAN_NS: over the limit
+export const AL_VERSION: u32 = AL_COUNT + 4; //       u8 4 or 6
+export const AL_PROTO: u32 = AL_VERSION + 1; //       u8 the flow's protocol (pps only)
+export const AL_SPORT: u32 = AL_PROTO + 1; //         u16 the flow's source port (pps only)
+export const AL_DPORT: u32 = AL_SPORT + 2; //         u16 the flow's destination port (pps only)
+export const AL_FIRST: u32 = AL_DPORT + 2 + 4; //     u64 ns (after 4 bytes of padding): the packet that took it over the limit
+export const AL_SRC: u32 = AL_FIRST + 8; //           16 bytes, network order (IPv4: first 4)
+export const AL_DST: u32 = AL_SRC + 16; //            16 bytes: the flow's destination (pps only)
+export const AL_SPAN_NS: u32 = AL_DST + 16; //        u64 ns the count came in: since the second began, or (pps) the flow's first packet in it
+export const AL_END: u32 = AL_SPAN_NS + 8; //         (ALERT_SIZE)
+export const FLOOD_KIND_PPS: u32 = 1; //              a flow over --flood-pps packets in one second
+export const FLOOD_KIND_NEW_FLOWS: u32 = 2; //        a source over --flood-new-flows new flows in one second
+// status block, continued (within STATUS_SIZE after ST_FREE_END)
+export const ST_ALERTS: u32 = ST_FREE_END; //         u32 address of the alert region (AR_*), 0 = no target detects floods
+export const ST_ALERTS_END: u32 = ST_ALERTS + 4;

@@ -28,13 +28,15 @@ import { MetricsServer, listenProblem } from "./stats/scrape-server";
 import { metricsText } from "./stats/scrape-page";
 import { StatsRegistry, type Stats, type TargetInput } from "./stats/registry";
 import { countersText } from "./stats/show-counters";
+import { FloodWatch, describe as describeAlert, type FloodAlert } from "./flood/watch";
+import { checkProgram } from "./flood/action";
 import { ProgressLine, configText, destinationsText, kernelText, summaryText, targetsText } from "./stats/summary";
 import { DestinationSet } from "./targets/destinations";
 import { Pacer } from "./targets/pacer";
 import { FILE_QUEUE_BYTES, LIVE_QUEUE_BYTES, SendQueue } from "./targets/queue";
 import { followReceiving } from "./targets/round-robin";
 import { UdpDestination } from "./targets/udp";
-import { ControlError, ControlPathError, ControlServer, NOT_AVAILABLE, type Handler, type Verb } from "./stats/control";
+import { ControlError, ControlPathError, ControlServer, type Handler, type Verb } from "./stats/control";
 import { StatFile, StatFilePathError } from "./stats/statfile";
 import { jsonOf, statObject, statText } from "./stats/text";
 import { cacheBytesAtMost } from "./config/cache";
@@ -83,6 +85,7 @@ function targetConfig(t: TargetOptions, set: DestinationSet<UdpDestination>, ids
     select: t.select,
     fields: t.fields,
     aggregation: t.aggregation,
+    flood: t.floodPps > 0 || t.floodNewFlows > 0 ? { pps: t.floodPps, newFlows: t.floodNewFlows } : undefined,
     export: set.size > 0
       ? { mtu: t.mtu, engineId: t.engineId, refreshRate: t.refreshRate, templateTimeoutS: t.timeoutRateMin * 60, destinations: set.size, destinationIds: ids, mode: t.mode }
       : undefined,
@@ -101,6 +104,8 @@ export class App {
   private flushing = false;
   private readonly stopping = new AbortController();
   private source: Source | undefined;
+  /** The flood alerts' watch (holdoff, log, list, action), once the run has started. */
+  private flood: FloodWatch | undefined;
 
   constructor(private readonly config: Options, options: Partial<AppOptions> = {}) {
     this.options = { ...APP_DEFAULTS, ...options };
@@ -123,6 +128,11 @@ export class App {
     this.source?.stop();
   }
 
+  /** The flood alerts logged so far, newest last (at most FLOOD_LIST_MAX): the control socket's `alerts` verb. */
+  floodAlerts(): FloodAlert[] {
+    return this.flood?.list() ?? [];
+  }
+
   /** Meters a capture file (config.read) or live interfaces (config.interfaces), then exports or prints. Returns the exit status. */
   async run(): Promise<number> {
     const o = this.config;
@@ -131,6 +141,8 @@ export class App {
     const file = o.read ?? "-";
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
+    // the flood action's program: found now, or the start stops (it runs as --user later)
+    if (o.floodAction) checkProgram(o.floodAction);
     // the prefix table, read before anything starts (given to the meter before its targets:
     // their default templates then carry the AS fields)
     const prefixes = o.asFile !== undefined ? readPrefixFile(o.asFile) : undefined;
@@ -185,6 +197,10 @@ export class App {
     const meter = new Meter(configs, o.seed, sinks, prefixes);
     // the named counters (nfacct), whatever the targets select
     if (o.counters.length > 0) meter.setCounters(o.counters);
+    // flood alerts: the core's, after each walk call, to the watch (a slot's name as it runs now)
+    const flood = new FloodWatch({ holdoffS: o.floodHoldoffS, action: o.floodAction, targetName: (slot) => running.find((r) => r.slot === slot)?.t.name ?? `#${slot}`, log });
+    this.flood = flood;
+    meter.onAlerts = (alerts, lost) => flood.take(alerts, lost);
     const follow = (r: RunningTarget) => {
       const { t, set, ids } = r;
       // (a target a reload took away says nothing more to the core: its numbers may be another's by now)
@@ -254,6 +270,7 @@ export class App {
       destinations,
       targets: listed,
       clockSteps: () => liveTick?.clockSteps ?? 0,
+      flood,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
       // rates by the meter clock: packet time for a file; live, the wall clock
@@ -557,7 +574,11 @@ export class App {
           text: countersText(readings),
         };
       },
-      alerts: NOT_AVAILABLE,
+      // flood alerts: the last ones logged (src/flood/watch.ts), newest last
+      alerts: () => {
+        const alerts = this.floodAlerts();
+        return { alerts, text: alerts.map((a) => `${describeAlert(a)}\n`).join("") };
+      },
     };
     const control = o.control !== undefined ? new ControlServer(o.control, handlers, jsonOf) : undefined;
     try {
@@ -609,6 +630,7 @@ export class App {
     // a reload under way finishes first (it runs between walks, and so before the flush)
     while (reloading) await reloading;
     await meter.flush();
+    await flood.settled();
     for (const q of queues) await q.idle();
     for (const { set } of running) await set.drained();
     progress?.clear();

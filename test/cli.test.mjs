@@ -15,7 +15,8 @@ test("--help lists every option with its default, and units where it has one", (
   assert.equal(r.status, 0);
   const options = ["--config", "--read", "--interfaces", "--promisc", "--snaplen", "--ring-size", "--block-timeout", "--direction", "--filter", "--ifindex-map", "--lan", "--wan", "--user",
     "--capture", "--capture-helper", "--mac", "--select", "--counter", "--as-file", "--format", "--destination", "--mode", "--protocol", "--engine-id", "--refresh-rate", "--timeout-rate",
-    "--mtu", "--sndbuf", "--export-rate", "--fields", "--aggregation", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--tcp-end-timeout", "--seed",
+    "--mtu", "--sndbuf", "--export-rate", "--fields", "--aggregation", "--maxflows", "--hashsize", "--active-timeout", "--inactive-timeout", "--tcp-end-timeout",
+    "--flood-pps", "--flood-new-flows", "--flood-holdoff", "--flood-action", "--seed",
     "--control", "--stat-file", "--stat-interval", "--progress", "--metrics", "--no-summary", "--help", "--version"];
   for (const opt of options) assert.match(r.stdout, new RegExp(`${opt}\\b`), opt);
   assert.equal((r.stdout.match(/\(default: /g) ?? []).length, options.length);

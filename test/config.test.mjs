@@ -230,6 +230,8 @@ const LIVE = {
   fields: ["sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount", "sourceIPv4Address,destinationIPv4Address,protocolIdentifier,octetDeltaCount"],
   aggregation: ["10.0.0.0/8=16,80-89=80", "10.0.0.0/8=16,80-89=80"],
   control: ["/run/flowprobe/flowprobe.sock", "/run/flowprobe/flowprobe.sock"], "stat-file": ["/run/flowprobe/stat", "/run/flowprobe/stat"], "stat-interval": [10, "10"],
+  "flood-pps": [5000, "5000"], "flood-new-flows": [500, "500"], "flood-holdoff": [30, "30"],
+  "flood-action": ["/usr/sbin/nft add element inet filter flood { {addr} timeout 10m }", "/usr/sbin/nft add element inet filter flood { {addr} timeout 10m }"],
 };
 const FILE_ONLY = { read: [sample, sample], format: ["json", "json"] }; // (not with interfaces, nor with destination)
 
@@ -263,6 +265,9 @@ test("every option of the schema is a global key under its name in snake_case, a
   assert.equal(live.targets.length, 1);
   assert.equal(live.targets[0].mtu, 9000);
   assert.equal(live.targets[0].format, "v9");
+  assert.equal(live.targets[0].floodPps, 5000);
+  assert.equal(live.targets[0].floodNewFlows, 500);
+  assert.deepEqual(live.floodAction.argv, ["/usr/sbin/nft", "add", "element", "inet", "filter", "flood", "{", "{addr}", "timeout", "10m", "}"]);
   compare({ ...FILE_ONLY, seed: [12345678901234567890n.toString(), "12345678901234567890"] });
   // a seed past 2^53 written as a JSON number stays exact
   const dir = mkdtempSync(path.join(tmpdir(), "fp-cfg-"));

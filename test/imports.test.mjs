@@ -24,7 +24,9 @@ const ROOMS = {
   "src/host": { may: ["src/errors.ts", "src/process.ts", "assembly/layout.ts"], types: ["src/meter"] },
   "src/sources": { may: ["src/host", "src/config", "src/errors.ts", "assembly/layout.ts"], types: ["src/meter"] },
   // the registry and what reads it: snapshot shapes only, never a module that counts
-  "src/stats": { may: [], types: ["src/meter", "src/targets", "src/sources"] },
+  "src/stats": { may: [], types: ["src/meter", "src/targets", "src/sources", "src/flood"] },
+  // flood alerts after the core: holdoff, log, list, the action (execFile); the command's shape from config
+  "src/flood": { may: ["src/config", "src/errors.ts"], types: ["src/meter"] },
 };
 
 function tsFiles(dir) {

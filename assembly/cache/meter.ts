@@ -28,7 +28,7 @@ import {
   C_READ, C_METERED, C_BYTES, C_IPV6, C_TIME_BACK, C_NO_MEMORY, C_COUNTER_SPLITS, C_UNSELECTED,
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
-  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES,
+  END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES, T_FLOOD,
   FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE, C_LOOKUPS, C_PROBES,
 } from "../layout";
 import { count } from "../base/bytes";
@@ -43,6 +43,7 @@ import { countersOn, countPending } from "./nfacct";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
 import { findCalls, findProbes, findCountsTaken } from "./table";
+import { floodPacket } from "./flood";
 import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
@@ -351,6 +352,9 @@ function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
+  // flood detection (cache/flood.ts): one branch for a target without it
+  const fb = <usize>load<u32>(tp + T_FLOOD);
+  if (fb != 0) floodPacket(targetOf(tp), fb, s, sp, e, now);
   if ((tcpFlags & TCP_FIN_RST) != 0 && load<u8>(e + FS_PROTO) == 6 && load<u32>(tp + T_NO_TCP_END) == 0) {
     // its idle limit is now the TCP end timeout: filed again for that (the wheel only ever
     // finds a flow late, never early, so a due time that moved earlier needs the move)

@@ -39,6 +39,11 @@ export const DEFAULTS = {
   tcpEndTimeoutS: 2,
   /** --stat-file is written this often, s. */
   statIntervalS: 5,
+  /** Flood detection per target: packets per second of one flow, new flows per second of one source (0 = off). */
+  floodPps: 0,
+  floodNewFlows: 0,
+  /** Seconds an alerted source (per kind and target) is not alerted again. */
+  floodHoldoffS: 60,
   /** The progress line on a terminal. */
   progress: "auto",
 } as const;

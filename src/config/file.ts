@@ -53,7 +53,7 @@ export const CONFIG_BYTES_MAX = 16 << 20;
  * schema under the same snake_case name, with its range (the file's and the command line's
  * are one schema); `timeouts` holds three of them. */
 const TARGET_KEYS = ["name", "source", "protocol", "select", "fields", "aggregation", "timeouts", "maxflows", "hashsize", "destinations", "mode",
-  "mtu", "engine_id", "refresh_rate", "timeout_rate", "export_rate", "sndbuf", "mac"] as const;
+  "mtu", "engine_id", "refresh_rate", "timeout_rate", "export_rate", "sndbuf", "mac", "flood_pps", "flood_new_flows"] as const;
 /** The keys of a target's "timeouts" and the options they stand for. */
 const TIMEOUT_KEYS = new Map([["active", "active-timeout"], ["inactive", "inactive-timeout"], ["tcp_end", "tcp-end-timeout"]]);
 /** Global keys: every option the file may give. */

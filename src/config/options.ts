@@ -18,6 +18,7 @@ import { resolveFields, splitFieldList } from "./fields";
 import { parseAggregation, splitAggregation } from "./aggregation";
 import { parseListen, type ListenAddress } from "./listen";
 import { parseCounterList, type CounterOptions } from "./counters";
+import { splitCommand, type FloodCommand } from "./flood";
 
 /** The config object. Units and defaults as the option schema gives them (schema.ts). */
 export interface Options {
@@ -88,6 +89,13 @@ export interface Options {
   inactiveTimeoutS: number;
   /** Seconds without packets before a TCP flow that saw FIN or RST is exported (0 = at the FIN/RST). Default 2. */
   tcpEndTimeoutS: number;
+  /** Flood detection, the targets' default (each target has its own): packets/s of a flow, new flows/s of a source; 0 = off. */
+  floodPps: number;
+  floodNewFlows: number;
+  /** Seconds an alerted source is not logged (nor its action run) again, per kind and target. Default 60. */
+  floodHoldoffS: number;
+  /** The command a logged alert runs (config/flood.ts), undefined = none. */
+  floodAction: FloodCommand | undefined;
   /** Hash seed; random per run unless given. */
   seed: bigint;
   seedGiven: boolean;
@@ -286,10 +294,17 @@ function optionsOf(argv: string[]): Options {
   const mtu = num("mtu");
   const sndbuf = num("sndbuf");
   const exportRate = num("export-rate");
+  const floodPps = num("flood-pps");
+  const floodNewFlows = num("flood-new-flows");
+  const floodActionText = str("flood-action");
+  const floodAction = floodActionText !== undefined ? splitCommand(floodActionText, named("flood-action")) : undefined;
   const targets = resolveTargets({
     format, protocol, destinations, maxflows, hashsize, activeTimeoutS: active, inactiveTimeoutS: inactive, tcpEndTimeoutS,
-    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select, mode, fields, aggregation,
+    mac, mtu, engineId, refreshRate, timeoutRateMin, exportRate, sndbuf, select, mode, fields, aggregation, floodPps, floodNewFlows,
   }, commandLine, str("hashsize") !== undefined, configFile);
+  if (floodAction && !targets.some((t) => t.floodPps > 0 || t.floodNewFlows > 0)) {
+    throw new UsageError(`${named("flood-action")} without flood detection: give --flood-pps N or --flood-new-flows N (or a target's flood_pps, flood_new_flows), or nothing would ever run it`);
+  }
   let config: ConfigOrigin | undefined;
   if (configFile) {
     const inFile = new Set(configFile.globals.keys());
@@ -333,6 +348,10 @@ function optionsOf(argv: string[]): Options {
     activeTimeoutS: active,
     inactiveTimeoutS: inactive,
     tcpEndTimeoutS,
+    floodPps,
+    floodNewFlows,
+    floodHoldoffS: num("flood-holdoff"),
+    floodAction,
     seed,
     seedGiven: seedText !== undefined,
     progress,

@@ -42,13 +42,16 @@ export interface TargetOptions {
   /** Datagrams per second to each of its collectors (0 = unpaced). */
   exportRate: number;
   sndbuf: number;
+  /** Flood detection: a flow over this many packets in a second, a source over this many new flows in one (0 = off). */
+  floodPps: number;
+  floodNewFlows: number;
 }
 
 /** The options a target takes, by option name, with the config object's field for each. */
 const TARGET_OPTIONS = {
   "maxflows": "maxflows", "active-timeout": "activeTimeoutS", "inactive-timeout": "inactiveTimeoutS", "tcp-end-timeout": "tcpEndTimeoutS",
   "mac": "mac", "mtu": "mtu", "engine-id": "engineId", "refresh-rate": "refreshRate", "timeout-rate": "timeoutRateMin",
-  "export-rate": "exportRate", "sndbuf": "sndbuf",
+  "export-rate": "exportRate", "sndbuf": "sndbuf", "flood-pps": "floodPps", "flood-new-flows": "floodNewFlows",
 } as const satisfies Record<string, keyof TargetOptions>;
 /** Of those, the ones only an export target has. */
 const EXPORT_KEYS: Record<string, string> = { mtu: "mtu", "engine-id": "engine_id", "refresh-rate": "refresh_rate", "timeout-rate": "timeout_rate", "export-rate": "export_rate", sndbuf: "sndbuf" };
@@ -126,6 +129,8 @@ export function resolveTargets(globals: TargetDefaults, commandLine: ReadonlySet
       timeoutRateMin: value("timeout-rate"),
       exportRate: value("export-rate"),
       sndbuf: value("sndbuf"),
+      floodPps: value("flood-pps"),
+      floodNewFlows: value("flood-new-flows"),
     };
     // the selector: checked now, so a bad one stops the start (the meter compiles it again);
     // the file's global one (syntax checked as an option) is named as such
@@ -203,6 +208,6 @@ function pick(g: TargetDefaults) {
   return {
     maxflows: g.maxflows, activeTimeoutS: g.activeTimeoutS, inactiveTimeoutS: g.inactiveTimeoutS, tcpEndTimeoutS: g.tcpEndTimeoutS,
     mac: g.mac, mtu: g.mtu, engineId: g.engineId, refreshRate: g.refreshRate, timeoutRateMin: g.timeoutRateMin,
-    exportRate: g.exportRate, sndbuf: g.sndbuf,
+    exportRate: g.exportRate, sndbuf: g.sndbuf, floodPps: g.floodPps, floodNewFlows: g.floodNewFlows,
   };
 }

@@ -50,6 +50,7 @@ export interface CoreExports {
   allocCounters(n: number): number;
   useCounters(table: number): number;
   readCounters(): number;
+  configureFlood(t: number, pps: number, newFlows: number): number;
 }
 
 const WASM_NAME = "flowprobe.wasm";

@@ -29,6 +29,9 @@ export interface CounterReading {
   packets: bigint;
   bytes: bigint;
 }
+import { takeAlerts, type CoreAlert } from "./flood-alerts";
+
+export type { CoreAlert, FloodKind } from "./flood-alerts";
 
 export interface TargetConfig {
   /** Most flows held at once; the least recently used leaves early past it. */
@@ -66,6 +69,10 @@ export interface TargetConfig {
   aggregation?: ReadonlyArray<string>;
   /** For export formats: how datagrams are laid out, how many collectors get them, and how (mode). */
   export?: ExportConfig;
+  /** Flood detection (assembly/cache/flood.ts): alert a flow over `pps` packets in one second
+   * of meter time, a source creating over `newFlows` new flows in one (0: that kind off).
+   * Default none: the target pays one branch per packet. Alerts go to Meter.onAlerts. */
+  flood?: { pps: number; newFlows: number };
 }
 
 /** Fields of a flow key (assembly/layout.ts KEY_*). */
@@ -186,6 +193,8 @@ export class Meter {
   private inFlight: Promise<void> | undefined;
   /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
   private readonly selectors: Array<{ sel: Selector; at: number } | undefined> = [];
+  /** Receives the flood alerts the core made, after each walk call that made some (src/flood/). */
+  onAlerts: ((alerts: CoreAlert[], lost: number) => void) | undefined;
 
   /** The named counters in force, in the core's table order, with their compiled selectors. */
   private counterList: Array<{ name: string; select: string; sel: Selector | undefined }> = [];
@@ -258,6 +267,11 @@ export class Meter {
       const m = x.enableMacs(i);
       if (m === 1) throw new CoreError(`target ${i}: no memory for the MAC table`);
       if (m !== 0) throw new CoreError(`target ${i}: NetFlow v5 has no MAC fields`);
+    }
+    if (t.flood && (t.flood.pps > 0 || t.flood.newFlows > 0)) {
+      const r = x.configureFlood(i, t.flood.pps >>> 0, t.flood.newFlows >>> 0);
+      if (r === 1) throw new CoreError(`target ${i}: no memory for its flood detection`);
+      if (r !== 0) throw new CoreError(`target ${i}: the core refused its flood detection (code ${r})`);
     }
     if (t.format === "json") return;
     const e = t.export;
@@ -417,6 +431,7 @@ export class Meter {
   /** drain(); `own` (a reload's drains, which may overlap a source's walks): with sinks that
    * copy, the region is reset at once and only their backpressure awaited. */
   private handOut(own: boolean): void | Promise<void> {
+    this.alerts();
     if (this.core.x.outputLength() === 0) return;
     const region = this.core.output();
     let waits: Promise<void>[] | undefined;
@@ -443,6 +458,16 @@ export class Meter {
       return p;
     }
     this.core.x.outputReset();
+  }
+
+  /** The core's flood alerts since the last call, to onAlerts (none without flood detection: one status read). */
+  alerts(): void {
+    const region = this.core.status(L.ST_ALERTS);
+    if (region === 0) return;
+    const c = this.core;
+    if (c.dv.getUint32(region + L.AR_COUNT, true) === 0 && c.dv.getUint32(region + L.AR_LOST, true) === 0) return;
+    const { alerts, lost } = takeAlerts(c.u8, c.dv, region);
+    this.onAlerts?.(alerts, lost);
   }
 
   /** Resolves when no drain is in flight: the output region is the caller's until its next

@@ -49,6 +49,7 @@ export interface CacheFigures {
   /** Bytes it may take at most (config/cache.ts cacheBytesAtMost). */
   memoryReserved: number;
 }
+import type { FloodFigures } from "../flood/watch";
 
 /** A counter's key and the words a person reads for it. */
 export interface Label {
@@ -112,6 +113,8 @@ export interface Stats {
   targets: TargetFigures[];
   /** Steps of the system clock seen (live: each exported every active flow and restarted aging). */
   clockSteps: number;
+  /** Flood detection: alerts by kind, logged, held off, lost; the action's runs. */
+  flood: FloodFigures;
   /** The names of the core's skip and end reasons, in the core's order. */
   labels: { skipped: readonly Label[]; ended: readonly Label[] };
   /** Packets and bits metered per second over 1 s, 1 min, 5 min (every target's packets: MeterSnapshot.metered and bytes). */
@@ -128,6 +131,8 @@ export interface StatsInputs {
   targets?: readonly TargetInput[];
   /** Steps of the system clock seen so far. */
   clockSteps: () => number;
+  /** The flood watch (default: none, every figure 0). */
+  flood?: { figures(): FloodFigures };
   labels: Stats["labels"];
   /** Seconds since the run started (injected for tests). */
   seconds: () => number;
@@ -198,6 +203,7 @@ export class StatsRegistry {
       destinations,
       targets,
       clockSteps: i.clockSteps(),
+      flood: i.flood?.figures() ?? { alerts: { pps: 0n, newFlows: 0n }, logged: 0n, heldOff: 0n, lost: 0n, actions: { run: 0n, skipped: 0n, failed: 0n } },
       labels: i.labels,
       // (before the first packet the meter clock is 0: no reading for the rates yet)
       rates: this.total.add(t > 0 ? t : undefined, meter.metered, meter.bytes),

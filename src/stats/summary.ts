@@ -45,6 +45,12 @@ export function summaryText(stats: Stats, ctx: SummaryContext): string {
     lines.push(`  round-robin with every collector down: ${count(s.lost.datagrams, "datagram")} not sent to any, holding ${count(s.lost.records, "flow record")} (lost)`);
   }
   if (s.counterSplits > 0n) lines.push(`  flows exported early before a 32-bit counter of the format overflowed: ${fmt(s.counterSplits)}`);
+  const f = stats.flood;
+  if (f.alerts.pps + f.alerts.newFlows + f.lost > 0n) {
+    const a = f.actions;
+    const actions = a.run + a.skipped > 0n ? `; --flood-action run ${fmt(a.run)} (failed ${fmt(a.failed)}), not run over the rate limit ${fmt(a.skipped)}` : "";
+    lines.push(`  flood alerts ${fmt(f.alerts.pps + f.alerts.newFlows)} (pps ${fmt(f.alerts.pps)}, new-flows ${fmt(f.alerts.newFlows)}): logged ${fmt(f.logged)}, held off ${fmt(f.heldOff)}, lost ${fmt(f.lost)}${actions}`);
+  }
   if (s.uptimeRestarts > 0n) lines.push(`  NetFlow uptime epoch restarted (capture longer than 49.7 days): ${fmt(s.uptimeRestarts)}`);
   lines.push(`  peak active flows ${fmt(s.peak)} of ${fmt(ctx.maxflows)}; cache memory in use ${(s.heapBytes / 1048576).toFixed(1)} MiB, at most ${ctx.cacheAtMost}`);
   return lines.join("\n") + "\n";
