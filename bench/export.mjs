@@ -7,12 +7,10 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, UNIFORM, nfcapd } from "./common.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const FILE = path.join(ROOT, "bench", "out", "uniform.pcap");
+const FILE = UNIFORM;
 const META = `${FILE}.json`;
 const FLOWPROBE = path.join(ROOT, "dist", "flowprobe.cjs");
 const RUNS = Number(process.env.RUNS ?? 2);
@@ -26,32 +24,7 @@ const num = (re, text) => {
   return m ? Number(m[1].replace(/,/g, "")) : null;
 };
 
-function udpBound(port) {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  return fs.readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`0100007F:${hex} `));
-}
 
-async function nfcapd(port) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fp-bench-nfcapd-"));
-  const child = spawn("nfcapd", ["-w", dir, "-p", String(port), "-b", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const closed = new Promise((r) => child.on("close", r));
-  for (let i = 0; !udpBound(port); i++) {
-    if (i > 300) throw new Error(`nfcapd did not bind ${port}: ${log}`);
-    await sleep(10);
-  }
-  return async () => {
-    await sleep(300);
-    child.kill("SIGTERM");
-    await closed;
-    fs.rmSync(dir, { recursive: true, force: true });
-    // one summary line per file nfcapd wrote (it rotates every 5 minutes of wall time)
-    const total = (re) => [...log.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
-    return { flows: total(/Flows: (\d+)/g), packets: total(/Packets: (\d+)/g), seqErrors: total(/Sequence Errors: (\d+)/g) };
-  };
-}
 
 function which(cmd) {
   for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"]) {

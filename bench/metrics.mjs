@@ -13,12 +13,9 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import { GENERATOR_VERSION, generate, paramsOf } from "./gen.mjs";
+import { ROOT, OUT, UNIFORM, median, uniformCapture } from "./common.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = path.join(ROOT, "bench", "out");
-const FILE = path.join(OUT, "uniform.pcap");
+const FILE = UNIFORM;
 const FLOWPROBE = path.join(ROOT, "dist", "flowprobe.cjs");
 const GNU_TIME = "/usr/bin/time";
 const RUNS = Number(process.env.RUNS ?? 11);
@@ -27,24 +24,7 @@ const GOAL_WITHIN = 0.03;
 // as bench/run.mjs: Node's startup cost of parsing a CA bundle is not flowprobe's
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"].includes(k)));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
-/** The capture, generated unless bench/out holds one of the same parameters (bench/run.mjs's cache). */
-function capture() {
-  try {
-    const meta = JSON.parse(fs.readFileSync(`${FILE}.json`, "utf8"));
-    if (meta.generator === GENERATOR_VERSION && JSON.stringify(meta.params) === JSON.stringify(paramsOf({ variant: "uniform" })) &&
-      fs.statSync(FILE).size === meta.fileBytes) return meta;
-  } catch {}
-  fs.mkdirSync(OUT, { recursive: true });
-  process.stdout.write(`generating ${path.relative(ROOT, FILE)} ... `);
-  const meta = generate({ variant: "uniform", out: FILE });
-  process.stdout.write(`${meta.generateSeconds.toFixed(1)} s\n`);
-  return meta;
-}
 
 /** One whole-process run: wall (here), CPU and peak RSS (GNU time); with a port, scraped while it runs. */
 async function runOnce(argv, port) {
@@ -88,7 +68,7 @@ async function main() {
     console.error("bench/metrics: dist/flowprobe.cjs missing: npm run build:core");
     return 1;
   }
-  const meta = capture();
+  const meta = uniformCapture();
   const port = 26000 + (process.pid % 6000);
   const ROWS = [
     { key: "off", label: "flowprobe -r (JSON), no --metrics", argv: [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1"] },

@@ -24,12 +24,9 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import { GENERATOR_VERSION, generate, paramsOf } from "./gen.mjs";
+import { ROOT, OUT, UNIFORM, median, nfcapd, uniformCapture } from "./common.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = path.join(ROOT, "bench", "out");
-const FILE = path.join(OUT, "uniform.pcap");
+const FILE = UNIFORM;
 const FLOWPROBE = path.join(ROOT, "dist", "flowprobe.cjs");
 const GNU_TIME = "/usr/bin/time";
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -48,10 +45,6 @@ const num = (re, text) => {
   const m = re.exec(text);
   return m ? Number(m[1].replace(/,/g, "")) : null;
 };
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function which(cmd) {
   for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/local/sbin"]) {
@@ -61,46 +54,8 @@ function which(cmd) {
   return null;
 }
 
-function udpBound(port) {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  return fs.readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`0100007F:${hex} `));
-}
 
-/** nfcapd on 127.0.0.1:port; the returned stop() gives what it received (its summary lines). */
-async function nfcapd(port) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fp-bench-targets-"));
-  const child = spawn("nfcapd", ["-w", dir, "-p", String(port), "-b", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const closed = new Promise((r) => child.on("close", r));
-  for (let i = 0; !udpBound(port); i++) {
-    if (i > 300 || child.exitCode !== null) throw new Error(`nfcapd did not bind ${port}: ${log}`);
-    await sleep(10);
-  }
-  return async () => {
-    await sleep(300);
-    child.kill("SIGTERM");
-    await closed;
-    fs.rmSync(dir, { recursive: true, force: true });
-    const total = (re) => [...log.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
-    return { flows: total(/Flows: (\d+)/g), packets: total(/Packets: (\d+)/g) };
-  };
-}
 
-/** The capture, generated unless bench/out holds one of the same parameters (bench/run.mjs's cache). */
-function capture() {
-  try {
-    const meta = JSON.parse(fs.readFileSync(`${FILE}.json`, "utf8"));
-    if (meta.generator === GENERATOR_VERSION && JSON.stringify(meta.params) === JSON.stringify(paramsOf({ variant: "uniform" })) &&
-      fs.statSync(FILE).size === meta.fileBytes) return meta;
-  } catch {}
-  fs.mkdirSync(OUT, { recursive: true });
-  process.stdout.write(`generating ${path.relative(ROOT, FILE)} ... `);
-  const meta = generate({ variant: "uniform", out: FILE });
-  process.stdout.write(`${meta.generateSeconds.toFixed(1)} s\n`);
-  return meta;
-}
 
 /** One whole-process run: wall (here), CPU and peak RSS (GNU time), stderr. */
 function runOnce(argv) {
@@ -130,7 +85,7 @@ async function main() {
     console.error("bench/targets: dist/flowprobe.cjs missing: npm run build:core");
     return 1;
   }
-  const meta = capture();
+  const meta = uniformCapture();
   const port = 25000 + (process.pid % 7000);
   const cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), "fp-bench-targets-cfg-"));
   const cfg = path.join(cfgDir, "three.json");
