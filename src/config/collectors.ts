@@ -56,3 +56,8 @@ export function collectorId(c: Collector): string {
   }
   return `${host}|${c.port}`;
 }
+
+/** How a target's datagrams go to its collectors: every one gets each (mirror), or one each in
+ * turn (round-robin). The meter's DestinationMode (meter/meter.ts) names the same two. */
+export type DestinationMode = "mirror" | "round-robin";
+export const DESTINATION_MODES: readonly DestinationMode[] = ["mirror", "round-robin"];

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import { FlowprobeError, UsageError, clipped, quoted } from "../errors";
 import { distance } from "./argv";
-import { collectorId, parseCollectors, type Collector } from "./collectors";
+import { DESTINATION_MODES, collectorId, parseCollectors, type Collector, type DestinationMode } from "./collectors";
 import { JsonSyntaxError, kindOf, parseJson, type JsonObject, type JsonValue } from "./json";
 import { OPTIONS, fileKey, optionNamed, type OptionSpec } from "./schema";
 import { checkCounters, type CounterOptions } from "./counters";
@@ -23,7 +23,7 @@ export interface FileTarget {
   readonly select: string | undefined;
   readonly fields: string[] | undefined;
   readonly aggregation: string[] | undefined;
-  readonly mode: "mirror" | "round-robin" | undefined;
+  readonly mode: DestinationMode | undefined;
   /** The collectors, each checked as HOST:PORT; [] is refused here (an empty list). */
   readonly destinations: Collector[] | undefined;
   /** Integer and boolean keys by option name (maxflows, mtu, engine-id, active-timeout from
@@ -277,8 +277,8 @@ function checkTarget(file: string, t: JsonValue, path: string, bad: (path: strin
         aggregation = stringList(v, at(key), bad);
         break;
       case "mode":
-        if (v !== "mirror" && v !== "round-robin") bad(at(key), `expected "mirror" (every collector gets every datagram, the default) or "round-robin" (they take turns), found ${kindOf(v)}`);
-        mode = v as "mirror" | "round-robin";
+        if (!DESTINATION_MODES.includes(v as DestinationMode)) bad(at(key), `expected "mirror" (every collector gets every datagram, the default) or "round-robin" (they take turns), found ${kindOf(v)}`);
+        mode = v as DestinationMode;
         break;
       case "destinations": {
         if (typeof v === "string") bad(at(key), `expected a list of "HOST:PORT", found ${kindOf(v)}: write [${JSON.stringify(v)}]`);

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { UsageError, quoted } from "../errors";
 import { scan, integer } from "./argv";
 import { defaultHashsize } from "./cache";
-import { parseCollectors, type Collector } from "./collectors";
+import { DESTINATION_MODES, parseCollectors, type Collector, type DestinationMode } from "./collectors";
 import { DEFAULTS } from "./defaults";
 import { asUsageError, readConfigFile } from "./file";
 import { EXPORT_FORMATS, type FormatName } from "./formats";
@@ -134,9 +134,6 @@ export interface ConfigOrigin {
   overridden: string[];
 }
 
-/** How a target's datagrams go to its collectors (the meter's DestinationMode). */
-export type DestinationMode = "mirror" | "round-robin";
-const MODES: readonly DestinationMode[] = ["mirror", "round-robin"];
 
 /** What an interface name may be on Linux (IFNAMSIZ: 15 characters). */
 const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
@@ -197,7 +194,7 @@ function optionsOf(argv: string[]): Options {
   const format = destinations.length === 0 ? "json" : exportFormat.name;
   if (value("mac") && format === "v5") throw new UsageError(`${named("mac")} with ${mention("protocol")} 5: NetFlow v5 records have no MAC fields (use 9 or 10)`);
   const mode = (str("mode") ?? DEFAULTS.mode) as DestinationMode;
-  if (!MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
+  if (!DESTINATION_MODES.includes(mode)) throw new UsageError(`${named("mode")} ${str("mode")}: expected mirror (every collector gets every datagram) or round-robin (each datagram to one collector in turn)`);
   const fieldsText = str("fields");
   const fields = fieldsText !== undefined ? splitFieldList(fieldsText) : undefined;
   // (its errors now, before anything starts; with targets in the file, the list is their

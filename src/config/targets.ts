@@ -8,7 +8,7 @@
 import { UsageError, quoted } from "../errors";
 import { DEST_MAX, TARGET_MAX } from "../../assembly/layout";
 import { defaultHashsize } from "./cache";
-import { collectorId, type Collector } from "./collectors";
+import { collectorId, type Collector, type DestinationMode } from "./collectors";
 import type { ConfigFile, FileTarget } from "./file";
 import { exportFormatOf, type FormatName } from "./formats";
 import { compileSelector, SelectorError } from "./select";
@@ -26,7 +26,7 @@ export interface TargetOptions {
   fields: string[] | undefined;
   aggregation: string[] | undefined;
   /** mirror: every collector gets every datagram; round-robin: they take turns. */
-  mode: "mirror" | "round-robin";
+  mode: DestinationMode;
   /** Its collectors ([] for JSON lines). */
   destinations: Collector[];
   maxflows: number;
@@ -66,7 +66,7 @@ export type TargetDefaults = Pick<TargetOptions, (typeof TARGET_OPTIONS)[keyof t
   /** The command line's (or the file's global) selector: the one target's when the file lists none. */
   select: string | undefined;
   /** The command line's (or the file's global) destination mode. */
-  mode: "mirror" | "round-robin";
+  mode: DestinationMode;
   /** The command line's (or the file's global) field list and aggregation rules. */
   fields: string[] | undefined;
   aggregation: string[] | undefined;

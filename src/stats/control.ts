@@ -38,14 +38,9 @@ export const ALIASES: ReadonlyMap<string, string> = new Map([
   ["exit", "shutdown"],
 ]);
 
-/** The verbs. `counters` and `alerts` belong to the named counters and flood detection: until
- * a build has them, NOT_AVAILABLE answers (the one place their handlers are filled in). */
+/** The verbs (the app's handlers answer each; docs/control.md). */
 export const VERBS = ["stat", "expire-all", "dump-flows", "send-templates", "reload", "timeouts", "shutdown", "counters", "alerts"] as const;
 export type Verb = (typeof VERBS)[number];
-
-export const NOT_AVAILABLE: Handler = () => {
-  throw new ControlError("not available in this build");
-};
 
 /** The longest request line, bytes. */
 export const REQUEST_MAX = 64 * 1024;
