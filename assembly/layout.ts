@@ -433,6 +433,10 @@ export const FP_HEADER: u32 = 8;
 export const FP_BATCH: u32 = 1; // u32 records, u32 0, then the batch records (BR_*)
 export const FP_STATS: u32 = 2; // u64 packets (drops included), u64 drops, u64 ring freezes, u64 interfaces open
 export const FP_IFACE: u32 = 3; // u32 ifindex, then the interface name: an interface was (re)opened
+export const FP_RING: u32 = 4; //  one per interface given, just before each FP_STATS: u64 packets (drops included), u64 drops,
+//                                  u64 ring freezes (since the shim started, what it counted before it closed included),
+//                                  u32 the number its flows carry (0: any, or never opened), u32 1 open / 0 awaited, the name
+export const FP_RING_NAME: u32 = 32; // where FP_RING's name begins (it runs to the message's end)
 
 // ---- a target's selector program (src/config/select.ts compiles it, cache/select.ts runs
 // it over a pending packet's parsed fields), in a heap block at T_SELECT: a header, then

@@ -14,8 +14,16 @@
 // assembly/layout.ts through build/batch.h, as the host and the cap child read them.
 //   FP_BATCH  u32 records, u32 0, then the records (each BR_HEADER + bytes, padded to 8)
 //   FP_STATS  u64 packets (drops included), u64 drops, u64 ring freezes: the kernel's totals
-//              since start (PACKET_STATISTICS); u64 interfaces open
+//              since start (PACKET_STATISTICS), every interface's summed (closed ones too);
+//              u64 interfaces open. Once a second, after the batches of the packets it counts
 //   FP_IFACE  u32 ifindex, then the interface name: an interface was (re)opened
+//   FP_RING   one per interface of -i (in its order), just before each FP_STATS: u64 packets
+//              (drops included), u64 drops, u64 ring freezes, the interface's own since start
+//              (what its sockets counted before they closed included: an interface deleted
+//              and made again under a new ifindex keeps adding to its row, which is keyed by
+//              the name); u32 the number its flows carry (ifindex or --ifindex-map number; the
+//              last it had, 0 for any or never opened); u32 1 while open, 0 while awaited;
+//              then the name as -i gave it ("any"), to the message's end (FP_RING_NAME = 32)
 // Diagnostics go to stderr, one line each. It exits when its output's reader goes away
 // (EPIPE), when stdin ends or on SIGTERM/SIGINT (after writing what it holds), or on a usage
 // error (status 2).
@@ -64,6 +72,8 @@ struct iface {
   unsigned block;         // the next block to look at
   int filter_outgoing;    // PACKET_IGNORE_OUTGOING unavailable: drop them here
   int64_t next_retry_ms;
+  uint64_t packets, drops, freezes; // its kernel counts since start, over every socket it had
+  uint32_t number;                  // the number its flows carried when it was last open
 };
 
 static struct {
@@ -74,7 +84,6 @@ static struct {
   unsigned snaplen;
   unsigned block_size, block_nr, block_timeout_ms;
   const char *filter; // the --filter expression ("" = everything)
-  uint64_t packets, drops, freezes;
 } cfg = { .snaplen = FP_SNAPLEN_DEFAULT, .ingress_only = 1, .block_size = FP_BLOCK_KIB_DEFAULT * 1024u, .block_nr = FP_BLOCKS_DEFAULT,
           .block_timeout_ms = FP_BLOCK_TIMEOUT_MS_DEFAULT };
 
@@ -135,6 +144,7 @@ static void write_all(const void *buf, size_t len) {
 }
 
 _Static_assert(2 * sizeof(uint32_t) == FP_HEADER, "a message header is two u32 (assembly/layout.ts FP_HEADER)");
+_Static_assert(3 * sizeof(uint64_t) + 2 * sizeof(uint32_t) == FP_RING_NAME, "FP_RING: three u64 and two u32 before the name (assembly/layout.ts FP_RING_NAME)");
 
 static void message(uint32_t type, const void *payload, uint32_t len) {
   uint32_t hdr[2] = { type, len };
@@ -198,19 +208,19 @@ static void add_packet(const struct tpacket3_hdr *h, const struct sockaddr_ll *s
   batch_records++;
 }
 
-/** Adds a socket's kernel counts since the last reading (reading them resets them). */
-static void take_stats(int fd) {
+/** Adds f's socket's kernel counts since the last reading to f's (reading them resets them). */
+static void take_stats(struct iface *f) {
   struct tpacket_stats_v3 st;
   socklen_t len = sizeof st;
-  if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
-    cfg.packets += st.tp_packets;
-    cfg.drops += st.tp_drops;
-    cfg.freezes += st.tp_freeze_q_cnt;
+  if (getsockopt(f->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
+    f->packets += st.tp_packets;
+    f->drops += st.tp_drops;
+    f->freezes += st.tp_freeze_q_cnt;
   }
 }
 
 static void close_iface(struct iface *f) {
-  if (f->fd >= 0) take_stats(f->fd); // what it counted before it went
+  if (f->fd >= 0) take_stats(f); // what it counted before it went
   if (f->ring) munmap(f->ring, (size_t)cfg.block_size * cfg.block_nr);
   if (f->fd >= 0) close(f->fd);
   f->ring = NULL;
@@ -278,6 +288,7 @@ static int open_iface(struct iface *f) {
   uint8_t msg[4 + IF_NAMESIZE];
   memset(map_cache, 0, sizeof map_cache); // an interface came (back): names may have moved
   uint32_t idx = number_of(f->ifindex);
+  f->number = idx;
   memcpy(msg, &idx, 4);
   size_t nlen = strlen(f->name[0] ? f->name : "any");
   memcpy(msg + 4, f->name[0] ? f->name : "any", nlen);
@@ -347,10 +358,25 @@ static void send_stats(void) {
       continue;
     }
     up++;
-    take_stats(f->fd);
+    take_stats(f);
   }
-  uint64_t m[4] = { cfg.packets, cfg.drops, cfg.freezes, up };
   flush_batch(); // counts after the packets they count
+  uint64_t m[4] = { 0, 0, 0, up };
+  for (int i = 0; i < cfg.count; i++) {
+    struct iface *f = &cfg.ifaces[i];
+    uint8_t ring[FP_RING_NAME + IF_NAMESIZE];
+    uint64_t counts[3] = { f->packets, f->drops, f->freezes };
+    uint32_t state[2] = { f->number, f->fd >= 0 };
+    const char *name = f->name[0] ? f->name : "any";
+    size_t nlen = strlen(name);
+    memcpy(ring, counts, sizeof counts);
+    memcpy(ring + sizeof counts, state, sizeof state);
+    memcpy(ring + FP_RING_NAME, name, nlen);
+    message(FP_RING, ring, (uint32_t)(FP_RING_NAME + nlen));
+    m[0] += f->packets;
+    m[1] += f->drops;
+    m[2] += f->freezes;
+  }
   message(FP_STATS, m, sizeof m);
 }
 

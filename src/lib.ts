@@ -7,6 +7,7 @@ export { Core } from "./meter/core";
 export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export { meterFile, FileSource, KNOWN_LINKTYPES } from "./sources/file";
 export { ShimSource } from "./sources/shim";
+export { parseRingMessage, ringMessage, RingRows, type RingCounters } from "./sources/rings";
 export { parseOptions } from "./config/options";
 export { readConfigFile } from "./config/file";
 export { helpText } from "./config/help";

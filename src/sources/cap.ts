@@ -18,8 +18,9 @@
 //   Linux cooked headers that carry it;
 // - always promiscuous (cap sets it): without --promisc, frames addressed to other hosts are
 //   still skipped and counted by the meter; direction in skips the interface's own sent frames;
-// - no kernel drop counts (FP_STATS says 0); a full staging buffer is written out at once,
-//   so this process drops nothing itself;
+// - no kernel drop counts (FP_STATS and each interface's FP_RING say 0); a full staging
+//   buffer is written out at once, so this process drops nothing itself; packets are counted
+//   per interface (one libpcap handle each; "any" is one row);
 // - packets are taken one by one (a JavaScript call each) and sent a batch at a time.
 // Known trap: cap keeps only a raw pointer to the buffer given to open(); each buffer stays
 // referenced (in `opened`) for the life of its handle, or the process aborts.
@@ -30,6 +31,7 @@ import * as path from "node:path";
 import * as L from "../../assembly/layout";
 import { parseCaptureArgs, type ParsedCaptureArgs } from "../config/capture-args";
 import { numberOf, sysNetValue } from "../host/routes";
+import { ringMessage } from "./rings";
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
@@ -132,6 +134,8 @@ export async function capChildMain(argv: string[]): Promise<number> {
   let stageLen = 0;
   let stageRecords = 0;
   let taken = 0n; // packets handed over or dropped here
+  // per interface of -i: the packets its handle gave, and the number its flows carry
+  const rows = new Map(o.interfaces.map((name) => [name, { packets: 0n, ifindex: 0, open: false }]));
   let base = 0n;
   // (Date.now() has whole ms: the base moves only when the clock drifted or stepped by more,
   // so stamps never go back by the rounding)
@@ -201,8 +205,12 @@ export async function capChildMain(argv: string[]): Promise<number> {
     opened.push({ name, handle, buffer });
     const ifindex = name === "any" ? 0 : numberOf(name, o.ifindexMap);
     const own = linktype === 1 ? macOf(name) : undefined;
+    const row = rows.get(name)!;
+    row.ifindex = ifindex;
+    row.open = true;
     handle.on("packet", (nbytes) => {
       taken++;
+      row.packets++;
       const pkttype = linktype === 1 ? ethernetType(buffer, own) : linktype === 113 ? buffer.readUInt16BE(0) : PACKET_HOST;
       if (pkttype === PACKET_OUTGOING && o.direction === "in") return; // (the shim's PACKET_IGNORE_OUTGOING)
       const caplen = Math.min(nbytes, o.snaplen);
@@ -243,6 +251,7 @@ export async function capChildMain(argv: string[]): Promise<number> {
   const stats = () => {
     flush();
     rebase();
+    for (const [name, r] of rows) send(L.FP_RING, ringMessage({ name, packets: r.packets, drops: 0n, freezes: 0n, ifindex: r.ifindex, open: r.open }));
     const m = Buffer.alloc(32);
     m.writeBigUInt64LE(taken, 0);
     m.writeBigUInt64LE(0n, 8); // (libpcap's drops are not available through cap)

@@ -1,7 +1,8 @@
 // Live capture through the shim, flowprobe-capture (shim/flowprobe-capture.c), or through
 // the cap child (cap.ts), which speaks the same protocol: it owns the AF_PACKET sockets and
 // TPACKET_V3 rings and writes messages (FP_* in assembly/layout.ts) into a FIFO — batches of
-// batch records (BR_*), its once-a-second statistics, the interfaces it opened. Each batch is
+// batch records (BR_*), its once-a-second statistics (each interface's ring counts, rings.ts,
+// then the totals), the interfaces it opened. Each batch is
 // read straight into the core's input region and metered with one call; the statistics
 // message is this source's heartbeat: the app's tick runs then, between two batches.
 //
@@ -18,6 +19,7 @@ import { captureArgs, type CaptureArgs } from "../config/capture-args";
 import { CaptureError, UsageError } from "../errors";
 import type { Meter } from "../meter/meter";
 import { CAPTURE_CHILD } from "./cap";
+import { RingRows } from "./rings";
 import type { KernelCounters, LiveStatistics, Source } from "./source";
 
 /** Wait before starting a shim that died again. */
@@ -114,11 +116,12 @@ export class ShimSource implements Source {
   private readonly backend: "shim" | "cap";
   private readonly stopping = new AbortController();
   private readonly stats: LiveStatistics;
+  private readonly rings = new RingRows();
 
   constructor(private readonly meter: Meter, private readonly o: LiveOptions, private readonly hooks: ShimHooks) {
     this.backend = o.backend ?? "shim";
     this.label = `live ${o.interfaces.join(",")}`;
-    this.stats = { kind: "live", kernel: { packets: 0n, drops: 0n, freezes: 0n }, interfaces: new Map(), restarts: 0, backend: this.backend };
+    this.stats = { kind: "live", kernel: { packets: 0n, drops: 0n, freezes: 0n }, rings: this.rings.rows, interfaces: new Map(), restarts: 0, backend: this.backend };
   }
 
   async start(): Promise<void> {
@@ -213,7 +216,10 @@ export class ShimSource implements Source {
             }
             const payload = Buffer.alloc(len);
             if (!(await readFully(fd, payload, 0, len))) break;
-            if (type === L.FP_STATS) {
+            if (type === L.FP_RING) {
+              this.rings.stage(payload);
+            } else if (type === L.FP_STATS) {
+              this.rings.commit();
               result.kernel = {
                 packets: carried.packets + payload.readBigUInt64LE(0),
                 drops: carried.drops + payload.readBigUInt64LE(8),
@@ -245,6 +251,7 @@ export class ShimSource implements Source {
       carried.packets = result.kernel.packets;
       carried.drops = result.kernel.drops;
       carried.freezes = result.kernel.freezes;
+      this.rings.restarted();
       hooks.onLog(`flowprobe: ${what} ended (${end.signal ?? `exit status ${end.code}`}); starting it again in ${RESTART_DELAY_MS / 1000} s`);
       result.restarts++;
       await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));

@@ -4,6 +4,8 @@
 // with one call per batch, behind this one small interface; the app (src/app.ts) starts it,
 // runs it, ticks, stops it and reads its statistics.
 
+import type { RingCounters } from "./rings";
+
 export interface FileStatistics {
   kind: "file";
   /** Bytes of the file read so far. */
@@ -23,7 +25,10 @@ export interface KernelCounters {
 
 export interface LiveStatistics {
   kind: "live";
+  /** Every interface's ring counts together (the shim's totals: the sum of `rings`). */
   kernel: KernelCounters;
+  /** Per interface of -i, in its order, keyed by name (rings.ts): its ring counts over the run, closed spells included. With cap: packets libpcap gave, no drops or freezes (0). Empty before the first report. */
+  rings: RingCounters[];
   /** ifindex → interface name, as the shim opened them. */
   interfaces: Map<number, string>;
   /** Times the shim was started again after it died. */

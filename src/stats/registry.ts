@@ -199,7 +199,7 @@ export class StatsRegistry {
       seconds,
       source: i.source.label,
       meter,
-      input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, interfaces: new Map(input.interfaces) } : { ...input },
+      input: input.kind === "live" ? { ...input, kernel: { ...input.kernel }, rings: input.rings.map((r) => ({ ...r })), interfaces: new Map(input.interfaces) } : { ...input },
       destinations,
       targets,
       clockSteps: i.clockSteps(),

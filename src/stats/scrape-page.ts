@@ -16,8 +16,9 @@
 // `flowprobe_build_info{version="…"} 1` as node_exporter's `node_exporter_build_info`.
 //
 // A new figure is one row: `one(…)` for a figure of the run, `perTarget(…)`, `perCollector(…)`,
-// `byReason(…)` for the labelled ones.
+// `perInterface(…)`, `byReason(…)` for the labelled ones.
 
+import type { RingCounters } from "../sources/rings";
 import type { DestinationFigures, Stats, TargetFigures } from "./registry";
 
 type Value = number | bigint;
@@ -60,6 +61,13 @@ const byReason = (reasons: (s: Stats) => ReadonlyArray<{ key: string }>, counts:
   (s: Stats) => reasons(s).map((r) => [[["reason", r.key]], counts(s).get(r.key) ?? 0n] as const);
 
 const live = (s: Stats) => (s.input.kind === "live" ? s.input : undefined);
+/** A counter of each interface's ring, by name (its row over the run; rings.ts), for the shim — and for cap too when `cap` (libpcap gives no drop or freeze counts through cap). */
+const perInterface = (name: string, help: string, of: (r: RingCounters) => Value, cap = false): MetricRow => ({
+  name, type: "counter", help, samples: (s) => {
+    const l = live(s);
+    return l && (cap || l.backend !== "cap") ? l.rings.map((r) => [[["interface", r.name]], of(r)] as const) : [];
+  },
+});
 const file = (s: Stats) => (s.input.kind === "file" ? s.input : undefined);
 
 /** Every metric of the page, in its order. */
@@ -111,9 +119,10 @@ export const METRICS: readonly MetricRow[] = [
   // the source
   one("flowprobe_file_read_bytes_total", "counter", "Bytes of the capture file read.", (s) => file(s)?.bytes),
   one("flowprobe_file_size_bytes", "gauge", "The capture file's size (absent for a stream).", (s) => { const f = file(s); return f && f.size >= 0 ? f.size : undefined; }),
-  one("flowprobe_kernel_packets_total", "counter", "Live: packets the kernel took for the rings (drops included).", (s) => live(s)?.kernel.packets),
-  one("flowprobe_ring_drops_total", "counter", "Live: packets the kernel dropped because a ring was full.", (s) => live(s)?.kernel.drops),
-  one("flowprobe_ring_freezes_total", "counter", "Live: times a ring was frozen full.", (s) => live(s)?.kernel.freezes),
+  // (per interface only: the run's totals are their sum, sum(flowprobe_ring_packets_total))
+  perInterface("flowprobe_ring_packets_total", "Live: packets the kernel took for the interface's ring (drops included); with --capture cap, packets libpcap gave.", (r) => r.packets, true),
+  perInterface("flowprobe_ring_drops_total", "Live: packets the kernel dropped because the interface's ring was full (not with --capture cap).", (r) => r.drops),
+  perInterface("flowprobe_ring_freezes_total", "Live: times the interface's ring was frozen full (not with --capture cap).", (r) => r.freezes),
   { name: "flowprobe_capture_interface_info", type: "gauge", help: "Live: 1 for each interface captured on, with its ifindex.", samples: (s) => [...(live(s)?.interfaces ?? [])].map(([i, n]) => [[["interface", n], ["ifindex", String(i)]], 1] as const) },
   one("flowprobe_capture_restarts_total", "counter", "Live: times the capture process was started again after it died.", (s) => live(s)?.restarts),
   one("flowprobe_clock_steps_total", "counter", "Steps of the system clock seen (each exported every active flow).", (s) => s.clockSteps),

@@ -42,8 +42,12 @@ export function statText(s: Stats, c: StatContext): string {
   L.push(`Memory: Wasm ${k(m.memoryBytes)}, heap in use ${k(m.heapBytes)}`);
   if (s.input.kind === "live") {
     const i = s.input;
-    const ifs = [...i.interfaces].map(([n, name]) => `${name}(${n})`).join(" ");
-    L.push(`Capture: ${i.backend}, kernel packets ${fmt(i.kernel.packets)}, ring drops ${i.backend === "cap" ? "not reported" : fmt(i.kernel.drops)}, freezes ${fmt(i.kernel.freezes)} (all interfaces together); interfaces ${ifs || "none"}; restarts ${i.restarts}; clock steps ${s.clockSteps}`);
+    const cap = i.backend === "cap";
+    const drops = (r: { drops: bigint; freezes: bigint }) => (cap ? "drops not reported" : `ring drops ${fmt(r.drops)}, freezes ${fmt(r.freezes)}`);
+    // with a row per interface below, the interfaces need no list of their own here
+    const ifs = i.rings.length > 0 ? "" : `; interfaces ${[...i.interfaces].map(([n, name]) => `${name}(${n})`).join(" ") || "none"}`;
+    L.push(`Capture: ${i.backend}, ${cap ? "packets" : "kernel packets"} ${fmt(i.kernel.packets)}, ${drops(i.kernel)} (all interfaces together)${ifs}; restarts ${i.restarts}; clock steps ${s.clockSteps}`);
+    for (const r of i.rings) L.push(`  iface ${r.name}(${r.ifindex}${r.open ? "" : ", awaited"}): packets ${fmt(r.packets)}, ${drops(r)}`);
   } else {
     L.push(`Input: file, ${fmt(s.input.bytes)} bytes read${s.input.size >= 0 ? ` of ${fmt(s.input.size)}` : ""}`);
   }
