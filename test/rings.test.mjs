@@ -225,6 +225,32 @@ test("live, ring drops forced on one interface (a 2 MiB ring, the shim stopped w
   });
 });
 
+test("live: the capture shim killed and started again: each row goes on from what it held (the new shim counts from 0)", async () => {
+  await withTwo(async (ns, ia, ib, sock) => {
+    const [na, nb, nc] = [A, B, C].map((n) => oracleOf(n).oracle.packets);
+    const run = await startLive(ns, ["-i", "ra0,rb0", "--promisc", "--control", sock]);
+    try {
+      await until(() => /capturing on ra0/.test(run.stderr) && /capturing on rb0/.test(run.stderr), 5000, `both captured: ${run.stderr}`);
+      replay(ns, "ra1", A);
+      replay(ns, "rb1", B);
+      let stat;
+      await until(() => (stat = statOf(sock)) && big(stat.input.kernel.packets) === big(na + nb), 10000, `${na + nb} packets counted`);
+      const first = shimPid(run.child.pid);
+      process.kill(first, "SIGKILL");
+      await until(() => (run.stderr.match(/capturing on rb0/g) ?? []).length === 2, 10000, `the shim started again: ${run.stderr}`);
+      replay(ns, "ra1", C);
+      await until(() => (stat = statOf(sock)) && big(stat.input.kernel.packets) === big(na + nb + nc), 10000, `${na + nb + nc} packets counted: ${JSON.stringify(stat?.input)}`);
+      const rows = rowsOf(stat);
+      assert.equal(stat.input.restarts, 1);
+      assert.deepEqual([rows.ra0.packets, rows.ra0.open, rows.rb0.packets, rows.rb0.open], [na + nc, true, nb, true]);
+      await run.stop();
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
+});
+
 test("live --capture cap, two interfaces: a row per interface with the packets libpcap gave; drops not reported", async () => {
   await withTwo(async (ns, ia, ib, sock) => {
     const [na, nc] = [A, C].map((n) => oracleOf(n).oracle.packets);
