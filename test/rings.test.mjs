@@ -167,7 +167,10 @@ test("live, two interfaces: each ring's row is what tcpreplay sent into it, the 
       assert.equal(big(stat.meter.read), big(na + nb + 2 * nc));
       await run.stop();
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, new RegExp(`kernel: packets ${(na + nb + 2 * nc).toLocaleString("en-US")}, ring drops 0`));
+      // the summary: the totals, then each interface's ring
+      const n = (x) => x.toLocaleString("en-US");
+      assert.match(run.stderr, new RegExp(`  kernel: packets ${n(na + nb + 2 * nc)}, ring drops 0, ring freezes 0; interfaces ra0 \\(ifindex ${ia}\\), rb0 \\(ifindex ${ib}\\), rb0 \\(ifindex ${ib2}\\)\n` +
+        `    ra0: packets ${n(na + nc)}, ring drops 0, ring freezes 0\n    rb0: packets ${n(nb + nc)}, ring drops 0, ring freezes 0\n`));
     } finally {
       run.child.kill("SIGKILL");
     }
@@ -219,6 +222,8 @@ test("live, ring drops forced on one interface (a 2 MiB ring, the shim stopped w
       assert.equal(big(stat.meter.read), big(sent + nc) - big(rows.ra0.drops), "the meter read what the rings kept");
       await run.stop();
       assert.equal(run.code, 0, run.stderr);
+      const n = (x) => x.toLocaleString("en-US");
+      assert.match(run.stderr, new RegExp(`\n    ra0: packets ${n(sent)}, ring drops ${n(rows.ra0.drops)}, ring freezes ${rows.ra0.freezes}\n    rb0: packets ${nc}, ring drops 0, ring freezes 0\n`));
     } finally {
       run.child.kill("SIGKILL");
     }
@@ -275,6 +280,7 @@ test("live --capture cap, two interfaces: a row per interface with the packets l
       assert.doesNotMatch(page, /flowprobe_ring_drops_total|flowprobe_ring_freezes_total/, "no drop figures libpcap did not give");
       await run.stop();
       assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`\n    ra0: packets ${na}\n    rb0: packets ${nc}\n`));
     } finally {
       run.child.kill("SIGKILL");
     }

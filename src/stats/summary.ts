@@ -127,14 +127,18 @@ export function configText(c: { file: string; hasTargets: boolean; commandLine: 
   return `  config ${c.file}: ${what}; from the command line: ${flags.length > 0 ? flags.join(", ") : "nothing"}; the rest from the file or the defaults\n`;
 }
 
-/** Live capture: what the kernel counted for the rings, and the shim's restarts. */
+/** Live capture: what the kernel counted for the rings, and the shim's restarts; with several interfaces, a line for each one's ring. */
 export function kernelText(r: LiveStatistics & { clockSteps: number }): string {
   const ifs = [...r.interfaces].map(([i, n]) => `${n} (ifindex ${i})`).join(", ");
+  // (one interface: its row is the totals)
+  const rows = (of: (x: LiveStatistics["rings"][number]) => string) => (r.rings.length > 1 ? r.rings.map((x) => `    ${x.name}: ${of(x)}\n`).join("") : "");
   if (r.backend === "cap") {
     return `  capture: libpcap (--capture cap): packets ${fmt(r.kernel.packets)}, drops not reported (cap does not give libpcap's); interfaces ${ifs || "none opened"}` +
-      `${r.restarts > 0 ? `; capture process restarted ${r.restarts} times` : ""}${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n`;
+      `${r.restarts > 0 ? `; capture process restarted ${r.restarts} times` : ""}${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n` +
+      rows((x) => `packets ${fmt(x.packets)}`);
   }
   return `  kernel: packets ${fmt(r.kernel.packets)}, ring drops ${fmt(r.kernel.drops)}, ring freezes ${fmt(r.kernel.freezes)}` +
     `; interfaces ${ifs || "none opened"}${r.restarts > 0 ? `; capture shim restarted ${r.restarts} times` : ""}` +
-    `${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n`;
+    `${r.clockSteps > 0 ? `; system clock steps ${r.clockSteps}` : ""}\n` +
+    rows((x) => `packets ${fmt(x.packets)}, ring drops ${fmt(x.drops)}, ring freezes ${fmt(x.freezes)}`);
 }
