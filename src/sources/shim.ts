@@ -2,9 +2,9 @@
 // the cap child (cap.ts), which speaks the same protocol: it owns the AF_PACKET sockets and
 // TPACKET_V3 rings and writes messages (FP_* in assembly/layout.ts) into a FIFO — batches of
 // batch records (BR_*), its once-a-second statistics (each interface's ring counts, rings.ts,
-// then the totals), the interfaces it opened. Each batch is
-// read straight into the core's input region and metered with one call; the statistics
-// message is this source's heartbeat: the app's tick runs then, between two batches.
+// then the totals), the interfaces it opened. Each batch is read straight into the core's
+// input region and metered with one call; the statistics message is this source's
+// heartbeat: the app's tick runs then, between two batches.
 //
 // The shim is the only privileged part (CAP_NET_RAW, CAP_NET_ADMIN for --promisc). If it
 // dies it is started again (its exit and the restart are logged); if it fails at start
