@@ -63,7 +63,7 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   let lookups = 0n;
   let probes = 0n;
   const target = { packets: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 3, peak: 5, maxflows: 100, indexSize: 16, indexMax: 64, cacheBytes: 4096 };
-  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, packets: metered }], destinationRecords: [] }) };
+  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
   let seconds = 0;
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
@@ -75,12 +75,15 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   let s = reg.read();
   assert.deepEqual(s.rates, { clock: "wall time", packets: [500, 500, 500], bits: [400000, 400000, 400000] });
   assert.deepEqual(s.targets[0].packetRates, [500, 500, 500]);
+  assert.deepEqual(s.targets[0].bitRates, [400000, 400000, 400000], "the target's bits/s: its bytes × 8 over the same windows");
   assert.equal(s.search.metric, 1.2);
+  assert.deepEqual(s.targets[0].search, { lookups: 500n, probes: 600n, metric: 1.2, averages: [1.2, 1.2, 1.2] }, "the target's own search metric");
   assert.deepEqual(s.search.averages, [1.2, 1.2, 1.2]);
   assert.deepEqual(s.targets[0].cache, { active: 3, peak: 5, peakAtS: 0, maxflows: 100, indexSize: 16, indexMax: 64, indexFill: 3 / 16, memoryInUse: 4096, memoryReserved: 9999 });
   now += 60; seconds += 60; lookups += 100n; probes += 100n; target.peak = 7;
   s = reg.read();
   assert.equal(s.search.metric, 1);
+  assert.deepEqual(s.targets[0].search, s.search, "one target: its search metric is the process's");
   assert.deepEqual(s.search.averages, [1.2 * Math.exp(-1) + (1 - Math.exp(-1)), 1.2 * Math.exp(-0.2) + (1 - Math.exp(-0.2)), 1.2 * Math.exp(-60 / 900) + (1 - Math.exp(-60 / 900))]);
   assert.equal(s.targets[0].cache.peakAtS, 61, "the reading that first saw the new peak");
   metered = 2n ** 63n + 1n;
