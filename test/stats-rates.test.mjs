@@ -90,3 +90,29 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   s = reg.read();
   assert.match(jsonOf(s.meter), /"metered":9223372036854775809\b/);
 });
+
+test("registry: a target whose core counters a reload made anew starts its rates again (no negative rate); its search metric skips the drop", () => {
+  let now = 100;
+  const t = { packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 };
+  const meter = { snapshot: () => ({ metered: t.packets, bytes: t.bytes, lookups: t.lookups, probes: t.probes, clockNs: 0n, targets: [{ ...t }], destinationRecords: [], destinationTemplates: [] }) };
+  const reg = new StatsRegistry({
+    meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
+    targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
+    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock: { kind: "wall time", now: () => now },
+  });
+  reg.read();
+  now += 1; Object.assign(t, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
+  let s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [800000, 800000, 800000]);
+  assert.equal(s.targets[0].search.metric, 1.5);
+  // the reload: the target's slot counts from zero again
+  now += 1; Object.assign(t, { packets: 10n, bytes: 1000n, lookups: 10n, probes: 10n });
+  s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [0, 0, 0], "one reading since the restart: no rate yet");
+  assert.equal(s.targets[0].search.metric, 1.5, "a drop is no reading of the metric");
+  now += 1; Object.assign(t, { packets: 110n, bytes: 11000n, lookups: 110n, probes: 130n });
+  s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [80000, 80000, 80000]);
+  assert.deepEqual(s.targets[0].packetRates, [100, 100, 100]);
+  assert.equal(s.targets[0].search.metric, 1.2);
+});

@@ -175,7 +175,7 @@ export class StatsRegistry {
   private readonly total: TrafficRates;
   private readonly search = new SearchMetric();
   /** Per target name: its rates, its search metric and when its peak was first seen. */
-  private readonly perTarget = new Map<string, { rates: WindowRate; bits: WindowRate; search: SearchMetric; peak: number; peakAtS: number }>();
+  private readonly perTarget = new Map<string, { rates: WindowRate; bits: WindowRate; packets: bigint; bytes: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
 
   constructor(private readonly inputs: StatsInputs) {
     this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
@@ -200,7 +200,7 @@ export class StatsRegistry {
       const m = meter.targets[x.slot ?? k]!;
       seen.add(x.name);
       let own = this.perTarget.get(x.name);
-      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), bits: new WindowRate(), search: new SearchMetric(), peak: 0, peakAtS: seconds }));
+      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), bits: new WindowRate(), packets: 0n, bytes: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
       if (m.peak > own.peak) {
         own.peak = m.peak;
         own.peakAtS = seconds;
@@ -211,6 +211,13 @@ export class StatsRegistry {
       };
       const q = x.queue;
       if (t > 0) {
+        // (a reload that changed the target made its core counters anew: its rates start again)
+        if (m.packets < own.packets || m.bytes < own.bytes) {
+          own.rates = new WindowRate();
+          own.bits = new WindowRate();
+        }
+        own.packets = m.packets;
+        own.bytes = m.bytes;
         own.rates.add(t, m.packets);
         own.bits.add(t, m.bytes * 8n);
       }
