@@ -132,6 +132,37 @@ test("two targets of different hash sizes: each one's bytes and packets = the or
   }
 });
 
+test("more captures (IPv6 and several link types in one file, VLAN and MPLS tags): each target's bytes = the oracle restricted by its selector; lookups = packets; the targets' search figures add up", async () => {
+  const RUNS = [
+    { name: "derived--mixed-links.pcapng", a: ["src net 10.0.2.0/24", srcNet24("10.0.2.")], b: ["ip6", (f) => f.src.includes(":")] },
+    { name: "zeek--mixed-vlan-mpls.pcap", a: ["src net 10.0.0.0/8", (f) => f.src.startsWith("10.")], b: ["port 23", port(23)] },
+  ];
+  for (const run of RUNS) {
+    const oracle = oracleOf(run.name);
+    const meter = new lib.Meter([
+      { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json", select: run.a[0] },
+      { maxflows: 8, hashsize: 16, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json", select: run.b[0] },
+      { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json" },
+    ], 1n, { json: () => {} });
+    await lib.meterFile(meter, pcap(run.name));
+    await meter.flush();
+    const registry = new lib.StatsRegistry({
+      meter, source: { label: run.name, statistics: () => ({ kind: "file", bytes: 0, size: -1 }) }, destinations: [],
+      targets: ["a", "b", "all"].map((n) => ({ name: n, title: "JSON lines", mode: "mirror", destinations: [] })),
+      clockSteps: () => 0, labels: { skipped: lib.SKIP_REASONS, ended: lib.END_REASONS }, seconds: () => 1,
+    });
+    const stats = registry.read();
+    const want = [restricted(oracle, run.a[1]), restricted(oracle, run.b[1]), { packets: BigInt(oracle.ip_packets), bytes: BigInt(oracle.ip_bytes) }];
+    stats.targets.forEach((t, k) => {
+      if (k < 2) assert.ok(want[k].packets > 0n && want[k].packets < BigInt(oracle.ip_packets), `${run.name} ${t.name}: a real part`);
+      assert.deepEqual({ packets: t.meter.packets, bytes: t.meter.bytes }, want[k], `${run.name} ${t.name} (${k < 2 ? run[k ? "b" : "a"][0] : "every packet"})`);
+      assert.equal(t.search.lookups, t.meter.packets, `${run.name} ${t.name}: a lookup per packet`);
+    });
+    assert.equal(stats.targets.reduce((n, t) => n + t.search.lookups, 0n), stats.search.lookups, run.name);
+    assert.equal(stats.targets.reduce((n, t) => n + t.search.probes, 0n), stats.search.probes, run.name);
+  }
+});
+
 test("per-target bit rates over readings in packet time: the target's bytes × 8 over the time between readings", async () => {
   // the capture metered in two halves (the batch path), the registry read after each
   const name = "zeek--ssh--ssh.pcap";
