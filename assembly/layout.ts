@@ -625,3 +625,17 @@ export const FLOOD_KIND_NEW_FLOWS: u32 = 2; //        a source over --flood-new-
 // status block, continued (within STATUS_SIZE after ST_FREE_END)
 export const ST_ALERTS: u32 = ST_FREE_END; //         u32 address of the alert region (AR_*), 0 = no target detects floods
 export const ST_ALERTS_END: u32 = ST_ALERTS + 4;
+// ---- the stats registry's per-target and per-collector figures (src/stats/registry.ts).
+// Appended to the target descriptor after T_FLOOD_END: its IP bytes metered, counted beside
+// T_PACKETS (one add per packet it meters), and its share of the search metric (C_LOOKUPS,
+// C_PROBES): the table's Wasm globals are flushed into the target whose lookups they hold
+// when the walk moves on to another target's lookup, and at the end of every batch — so a
+// run of one target (or of targets that select apart) flushes once per batch. Appended to
+// the destination after D_END: the template blocks (a template set with every flow template
+// and the options) laid out for it. ----
+export const T_BYTES: u32 = T_FLOOD_END; //              u64 IP bytes metered into this target (as C_BYTES counts them; T_FLOOD_END is 8-aligned)
+export const T_LOOKUPS: u32 = T_BYTES + 8; //            u64 flow table lookups of this target (one per packet it chose)
+export const T_PROBES: u32 = T_LOOKUPS + 8; //           u64 index entries those lookups read
+export const T_FIGURES_END: u32 = T_PROBES + 8; //       (within TARGET_SIZE)
+export const D_TEMPLATE_BLOCKS: u32 = D_END; //          u64 template blocks laid out for this destination (sent or not; after D_END: 8-aligned)
+export const D_FIGURES_END: u32 = D_TEMPLATE_BLOCKS + 8; // (within DEST_SIZE)

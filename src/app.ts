@@ -273,6 +273,8 @@ export class App {
       flood,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
+      // the named counters as the counters verb reads them, never zeroed here
+      counters: () => meter.readCounters(),
       // rates by the meter clock: packet time for a file; live, the wall clock
       rateClock: live ? { kind: "wall time", now: () => this.options.clock.realtimeMs() / 1000 } : { kind: "packet time" },
     });

@@ -48,7 +48,9 @@ function noOverlap(prefix, size, sizes = []) {
 test("layout: the fields of each descriptor lie within it and overlap no other", () => {
   noOverlap("T_", L.TARGET_SIZE, [["T_EXPORTED", 8 * (L.END_LACK_OF_RESOURCES + 1)]]);
   assert.ok(L.T_END <= L.TARGET_SIZE);
+  assert.ok(L.T_FIGURES_END <= L.TARGET_SIZE && L.T_BYTES % 8 === 0, "the registry's target figures within the descriptor, 8-aligned");
   noOverlap("D_", L.DEST_SIZE);
+  assert.ok(L.D_FIGURES_END <= L.DEST_SIZE && L.D_TEMPLATE_BLOCKS % 8 === 0, "the registry's collector figure within the descriptor, 8-aligned");
   noOverlap("ST_", L.STATUS_SIZE);
   noOverlap("IF_", L.IFACE_SIZE);
   noOverlap("RT_", L.ROUTE_SIZE);

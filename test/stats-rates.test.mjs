@@ -63,7 +63,7 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   let lookups = 0n;
   let probes = 0n;
   const target = { packets: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 3, peak: 5, maxflows: 100, indexSize: 16, indexMax: 64, cacheBytes: 4096 };
-  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, packets: metered }], destinationRecords: [] }) };
+  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
   let seconds = 0;
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
@@ -75,15 +75,44 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   let s = reg.read();
   assert.deepEqual(s.rates, { clock: "wall time", packets: [500, 500, 500], bits: [400000, 400000, 400000] });
   assert.deepEqual(s.targets[0].packetRates, [500, 500, 500]);
+  assert.deepEqual(s.targets[0].bitRates, [400000, 400000, 400000], "the target's bits/s: its bytes × 8 over the same windows");
   assert.equal(s.search.metric, 1.2);
+  assert.deepEqual(s.targets[0].search, { lookups: 500n, probes: 600n, metric: 1.2, averages: [1.2, 1.2, 1.2] }, "the target's own search metric");
   assert.deepEqual(s.search.averages, [1.2, 1.2, 1.2]);
   assert.deepEqual(s.targets[0].cache, { active: 3, peak: 5, peakAtS: 0, maxflows: 100, indexSize: 16, indexMax: 64, indexFill: 3 / 16, memoryInUse: 4096, memoryReserved: 9999 });
   now += 60; seconds += 60; lookups += 100n; probes += 100n; target.peak = 7;
   s = reg.read();
   assert.equal(s.search.metric, 1);
+  assert.deepEqual(s.targets[0].search, s.search, "one target: its search metric is the process's");
   assert.deepEqual(s.search.averages, [1.2 * Math.exp(-1) + (1 - Math.exp(-1)), 1.2 * Math.exp(-0.2) + (1 - Math.exp(-0.2)), 1.2 * Math.exp(-60 / 900) + (1 - Math.exp(-60 / 900))]);
   assert.equal(s.targets[0].cache.peakAtS, 61, "the reading that first saw the new peak");
   metered = 2n ** 63n + 1n;
   s = reg.read();
   assert.match(jsonOf(s.meter), /"metered":9223372036854775809\b/);
+});
+
+test("registry: a target whose core counters a reload made anew starts its rates again (no negative rate); its search metric skips the drop", () => {
+  let now = 100;
+  const t = { packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 };
+  const meter = { snapshot: () => ({ metered: t.packets, bytes: t.bytes, lookups: t.lookups, probes: t.probes, clockNs: 0n, targets: [{ ...t }], destinationRecords: [], destinationTemplates: [] }) };
+  const reg = new StatsRegistry({
+    meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
+    targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
+    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock: { kind: "wall time", now: () => now },
+  });
+  reg.read();
+  now += 1; Object.assign(t, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
+  let s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [800000, 800000, 800000]);
+  assert.equal(s.targets[0].search.metric, 1.5);
+  // the reload: the target's slot counts from zero again
+  now += 1; Object.assign(t, { packets: 10n, bytes: 1000n, lookups: 10n, probes: 10n });
+  s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [0, 0, 0], "one reading since the restart: no rate yet");
+  assert.equal(s.targets[0].search.metric, 1.5, "a drop is no reading of the metric");
+  now += 1; Object.assign(t, { packets: 110n, bytes: 11000n, lookups: 110n, probes: 130n });
+  s = reg.read();
+  assert.deepEqual(s.targets[0].bitRates, [80000, 80000, 80000]);
+  assert.deepEqual(s.targets[0].packetRates, [100, 100, 100]);
+  assert.equal(s.targets[0].search.metric, 1.2);
 });

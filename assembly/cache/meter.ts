@@ -29,7 +29,7 @@ import {
   PEND_BASE, PEND_MAX, PEND_ENTRY, PEND_HASH, PEND_KEY_HASH, PEND_SELECTED, PE_TS, PE_BYTES, PE_TTL, PE_TCP_FLAGS, PE_PKTTYPE, PE_VERSION,
   WHEEL_TICK_LOG2, WHEEL_BUCKETS, INDEX_SLOT_BITS, DERIVED_KEY, EXPORT_CONTEXT, X_MACS, X_REASON, WALK_OUTPUT_FULL,
   END_IDLE, END_ACTIVE, END_END_OF_FLOW, END_FORCED, END_LACK_OF_RESOURCES, T_FLOOD,
-  FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE, C_LOOKUPS, C_PROBES,
+  FS_FLAGS, FLOW_LIVE, T_BUMP, OUTPUT_SIZE, C_LOOKUPS, C_PROBES, T_BYTES, T_LOOKUPS, T_PROBES,
 } from "../layout";
 import { count } from "../base/bytes";
 import { pendCount, pendReset } from "../parse/queue";
@@ -50,6 +50,26 @@ import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 let now: u64 = 0;
 let targetCount: u32 = 0;
 let prefetchSink: u32 = 0;
+
+// The search metric per target: the table counts every lookup in two Wasm globals
+// (table.ts findCalls, findProbes), which the batch's end adds into C_LOOKUPS and C_PROBES.
+// Their growth since `searchMark*` belongs to target `searchTarget`; when a lookup of another
+// target comes, that growth goes into searchTarget's T_LOOKUPS and T_PROBES first. One target
+// (or targets whose selectors take apart packets in runs) pays one compare per lookup and two
+// adds per batch; targets that all take every packet pay two adds per lookup, beside the
+// T_PACKETS and T_BYTES ones there already.
+let searchTarget: u32 = 0;
+let searchMarkCalls: u64 = 0;
+let searchMarkProbes: u64 = 0;
+
+/** The globals' growth since the mark into target searchTarget's counters; the mark moves up. */
+function searchFlush(): void {
+  const tp = targetPtr(searchTarget);
+  store<u64>(tp + T_LOOKUPS, load<u64>(tp + T_LOOKUPS) + (findCalls - searchMarkCalls));
+  store<u64>(tp + T_PROBES, load<u64>(tp + T_PROBES) + (findProbes - searchMarkProbes));
+  searchMarkCalls = findCalls;
+  searchMarkProbes = findProbes;
+}
 
 const TCP_FIN_RST: u32 = 0x01 | 0x04;
 const TCP_SYN: u32 = 0x02;
@@ -284,6 +304,10 @@ export function meterPending(): void {
         k = DERIVED_KEY;
         h = load<u32>(PEND_KEY_HASH + ((<usize>t * PEND_MAX + <usize>i) << 2));
       }
+      if (t != searchTarget) {
+        searchFlush();
+        searchTarget = t;
+      }
       if (meterInto(tp, i, e, k, h, ts)) into = true;
     }
     if (!into) {
@@ -299,9 +323,12 @@ export function meterPending(): void {
   count(C_METERED, metered);
   count(C_BYTES, bytes);
   count(C_IPV6, v6);
+  searchFlush();
   count(C_LOOKUPS, findCalls);
   count(C_PROBES, findProbes);
   findCountsTaken();
+  searchMarkCalls = 0;
+  searchMarkProbes = 0;
 }
 
 /** A new flow for pending packet i (entry e) with key k in target tp, filed in the wheel. NIL when the cache has no slot. */
@@ -352,6 +379,7 @@ function newFlow(tp: usize, i: u32, e: usize, k: usize, h: u32, ts: u64): u32 {
   }
   slotAccount(sp, ts, load<u32>(e + PE_BYTES), <u32>load<u8>(e + PE_TTL), tcpFlags);
   store<u64>(tp + T_PACKETS, load<u64>(tp + T_PACKETS) + 1);
+  store<u64>(tp + T_BYTES, load<u64>(tp + T_BYTES) + <u64>load<u32>(e + PE_BYTES));
   // flood detection (cache/flood.ts): one branch for a target without it
   const fb = <usize>load<u32>(tp + T_FLOOD);
   if (fb != 0) floodPacket(targetOf(tp), fb, s, sp, e, now);

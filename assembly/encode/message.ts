@@ -20,7 +20,7 @@
 import {
   D_DATAGRAMS, D_RECORDS, D_OCTETS, D_SINCE_TEMPLATES, D_TEMPLATES_AT, D_NEED_TEMPLATES, T_MTU, T_REFRESH, T_TEMPLATE_S, T_TEMPLATES_NEXT,
   T_TEMPLATES_ALONE, T_NAMES_MAX, T_STAGE, T_STAGE_LEN, T_STAGE_RECS, T_SET_AT, T_SET_ID, T_DATAGRAMS, FS_VERSION, FS_PROTO,
-  FT_ID, FT_LENGTH, IFNAMES_PER_BLOCK, NIL,
+  FT_ID, FT_LENGTH, IFNAMES_PER_BLOCK, NIL, D_TEMPLATE_BLOCKS,
 } from "../layout";
 import { be16, be64 } from "../base/bytes";
 import { destPtr, destFirst, destNext, receiverFirst, receiverNext, receivers, roundRobin, destCount, destDown, countMessage } from "../output/dests";
@@ -154,8 +154,9 @@ function blockPlan(dl: Dialect, tp: usize, dp: usize, force: bool, body: u32): u
   return roundRobin(tp) && load<u32>(dp + D_NEED_TEMPLATES) != 0 ? BLOCK_BEFORE : BLOCK_NONE;
 }
 
-/** Records that the collector at dp got the templates. */
+/** Records that the collector at dp got the templates (and counts it: the registry's "templates sent"). */
 function templatesSent(dp: usize): void {
+  store<u64>(dp + D_TEMPLATE_BLOCKS, load<u64>(dp + D_TEMPLATE_BLOCKS) + 1);
   store<u32>(dp + D_NEED_TEMPLATES, 0);
   store<u32>(dp + D_SINCE_TEMPLATES, 0);
   store<u32>(dp + D_TEMPLATES_AT, exportTime);

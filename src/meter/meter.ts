@@ -156,6 +156,9 @@ export interface MeterSnapshot {
   lost: { datagrams: bigint; records: bigint };
   /** Flow records the core laid out for each destination (numbered across targets). */
   destinationRecords: bigint[];
+  /** Template blocks (a template set of every flow template, with the options) the core laid
+   * out for each destination, in the same order: IPFIX and v9 only, 0 for the others. */
+  destinationTemplates: bigint[];
   /** The flow table's search metric: lookups made, and the index entries they read (probes / lookups ≥ 1). */
   lookups: bigint;
   probes: bigint;
@@ -166,6 +169,11 @@ export interface MeterSnapshot {
 export interface TargetSnapshot {
   /** Packets metered into it (its selector chose them). */
   packets: bigint;
+  /** Their IP bytes (as MeterSnapshot.bytes counts them). */
+  bytes: bigint;
+  /** Its share of the search metric: its flow table's lookups (one per packet it chose) and the index entries they read. */
+  lookups: bigint;
+  probes: bigint;
   /** Flows exported, by end reason key (END_REASONS). */
   exported: Map<string, bigint>;
   exportedTotal: bigint;
@@ -652,9 +660,14 @@ export class Meter {
     let lostRecords = 0n;
     /** Flow records laid out per destination, in the order of the targets' destinations (as the registry lists them). */
     const destinationRecords: bigint[] = [];
+    const destinationTemplates: bigint[] = [];
     let next = 0;
     for (const t of this.targets) {
-      for (let k = 0; k < (t?.export?.destinations ?? 0); k++, next++) destinationRecords.push(c.destU64(t!.export!.destinationIds?.[k] ?? next, L.D_RECORDS));
+      for (let k = 0; k < (t?.export?.destinations ?? 0); k++, next++) {
+        const d = t!.export!.destinationIds?.[k] ?? next;
+        destinationRecords.push(c.destU64(d, L.D_RECORDS));
+        destinationTemplates.push(c.destU64(d, L.D_TEMPLATE_BLOCKS));
+      }
     }
     for (const [key, v] of this.retired.exported) {
       exported.set(key, v);
@@ -664,7 +677,7 @@ export class Meter {
     lostDatagrams += this.retired.lostDatagrams;
     lostRecords += this.retired.lostRecords;
     const targets = this.targets.map((_, t) => {
-      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK),
+      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), bytes: c.targetU64(t, L.T_BYTES), lookups: c.targetU64(t, L.T_LOOKUPS), probes: c.targetU64(t, L.T_PROBES), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK),
         maxflows: c.targetU32(t, L.T_MAXFLOWS), indexSize: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_IDX_MASK) + 1 : 0, indexMax: c.targetU32(t, L.T_IDX_MAX), cacheBytes: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_BUMP) * L.SLOT_SIZE + (c.targetU32(t, L.T_IDX_MASK) + 1) * 4 : 0 };
       for (const r of END_REASONS) {
         const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);
@@ -703,6 +716,7 @@ export class Meter {
       unselected: c.counter(L.C_UNSELECTED),
       lost: { datagrams: lostDatagrams, records: lostRecords },
       destinationRecords,
+      destinationTemplates,
       clockNs: c.dv.getBigUint64(L.STATUS_BASE + L.ST_NOW_NS, true),
       lookups: c.counter(L.C_LOOKUPS),
       probes: c.counter(L.C_PROBES),

@@ -4,7 +4,7 @@
 // and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
 // counter itself, so no figure is computed twice. Rates follow the meter clock (rates.ts).
 
-import type { MeterSnapshot, TargetSnapshot } from "../meter/meter";
+import type { CounterReading, MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
 import { MovingAverage, TrafficRates, WindowRate, type Rates } from "./rates";
@@ -17,6 +17,23 @@ export interface SearchFigures {
   metric: number;
   /** Its damped averages over 1, 5 and 15 minutes (rates.ts MovingAverage, on the rates' clock). */
   averages: number[];
+}
+
+/** The search metric of a run of readings: the lookups and probes since the last reading that
+ * had lookups, per lookup, and its damped averages (the process's, and each target's own). */
+class SearchMetric {
+  private readonly average = new MovingAverage();
+  private last = { lookups: 0n, probes: 0n };
+
+  /** A reading at t (seconds) of the lookups and probes so far. */
+  add(t: number, lookups: bigint, probes: bigint): SearchFigures {
+    const dl = lookups - this.last.lookups;
+    const dp = probes - this.last.probes;
+    // (a reading with no lookups since the one before leaves the metric as it was)
+    if (dl > 0n) this.average.add(t, Number(dp) / Number(dl));
+    this.last = { lookups, probes };
+    return { lookups, probes, metric: this.average.value, averages: this.average.averages() };
+  }
 }
 
 /** A collector's socket now (src/targets/udp.ts socketFigures says what each measures). */
@@ -66,6 +83,9 @@ export interface DestinationFigures {
   counters: DestinationCounters;
   /** Flow records the meter laid out for it (in its datagrams, sent or not). */
   records: bigint;
+  /** Template blocks the meter laid out for it — each a template set of every flow template
+   * with the options templates and records (IPFIX, v9; 0 for v5), in its datagrams, sent or not. */
+  templates: bigint;
   socket: SocketFigures;
 }
 
@@ -81,8 +101,12 @@ export interface TargetFigures {
   cache: CacheFigures;
   /** Its send queue (none for JSON lines). */
   queue: QueueFigures | undefined;
-  /** Its packets per second over 1 s, 1 min, 5 min (the meter clock; the core counts no bytes per target). */
+  /** Its packets per second over 1 s, 1 min, 5 min (the meter clock). */
   packetRates: number[];
+  /** Its bits per second (its IP bytes × 8) over the same windows. */
+  bitRates: number[];
+  /** Its flow table's search metric (its lookups and probes: TargetSnapshot.lookups, probes). */
+  search: SearchFigures;
 }
 
 /** A target as the registry is told of it. */
@@ -120,6 +144,8 @@ export interface Stats {
   /** Packets and bits metered per second over 1 s, 1 min, 5 min (every target's packets: MeterSnapshot.metered and bytes). */
   rates: Rates;
   search: SearchFigures;
+  /** The named counters (nfacct), as the `counters` verb reads them without a reset, at this reading. */
+  counters: CounterReading[];
 }
 
 /** Where the registry reads from: only the shapes of the counting modules, never the modules. */
@@ -136,6 +162,8 @@ export interface StatsInputs {
   labels: Stats["labels"];
   /** Seconds since the run started (injected for tests). */
   seconds: () => number;
+  /** The named counters, read without zeroing (Meter.readCounters; default: none). */
+  counters?: () => CounterReading[];
   /** The clock of the rates, seconds: "packet time" (a file: the meter clock, MeterSnapshot.clockNs) or "wall time" (live) with its reading. Default packet time. */
   rateClock?: { kind: Rates["clock"]; now?: () => number };
 }
@@ -145,10 +173,9 @@ const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount:
 export class StatsRegistry {
   private last: Stats | undefined;
   private readonly total: TrafficRates;
-  private readonly metric = new MovingAverage();
-  private lastSearch = { lookups: 0n, probes: 0n };
-  /** Per target name: its rates and when its peak was first seen. */
-  private readonly perTarget = new Map<string, { rates: WindowRate; peak: number; peakAtS: number }>();
+  private readonly search = new SearchMetric();
+  /** Per target name: its rates, its search metric and when its peak was first seen. */
+  private readonly perTarget = new Map<string, { rates: WindowRate; bits: WindowRate; packets: bigint; bytes: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
 
   constructor(private readonly inputs: StatsInputs) {
     this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
@@ -165,7 +192,7 @@ export class StatsRegistry {
     const i = this.inputs;
     const input = i.source.statistics();
     const meter = i.meter.snapshot();
-    const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n, socket: d.socketFigures?.() ?? NO_SOCKET }));
+    const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n, templates: meter.destinationTemplates[k] ?? 0n, socket: d.socketFigures?.() ?? NO_SOCKET }));
     const seconds = i.seconds();
     const t = this.clockS(meter);
     const seen = new Set<string>();
@@ -173,7 +200,7 @@ export class StatsRegistry {
       const m = meter.targets[x.slot ?? k]!;
       seen.add(x.name);
       let own = this.perTarget.get(x.name);
-      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), peak: 0, peakAtS: seconds }));
+      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), bits: new WindowRate(), packets: 0n, bytes: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
       if (m.peak > own.peak) {
         own.peak = m.peak;
         own.peakAtS = seconds;
@@ -183,18 +210,26 @@ export class StatsRegistry {
         indexFill: m.indexSize > 0 ? m.active / m.indexSize : 0, memoryInUse: m.cacheBytes, memoryReserved: x.memoryReserved ?? 0,
       };
       const q = x.queue;
+      if (t > 0) {
+        // (a reload that changed the target made its core counters anew: its rates start again)
+        if (m.packets < own.packets || m.bytes < own.bytes) {
+          own.rates = new WindowRate();
+          own.bits = new WindowRate();
+        }
+        own.packets = m.packets;
+        own.bytes = m.bytes;
+        own.rates.add(t, m.packets);
+        own.bits.add(t, m.bytes * 8n);
+      }
       return {
         name: x.name, title: x.title, mode: x.mode, meter: m, destinations: x.destinations.map((d) => destinations[d]!), cache,
         queue: q ? { waiting: q.waiting, waitingBytes: q.waitingBytes, peak: q.peakWaiting } : undefined,
-        packetRates: (t > 0 && own.rates.add(t, m.packets), own.rates.rates()),
+        packetRates: own.rates.rates(),
+        bitRates: own.bits.rates(),
+        search: own.search.add(t, m.lookups, m.probes),
       };
     });
     for (const name of this.perTarget.keys()) if (!seen.has(name)) this.perTarget.delete(name); // (a target a reload took away)
-    const dl = meter.lookups - this.lastSearch.lookups;
-    const dp = meter.probes - this.lastSearch.probes;
-    // (a reading with no lookups since the one before leaves the metric as it was)
-    if (dl > 0n) this.metric.add(t, Number(dp) / Number(dl));
-    this.lastSearch = { lookups: meter.lookups, probes: meter.probes };
     this.last = {
       seconds,
       source: i.source.label,
@@ -207,7 +242,8 @@ export class StatsRegistry {
       labels: i.labels,
       // (before the first packet the meter clock is 0: no reading for the rates yet)
       rates: this.total.add(t > 0 ? t : undefined, meter.metered, meter.bytes),
-      search: { lookups: meter.lookups, probes: meter.probes, metric: this.metric.value, averages: this.metric.averages() },
+      search: this.search.add(t, meter.lookups, meter.probes),
+      counters: i.counters?.() ?? [],
     };
     return this.last;
   }

@@ -93,10 +93,15 @@ export const METRICS: readonly MetricRow[] = [
   one("flowprobe_uptime_epoch_restarts_total", "counter", "Restarts of the NetFlow uptime epoch (a capture longer than 49.7 days).", (s) => s.meter.uptimeRestarts),
   one("flowprobe_lost_datagrams_total", "counter", "Round-robin datagrams no collector got, every one being down.", (s) => s.meter.lost.datagrams),
   one("flowprobe_lost_flow_records_total", "counter", "Flow records in those datagrams.", (s) => s.meter.lost.records),
+  one("flowprobe_flow_lookups_total", "counter", "Flow table lookups, every target's (one per packet per target that chose it).", (s) => s.search.lookups),
+  one("flowprobe_flow_lookup_probes_total", "counter", "Hash index entries those lookups read (probes / lookups is ipt_NETFLOW's search metric, 1 at best).", (s) => s.search.probes),
   one("flowprobe_cache_heap_bytes", "gauge", "Bytes of the core's heap in use (flow tables, hash indexes, templates).", (s) => s.meter.heapBytes),
   one("flowprobe_wasm_memory_bytes", "gauge", "Bytes of the core's linear memory (it only grows).", (s) => s.meter.memoryBytes),
   // each target
   perTarget("flowprobe_target_packets_total", "counter", "Packets metered into the target (its selector chose them).", (t) => t.meter.packets),
+  perTarget("flowprobe_target_bytes_total", "counter", "IP bytes of the packets metered into the target.", (t) => t.meter.bytes),
+  perTarget("flowprobe_target_flow_lookups_total", "counter", "The target's flow table lookups (one per packet it chose).", (t) => t.search.lookups),
+  perTarget("flowprobe_target_flow_lookup_probes_total", "counter", "Hash index entries the target's lookups read (probes / lookups is ipt_NETFLOW's search metric, 1 at best).", (t) => t.search.probes),
   perTarget("flowprobe_target_flows_created_total", "counter", "Flows created in the target's cache.", (t) => t.meter.created),
   { name: "flowprobe_target_flows_exported_total", type: "counter", help: "The target's flows exported, by end reason.", samples: (s) => s.targets.flatMap((t) => s.labels.ended.map((r) => [[["target", t.name], ["reason", r.key]], t.meter.exported.get(r.key) ?? 0n] as const)) },
   perTarget("flowprobe_target_active_flows", "gauge", "Flows in the target's cache now.", (t) => t.meter.active),
@@ -113,9 +118,15 @@ export const METRICS: readonly MetricRow[] = [
     ["port_unreachable", (d) => d.counters.portUnreachable], ["host_unreachable", (d) => d.counters.hostUnreachable],
   ]),
   perCollector("flowprobe_collector_flow_records_total", "counter", "Flow records laid out in the collector's datagrams (sent or not).", (d) => d.records),
+  perCollector("flowprobe_collector_templates_total", "counter", "Template blocks (the template set of every flow template, with the options) laid out for the collector (sent or not; IPFIX and v9).", (d) => d.templates),
   perCollector("flowprobe_collector_downs_total", "counter", "Times the collector could not be reached at all.", (d) => d.counters.downs),
   perCollector("flowprobe_collector_reopened_total", "counter", "Times the collector's socket was made again after it was down.", (d) => d.counters.reopened),
   perCollector("flowprobe_collector_probes_total", "counter", "Empty datagrams sent to learn whether a collector that did not receive is back.", (d) => d.counters.probes),
+  // the named counters (nfacct): `flowprobe counters --reset` zeroes them, which Prometheus sees
+  // as a counter reset. Named nfacct_, not counter_: promtool's lint refuses a metric name with
+  // a type's name in it ("_counter_")
+  { name: "flowprobe_nfacct_packets_total", type: "counter", help: "Packets the named counter's selector chose, since its last reset (counters --reset).", samples: (s) => s.counters.map((c) => [[["counter", c.name]], c.packets] as const) },
+  { name: "flowprobe_nfacct_bytes_total", type: "counter", help: "IP bytes of those packets, since its last reset.", samples: (s) => s.counters.map((c) => [[["counter", c.name]], c.bytes] as const) },
   // the source
   one("flowprobe_file_read_bytes_total", "counter", "Bytes of the capture file read.", (s) => file(s)?.bytes),
   one("flowprobe_file_size_bytes", "gauge", "The capture file's size (absent for a stream).", (s) => { const f = file(s); return f && f.size >= 0 ? f.size : undefined; }),

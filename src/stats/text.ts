@@ -39,6 +39,7 @@ export function statText(s: Stats, c: StatContext): string {
   L.push(`Flows: active ${m.active} (peak ${m.peak}), created ${fmt(m.created)}; exported ${fmt(m.exportedTotal)}: ${s.labels.ended.map((r) => `${r.key} ${fmt(m.exported.get(r.key) ?? 0n)}`).join(", ")}`);
   const q = s.search;
   L.push(`Hash: metric ${r2(q.metric)} [${q.averages.map(r2).join(", ")}] (index entries read per lookup, now [1, 5, 15 min]); lookups ${fmt(q.lookups)}, probes ${fmt(q.probes)}`);
+  if (s.counters.length > 0) L.push(`Counters: ${s.counters.map((c) => `${c.name} ${fmt(c.packets)}/${fmt(c.bytes)}`).join(", ")} (packets/bytes since the last counters --reset)`);
   L.push(`Memory: Wasm ${k(m.memoryBytes)}, heap in use ${k(m.heapBytes)}`);
   if (s.input.kind === "live") {
     const i = s.input;
@@ -54,13 +55,16 @@ export function statText(s: Stats, c: StatContext): string {
   for (const t of s.targets) {
     const x = t.cache;
     const tm = t.meter;
-    L.push(`Target ${t.name} (${t.title}${t.destinations.length > 1 ? `, ${t.mode}` : ""}): packets ${fmt(tm.packets)}, ${r0(t.packetRates[0]!)} pps, avg 1 min ${r0(t.packetRates[1]!)}, 5 min ${r0(t.packetRates[2]!)}`);
+    const tp = t.packetRates;
+    const tb = t.bitRates;
+    L.push(`Target ${t.name} (${t.title}${t.destinations.length > 1 ? `, ${t.mode}` : ""}): packets ${fmt(tm.packets)}, bytes ${fmt(tm.bytes)}; Rate: ${r0(tb[0]!)} bits/sec, ${r0(tp[0]!)} pps; Avg 1 min: ${r0(tb[1]!)} bps, ${r0(tp[1]!)} pps; 5 min: ${r0(tb[2]!)} bps, ${r0(tp[2]!)} pps`);
     L.push(`  Flows: active ${x.active} (peak ${x.peak} reached ${duration(s.seconds - x.peakAtS)} ago, maxflows ${x.maxflows}), mem ${k(x.memoryInUse)} of ${k(x.memoryReserved)} reserved`);
-    L.push(`  Hash: size ${x.indexSize} (at most ${x.indexMax}, mem ${k(x.indexSize * 4)}), fill ${r2(x.indexFill)}`);
+    const ts = t.search;
+    L.push(`  Hash: size ${x.indexSize} (at most ${x.indexMax}, mem ${k(x.indexSize * 4)}), fill ${r2(x.indexFill)}; metric ${r2(ts.metric)} [${ts.averages.map(r2).join(", ")}], lookups ${fmt(ts.lookups)}, probes ${fmt(ts.probes)}`);
     L.push(`  Export: ${fmt(tm.exportedTotal)} flows: ${s.labels.ended.map((r) => `${r.key} ${fmt(tm.exported.get(r.key) ?? 0n)}`).join(", ")}${t.queue ? `; send queue ${t.queue.waiting} datagrams (${t.queue.waitingBytes} bytes), peak ${t.queue.peak}` : ""}`);
     for (const d of t.destinations) {
       const n = d.counters;
-      L.push(`  sock ${d.label}${d.address && d.address !== d.host ? ` (${d.address})` : ""}: sent ${n.sent} pkts, ${n.bytes} bytes, ${fmt(d.records)} flows; sndbuf ${d.socket.sndbuf}, node queue ${d.socket.nodeQueueCount} (${d.socket.nodeQueueBytes} bytes); err: refused ${n.refused}, unreachable ${n.unreachable}, sndbuf full ${n.bufferFull}, queue full ${n.queueFull}, other ${n.other}; icmp port ${n.portUnreachable}, host ${n.hostUnreachable}; down ${n.downs}`);
+      L.push(`  sock ${d.label}${d.address && d.address !== d.host ? ` (${d.address})` : ""}: sent ${n.sent} pkts, ${n.bytes} bytes, ${fmt(d.records)} flows, ${fmt(d.templates)} templates; sndbuf ${d.socket.sndbuf}, node queue ${d.socket.nodeQueueCount} (${d.socket.nodeQueueBytes} bytes); err: refused ${n.refused}, unreachable ${n.unreachable}, sndbuf full ${n.bufferFull}, queue full ${n.queueFull}, other ${n.other}; icmp port ${n.portUnreachable}, host ${n.hostUnreachable}; down ${n.downs}`);
     }
   }
   return L.join("\n") + "\n";
