@@ -5,6 +5,7 @@
 // (MQTT offline, later) → exit status. The command line (cli.ts) only makes the config object.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describeCache, describeCaches } from "./config/cache";
 import { formatNamed } from "./config/formats";
 import type { Options } from "./config/options";
@@ -14,7 +15,7 @@ import { faultAt } from "./fault";
 import { SYSTEM_CLOCK, type Clock } from "./host/clock";
 import { HostFacts } from "./host/facts";
 import { readPrefixFile } from "./host/prefixes";
-import { dropPrivileges, userGroup } from "./host/user";
+import { dropPrivileges, userGroup, userId, writableBy } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
 import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
 import { CAPTURE_KEYS, captureChanges, diffTargets } from "./reload";
@@ -153,6 +154,22 @@ export class App {
     } catch (e) {
       if (e instanceof StatFilePathError) throw new UsageError(e.message);
       throw e;
+    }
+    // after --user, flowprobe writes the stat file and removes the control socket as that user:
+    // its directories must let it (checked by their mode bits: root passes any access(2) test)
+    if (o.user !== undefined) {
+      const uid = userId(o.user);
+      for (const [flag, p] of [["--stat-file", o.statFile], ["--control", o.control]] as const) {
+        if (p === undefined) continue;
+        const dir = path.dirname(p);
+        let ok: boolean;
+        try {
+          ok = writableBy(dir, uid, userGid);
+        } catch {
+          continue; // (a missing directory: the stat file's check and the socket's own say so)
+        }
+        if (!ok) throw new UsageError(`${flag} ${p}: the directory ${dir} is not writable by ${o.user} (--user): flowprobe ${flag === "--control" ? "removes the socket there at exit" : "writes the file there"} after it drops to that user: give a directory that user owns (e.g. RuntimeDirectory=flowprobe in the service, or chown ${o.user} ${dir})`);
+      }
     }
 
     // targets: each its collectors (one UDP transport each, numbered across the targets in
