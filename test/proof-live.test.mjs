@@ -9,7 +9,8 @@
 //   plus the last one (after the replay) add up, per counter, to the oracle's packets and
 //   bytes for its selector times the loops — the restriction written here over the oracle's
 //   5-tuples, apart from flowprobe's selector compiler;
-// then every verb against the still running capture: statistics (softflowctl's spelling),
+// a stale socket file at the control path (a killed listener's) is reused; then every verb
+// against the still running capture: statistics (softflowctl's spelling),
 // dump-flows --target (the 5-tuples tcpdump recorded on the capture interface), timeouts,
 // counters NAME and --reset NAME, alerts (the flows the replay made flood), reload (a counter
 // added to the config file), send-template, delete-all (softflowctl's spellings) and exit:
@@ -142,9 +143,17 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
     dump.stderr.on("data", (d) => (dumpErr += d));
     t.after(() => dump.kill("SIGKILL"));
     await until(() => /listening on fp0/.test(dumpErr), 10000, `tcpdump listening: ${dumpErr}`);
+    // a stale socket file at the path, left by a process that was killed while it listened: reused
+    const stale = spawn(process.execPath, ["-e", `require("node:net").createServer().listen(${JSON.stringify(sock)})`], { stdio: "ignore" });
+    await until(() => existsSync(sock), 5000, "the stale socket made");
+    stale.kill("SIGKILL");
+    await new Promise((r) => (stale.exitCode !== null || stale.signalCode !== null ? r() : stale.on("exit", r)));
+    assert.ok(statSync(sock).isSocket(), "a socket file nobody answers at");
     const run = await startLive(ns, ["-i", "fp0", "--promisc", "--config", config, "--control", sock,
       "--inactive-timeout", "300", "--tcp-end-timeout", "300", "--flood-pps", "250"]);
     t.after(() => run.child.kill("SIGKILL"));
+    assert.equal(run.child.exitCode, null, `started over the stale socket: ${run.stderr}`);
+    assert.equal(statSync(sock).mode & 0o777, 0o600, "the socket is its owner's alone");
     const counters = await connect(sock);
     const stats = await connect(sock);
     t.after(() => (counters.close(), stats.close()));
@@ -228,12 +237,15 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
     // timeouts
     const timeouts = JSON.parse(ctl("ctl", "timeouts", "--json", "--control", sock).stdout);
     assert.deepEqual(timeouts.targets.map((x) => [x.name, x.inactive_timeout, x.active_timeout, x.tcp_end_timeout]), [["default", 300, 1800, 300]]);
-    // counters NAME, then --reset NAME (nfacct's text): nothing came since the last read
+    // counters NAME, then --reset NAME (nfacct's text): no packet since the last read (it did not zero), so its figures
+    const lastOf = (n) => last.find((c) => c.name === n);
     const web = JSON.parse(ctl("counters", "--json", "web", "dns", "--control", sock).stdout);
-    assert.deepEqual(web.counters.map((c) => [c.name, c.packets]), [["web", 0], ["dns", 0]]);
+    assert.deepEqual(web.counters.map((c) => [c.name, c.packets, c.bytes]), ["web", "dns"].map((n) => [n, lastOf(n).packets, lastOf(n).bytes]));
     const reset = ctl("counters", "--reset", "teredo", "--control", sock);
     assert.equal(reset.status, 0, reset.stderr);
-    assert.equal(reset.stdout, "{ pkts = 00000000000000000000, bytes = 00000000000000000000 } = teredo;\n");
+    const digits = (v) => String(v).padStart(20, "0");
+    assert.equal(reset.stdout, `{ pkts = ${digits(lastOf("teredo").packets)}, bytes = ${digits(lastOf("teredo").bytes)} } = teredo;\n`);
+    assert.deepEqual(JSON.parse(ctl("counters", "--json", "teredo", "web", "--control", sock).stdout).counters.map((c) => [c.name, c.packets]), [["teredo", 0], ["web", lastOf("web").packets]], "the reset zeroed teredo alone");
     const unknown = ctl("counters", "nope", "--control", sock);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /no counter "nope" \(the counters: all, web, dns, teredo, lan-bcast, not-lan\)/);
