@@ -4,8 +4,10 @@
 // be what EXPECT.tsv says of the file — a readable one: every frame read (the count
 // EXPECT.tsv gives and capinfos, Debian's wireshark-common, reports); a damaged one: every
 // record before the damage read — with read = metered + non-IP + skipped, and every skip
-// reason's count the same as the core's own in-process reading of the file and, after
-// standard input closes, the end-of-run summary's line by line.
+// reason's count the same as tshark finds (EXPECT.tsv gives no counts by reason: the test
+// reads tshark's verdict on each frame's outer IP header, tsharkSkips below), as the core's
+// own in-process reading of the file, and after standard input closes the end-of-run
+// summary's line by line.
 // A damaged file's damage is fed only after the socket's figures were taken: with the pipe
 // open, a record cut short is not yet damage (more bytes may come), and the damage that
 // a byte shows at once (a length that cannot be) ends the run; either way the figures of
@@ -49,6 +51,62 @@ function recordsBefore(bytes, offset) {
   const le = bytes.readUInt32LE(0) === 0xa1b2c3d4 || bytes.readUInt32LE(0) === 0xa1b23c4d;
   for (let at = 24; at < offset; n++) at += 16 + (le ? bytes.readUInt32LE(at + 8) : bytes.readUInt32BE(at + 8));
   return n;
+}
+
+/**
+ * The skip reasons tshark (Debian's, which nobody here wrote) finds in the first `frames`
+ * frames: each frame's OUTERMOST IPv4/IPv6 layer (flowprobe meters the outer header) and the
+ * expert items tshark puts in it — ip.bogus_ip_version / ipv6.bogus_ipv6_version: bad_version;
+ * ip.bogus_header_length: bad_header_length; ip.bogus_ip_length (a total length under the
+ * header, or past the frame's length on the wire) and ipv6.plen_exceeds_framing:
+ * bad_total_length — and two by tshark's fields: an Ethernet frame shorter than its 14-byte
+ * header (no eth.type) is truncated_link; an IPv4 header length past the bytes captured after
+ * the Ethernet header (and its VLAN tags) is truncated_ip. The other reasons are not modelled
+ * here: a file that showed one would fail, not pass.
+ */
+async function tsharkSkips(file, frames) {
+  if (frames === 0) return {};
+  const json = await new Promise((resolve, reject) => {
+    const c = spawn("tshark", ["-r", file, "-T", "json", "--no-duplicate-keys", "-c", String(frames)], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    c.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    c.on("error", reject).on("close", () => resolve(out));
+  });
+  const packets = JSON.parse(json);
+  assert.equal(packets.length, frames, `${path.basename(file)}: tshark reads ${frames} frames`);
+  const experts = (o, acc) => {
+    if (Array.isArray(o)) for (const x of o) experts(x, acc);
+    else if (o && typeof o === "object") {
+      for (const [k, v] of Object.entries(o)) {
+        if (k === "_ws.expert") for (const e of [v].flat()) for (const x of Object.keys(e)) !x.startsWith("_ws.expert") && acc.add(x);
+        else experts(v, acc);
+      }
+    }
+    return acc;
+  };
+  const out = {};
+  const count = (k) => (out[k] = (out[k] ?? 0) + 1);
+  for (const p of packets) {
+    const L = p._source.layers;
+    const protos = L.frame["frame.protocols"].split(":");
+    const capLen = Number(L.frame["frame.cap_len"]);
+    if (protos[0] === "eth" && L.eth?.["eth.type"] === undefined && capLen < 14) {
+      count("truncated_link");
+      continue;
+    }
+    const outer = protos.find((x) => x === "ip" || x === "ipv6");
+    if (outer === undefined) continue;
+    const layer = [L[outer]].flat()[0];
+    const e = experts(layer, new Set());
+    if (e.has("ip.bogus_ip_version") || e.has("ipv6.bogus_ipv6_version")) count("bad_version");
+    else if (e.has("ip.bogus_header_length")) count("bad_header_length");
+    else if (e.has("ip.bogus_ip_length") || e.has("ipv6.plen_exceeds_framing")) count("bad_total_length");
+    else if (outer === "ip" && protos[0] === "eth") {
+      const link = 14 + 4 * protos.slice(0, protos.indexOf("ip")).filter((x) => x === "vlan").length;
+      if (Number(layer["ip.hdr_len"]) > capLen - link) count("truncated_ip");
+    }
+  }
+  return out;
 }
 
 /** One stat --json answer over a new connection to `sock`, or undefined while nothing answers there. */
@@ -121,7 +179,7 @@ async function viaSocket(file, upTo, want) {
   }
 }
 
-test("malformed fixtures through a running flowprobe's control socket: read as EXPECT.tsv says, every skip reason's count = the core's = the summary's", async (t) => {
+test("malformed fixtures through a running flowprobe's control socket: read as EXPECT.tsv says, every skip reason's count = tshark's = the core's = the summary's", async (t) => {
   assert.ok(rows.length >= 60, "EXPECT.tsv lists the fixtures");
   const totals = {};
   // four at a time: each run is a process of its own
@@ -148,6 +206,7 @@ test("malformed fixtures through a running flowprobe's control socket: read as E
     const core = (await meterBytes(bytes.subarray(0, upTo))).snap;
     const coreSkips = Object.fromEntries([...core.skipped].filter(([, v]) => v > 0n).map(([k, v]) => [k, Number(v)]));
     assert.deepEqual(m.skipped, coreSkips, `${name}: every skip reason as the core counts it`);
+    assert.deepEqual(m.skipped, await tsharkSkips(file, want), `${name}: every skip reason as tshark's expert items and fields give it`);
     assert.deepEqual([m.metered, m.nonIp, m.bytes], [Number(core.metered), Number(core.nonIp), Number(core.bytes)], `${name}: metered, non-IP and bytes as the core's`);
     // the end-of-run summary, after standard input closed
     if (expect === "packets") {
