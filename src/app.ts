@@ -290,8 +290,13 @@ export class App {
       flood,
       labels: { skipped: SKIP_REASONS, ended: END_REASONS },
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
-      // rates by the meter clock: packet time for a file; live, the wall clock
-      rateClock: live ? { kind: "wall time", now: () => this.options.clock.realtimeMs() / 1000 } : { kind: "packet time" },
+      // rates by the meter clock, for a file and live alike (src/tick.ts): live, that is wall
+      // time as the kernel stamped the packets' arrival, and when none come the host tick's
+      // wall time less the rings' lag. Not the reading's own wall time: the counters it reads
+      // hold only the packets of retired ring blocks (up to the block timeout, and a busy
+      // host's delay, behind), so a 1-s rate against the reading's time was off by up to 5%
+      // and more under load; against the newest packet's time it is the packets' own rate
+      rateClock: live ? { kind: "wall time" } : { kind: "packet time" },
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
     // --metrics: the page of the registry's last reading (written once per reading, however
