@@ -5,6 +5,7 @@
 // (MQTT offline, later) → exit status. The command line (cli.ts) only makes the config object.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describeCache, describeCaches } from "./config/cache";
 import { formatNamed } from "./config/formats";
 import type { Options } from "./config/options";
@@ -14,7 +15,7 @@ import { faultAt } from "./fault";
 import { SYSTEM_CLOCK, type Clock } from "./host/clock";
 import { HostFacts } from "./host/facts";
 import { readPrefixFile } from "./host/prefixes";
-import { dropPrivileges, userGroup } from "./host/user";
+import { dropPrivileges, userGroup, userId, writableBy } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
 import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
 import { CAPTURE_KEYS, captureChanges, diffTargets } from "./reload";
@@ -154,6 +155,22 @@ export class App {
       if (e instanceof StatFilePathError) throw new UsageError(e.message);
       throw e;
     }
+    // after --user, flowprobe writes the stat file and removes the control socket as that user:
+    // its directories must let it (checked by their mode bits: root passes any access(2) test)
+    if (o.user !== undefined) {
+      const uid = userId(o.user);
+      for (const [flag, p] of [["--stat-file", o.statFile], ["--control", o.control]] as const) {
+        if (p === undefined) continue;
+        const dir = path.dirname(p);
+        let ok: boolean;
+        try {
+          ok = writableBy(dir, uid, userGid);
+        } catch {
+          continue; // (a missing directory: the stat file's check and the socket's own say so)
+        }
+        if (!ok) throw new UsageError(`${flag} ${p}: the directory ${dir} is not writable by ${o.user} (--user): flowprobe ${flag === "--control" ? "removes the socket there at exit" : "writes the file there"} after it drops to that user: give a directory that user owns (e.g. RuntimeDirectory=flowprobe in the service, or chown ${o.user} ${dir})`);
+      }
+    }
 
     // targets: each its collectors (one UDP transport each, numbered across the targets in
     // order: the core's destination numbers), or standard output (one JSON target at most)
@@ -275,8 +292,13 @@ export class App {
       seconds: () => Number(process.hrtime.bigint() - started) / 1e9,
       // the named counters as the counters verb reads them, never zeroed here
       counters: () => meter.readCounters(),
-      // rates by the meter clock: packet time for a file; live, the wall clock
-      rateClock: live ? { kind: "wall time", now: () => this.options.clock.realtimeMs() / 1000 } : { kind: "packet time" },
+      // rates by the meter clock, for a file and live alike (src/tick.ts): live, that is wall
+      // time as the kernel stamped the packets' arrival, and when none come the host tick's
+      // wall time less the rings' lag. Not the reading's own wall time: the counters it reads
+      // hold only the packets of retired ring blocks (up to the block timeout, and a busy
+      // host's delay, behind), so a 1-s rate against the reading's time was off by up to 5%
+      // and more under load; against the newest packet's time it is the packets' own rate
+      rateClock: live ? { kind: "wall time" } : { kind: "packet time" },
     });
     const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
     // --metrics: the page of the registry's last reading (written once per reading, however

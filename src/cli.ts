@@ -12,7 +12,7 @@ import { ctlMain } from "./ctl";
 /** Runs flowprobe with these arguments; `app` sets intervals and clocks (tests). Returns the exit status. */
 export async function main(argv: string[], app: Partial<AppOptions> = {}): Promise<number> {
   // flowprobe stat / flowprobe ctl VERB: a client of a running flowprobe's control socket
-  if (argv[0] === "stat" || argv[0] === "ctl") return ctlMain(argv, { out: (s) => process.stdout.write(s), err: say });
+  if (argv[0] === "stat" || argv[0] === "ctl" || argv[0] === "counters") return ctlMain(argv, { out: (s) => process.stdout.write(s), err: say });
   try {
     const o = parseOptions(argv);
     if (o.help) {

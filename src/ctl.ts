@@ -1,5 +1,6 @@
 // The control socket's client: `flowprobe stat [--json] [--control PATH]` and
-// `flowprobe ctl VERB [--json] [--target NAME] [--control PATH]` (docs/control.md). It sends
+// `flowprobe ctl VERB [--json] [--target NAME] [--control PATH]` (docs/control.md), and
+// `flowprobe counters [--reset] [--json] [NAME…]` for `ctl counters` (as nfacct's commands read). It sends
 // one request line and prints the answer: its text, or with --json the answer's JSON line as
 // it came (bigints exact). Exit status 0 when the answer is ok, 1 when flowprobe refused the
 // request or cannot be reached, 2 for a bad command line.
@@ -16,10 +17,10 @@ export interface CtlIo {
   err: (s: string) => void;
 }
 
-/** The request of a command line: `stat …` or `ctl VERB …`. */
+/** The request of a command line: `stat …`, `counters …` (nfacct's `flowprobe counters --reset http`: `ctl counters …`) or `ctl VERB …`. */
 export function requestOf(argv: readonly string[]): { path: string; json: boolean; req: Record<string, unknown> } {
   const [first, ...rest] = argv;
-  let verb: string | undefined = first === "stat" ? "stat" : undefined;
+  let verb: string | undefined = first === "stat" || first === "counters" ? first : undefined;
   let path = DEFAULT_CONTROL;
   let json = false;
   const req: Record<string, unknown> = {};
@@ -37,8 +38,8 @@ export function requestOf(argv: readonly string[]): { path: string; json: boolea
     else if (a.startsWith("--target=")) req.target = a.slice(9);
     else if (a === "--reset") req.reset = true;
     else if (!a.startsWith("-") && verb === undefined) verb = a;
-    else if (!a.startsWith("-") && verb !== undefined && first === "ctl") ((req.names ??= []) as string[]).push(a);
-    else throw new UsageError(`flowprobe ${first}: ${JSON.stringify(a)}: expected --json, --control PATH${first === "ctl" ? ", --target NAME, --reset or a VERB" : ""}`);
+    else if (!a.startsWith("-") && verb !== undefined && first !== "stat") ((req.names ??= []) as string[]).push(a);
+    else throw new UsageError(`flowprobe ${first}: ${JSON.stringify(a)}: expected --json, --control PATH${first === "ctl" ? ", --target NAME, --reset or a VERB" : first === "counters" ? ", --reset or a counter's NAME" : ""}`);
   }
   if (verb === undefined) throw new UsageError(`flowprobe ctl: which verb? (${VERBS.join(", ")}; softflowctl's ${[...ALIASES.keys()].join(", ")} too)`);
   try {

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, fixtures, flowprobe, parseFlows } from "./helpers/run.mjs";
@@ -216,6 +216,25 @@ test("start errors: a control path or stat file in a missing directory, a path t
     r = ctl("stat", "--bogus");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /"--bogus": expected --json, --control PATH/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("start errors as a user who may not write the directory (setpriv to nobody, since root writes anywhere): the stat file's, the control socket's: exit 2 with what would be right", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "prf-ro-"));
+  try {
+    chmodSync(dir, 0o755); // root's, others may read and search it, not write
+    const as = (args) => spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", process.execPath, cli, "-r", capture, ...args], { encoding: "utf8", timeout: 20000 });
+    const mine = as([]);
+    assert.equal(mine.status, 0, `nobody may read the capture and run flowprobe: ${mine.stderr}`);
+    let r = as(["--stat-file", path.join(dir, "stat.txt")]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--stat-file .*stat\.txt: the directory .*prf-ro-\w+ is not writable by this user \(the temporary file and the rename need it\): give a directory the user may write/);
+    r = as(["--control", path.join(dir, "fp.sock")]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--control .*fp\.sock: the directory .*prf-ro-\w+ is not writable by this user \(the socket is made there, and removed at exit\): give a directory the user may write/);
+    assert.deepEqual(readdirSync(dir), [], "nothing made there");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

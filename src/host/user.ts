@@ -1,6 +1,7 @@
 // --user: the user flowprobe continues as once the capture shim runs.
 
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import { UsageError } from "../errors";
 import { say } from "../process";
 
@@ -10,6 +11,26 @@ export function userGroup(user: string): number {
   const id = spawnSync("id", ["-g", user], { encoding: "utf8" });
   if (id.status !== 0) throw new UsageError(`--user ${user}: no such user`);
   return Number(id.stdout.trim());
+}
+
+/** The uid of `user` (after userGroup checked that it exists). */
+export function userId(user: string): number {
+  const id = spawnSync("id", ["-u", user], { encoding: "utf8" });
+  if (id.status !== 0) throw new UsageError(`--user ${user}: no such user`);
+  return Number(id.stdout.trim());
+}
+
+/**
+ * Whether uid with group gid and no supplementary groups (what dropPrivileges leaves) may make
+ * and remove files in directory `dir`: write and search permission by the mode bits of the
+ * class it falls in (owner, group, other; POSIX.1 file access permissions). access(2) cannot
+ * answer this before the drop: it asks for the caller, root, who may write anywhere.
+ */
+export function writableBy(dir: string, uid: number, gid: number): boolean {
+  const st = fs.statSync(dir);
+  if (uid === 0) return true;
+  const bits = st.uid === uid ? (st.mode >> 6) & 7 : st.gid === gid ? (st.mode >> 3) & 7 : st.mode & 7;
+  return (bits & 3) === 3;
 }
 
 /**

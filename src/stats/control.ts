@@ -87,6 +87,11 @@ export class ControlServer {
       throw new ControlPathError(`--control ${p}: its directory ${dir} does not exist (make it, e.g. RuntimeDirectory=flowprobe in the service, or give a path in an existing directory)`);
     }
     if (!st.isDirectory()) throw new ControlPathError(`--control ${p}: ${dir} is not a directory`);
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    } catch {
+      throw new ControlPathError(`--control ${p}: the directory ${dir} is not writable by this user (the socket is made there, and removed at exit): give a directory the user may write, e.g. RuntimeDirectory=flowprobe in the service`);
+    }
     if (Buffer.byteLength(p) > 107) throw new ControlPathError(`--control ${p}: a unix socket path is at most 107 bytes (this is ${Buffer.byteLength(p)})`);
     let there: fs.Stats | undefined;
     try {
