@@ -157,8 +157,9 @@ export class App {
     }
     // after --user, flowprobe writes the stat file and removes the control socket as that user:
     // its directories must let it (checked by their mode bits: root passes any access(2) test)
+    const userUid = o.user !== undefined ? userId(o.user) : 0;
     if (o.user !== undefined) {
-      const uid = userId(o.user);
+      const uid = userUid;
       for (const [flag, p] of [["--stat-file", o.statFile], ["--control", o.control]] as const) {
         if (p === undefined) continue;
         const dir = path.dirname(p);
@@ -604,7 +605,7 @@ export class App {
         return { alerts, text: alerts.map((a) => `${describeAlert(a)}\n`).join("") };
       },
     };
-    const control = o.control !== undefined ? new ControlServer(o.control, handlers, jsonOf) : undefined;
+    const control = o.control !== undefined ? new ControlServer(o.control, handlers, jsonOf, o.user !== undefined ? { uid: userUid, gid: userGid } : undefined) : undefined;
     try {
       await control?.listen();
     } catch (e) {

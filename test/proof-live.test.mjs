@@ -136,6 +136,27 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
       assert.ok(!existsSync(path.join(closed, file)), `${flag}: nothing made`);
     }
 
+    // ---- --user with a control socket in a directory that user owns: the socket is given to the
+    // user (mode 0600 still), so the service user's own `flowprobe stat` connects; removed at exit ----
+    const owned = mkdtempSync(path.join(tmpdir(), "prf-user-"));
+    t.after(() => rmSync(owned, { recursive: true, force: true }));
+    chmodSync(owned, 0o755);
+    spawnSync("chown", ["nobody:nogroup", owned]);
+    const userSock = path.join(owned, "fp.sock");
+    const asUser = await startLive(ns, ["-i", "fp0", "--user", "nobody", "--control", userSock]);
+    assert.equal(asUser.child.exitCode, null, asUser.stderr);
+    const st = statSync(userSock);
+    assert.equal(st.uid, 65534, "the socket belongs to the run user");
+    assert.equal(st.mode & 0o777, 0o600);
+    const mine = spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cli, "stat", "--control", userSock], { encoding: "utf8" });
+    assert.equal(mine.status, 0, `the run user's flowprobe stat: ${mine.stderr}`);
+    assert.match(mine.stdout, /^flowprobe .*uptime/);
+    const other = spawnSync("setpriv", ["--reuid=daemon", "--regid=daemon", "--clear-groups", process.execPath, cli, "stat", "--control", userSock], { encoding: "utf8" });
+    assert.equal(other.status, 1, `another user is refused: ${other.stdout}`);
+    await asUser.stop();
+    assert.equal(asUser.code, 0, asUser.stderr);
+    assert.ok(!existsSync(userSock), "removed at exit, by the run user");
+
     // ---- tcpdump on the capture interface, then flowprobe ----
     const rec = path.join(dir, "fp0.pcap");
     const dump = ns.spawn("tcpdump", ["-i", "fp0", "-nn", "-U", "-w", rec], { stdio: ["ignore", "ignore", "pipe"] });

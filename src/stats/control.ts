@@ -74,6 +74,8 @@ export class ControlServer {
     readonly path: string,
     private readonly handlers: Record<Verb, Handler>,
     private readonly write: (o: Record<string, unknown>) => string,
+    /** With --user: the socket file is given to that user (flowprobe drops to it after listening), so its own `flowprobe stat` may connect, as root may. */
+    private readonly owner?: { uid: number; gid: number },
   ) {}
 
   /** Checks the path and listens; a ControlPathError says what is wrong with it. */
@@ -121,6 +123,7 @@ export class ControlServer {
       process.umask(mask);
     }
     fs.chmodSync(p, 0o600);
+    if (this.owner) fs.chownSync(p, this.owner.uid, this.owner.gid);
     server.unref();
     this.server = server;
   }
