@@ -15,7 +15,7 @@ import { faultAt } from "./fault";
 import { SYSTEM_CLOCK, type Clock } from "./host/clock";
 import { HostFacts } from "./host/facts";
 import { readPrefixFile } from "./host/prefixes";
-import { dropPrivileges, userGroup, userId, writableBy } from "./host/user";
+import { dropPrivileges, notWritableBy, userGroup, userId } from "./host/user";
 import { END_REASONS, SKIP_REASONS } from "./meter/counters";
 import { Meter, type OutputSinks, type TargetConfig } from "./meter/meter";
 import { CAPTURE_KEYS, captureChanges, diffTargets } from "./reload";
@@ -142,13 +142,14 @@ export class App {
     const file = o.read ?? "-";
     const live = o.interfaces;
     const userGid = o.user !== undefined ? userGroup(o.user) : 0;
+    const userUid = o.user !== undefined ? userId(o.user) : 0;
     // the flood action's program: found now, or the start stops (it runs as --user later)
     if (o.floodAction) checkProgram(o.floodAction);
     // the prefix table, read before anything starts (given to the meter before its targets:
     // their default templates then carry the AS fields)
     const prefixes = o.asFile !== undefined ? readPrefixFile(o.asFile) : undefined;
     // the stat file's directory, before anything starts (the control socket's path is checked as it opens, below)
-    const statFile = o.statFile !== undefined ? new StatFile(o.statFile) : undefined;
+    const statFile = o.statFile !== undefined ? new StatFile(o.statFile, o.user !== undefined ? { uid: userUid, gid: userGid } : undefined) : undefined;
     try {
       statFile?.check();
     } catch (e) {
@@ -157,19 +158,18 @@ export class App {
     }
     // after --user, flowprobe writes the stat file and removes the control socket as that user:
     // its directories must let it (checked by their mode bits: root passes any access(2) test)
-    const userUid = o.user !== undefined ? userId(o.user) : 0;
     if (o.user !== undefined) {
       const uid = userUid;
       for (const [flag, p] of [["--stat-file", o.statFile], ["--control", o.control]] as const) {
         if (p === undefined) continue;
         const dir = path.dirname(p);
-        let ok: boolean;
+        let why: string | undefined;
         try {
-          ok = writableBy(dir, uid, userGid);
+          why = notWritableBy(dir, uid, userGid);
         } catch {
           continue; // (a missing directory: the stat file's check and the socket's own say so)
         }
-        if (!ok) throw new UsageError(`${flag} ${p}: the directory ${dir} is not writable by ${o.user} (--user): flowprobe ${flag === "--control" ? "removes the socket there at exit" : "writes the file there"} after it drops to that user: give a directory that user owns (e.g. RuntimeDirectory=flowprobe in the service, or chown ${o.user} ${dir})`);
+        if (why) throw new UsageError(`${flag} ${p}: ${why} by ${o.user} (--user): flowprobe ${flag === "--control" ? "removes the socket there at exit" : "writes the file there"} after it drops to that user: give a directory that user owns (e.g. RuntimeDirectory=flowprobe in the service, or chown ${o.user} ${dir})`);
       }
     }
 

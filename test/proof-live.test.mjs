@@ -135,6 +135,14 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
       assert.match(r.stderr, re);
       assert.ok(!existsSync(path.join(closed, file)), `${flag}: nothing made`);
     }
+    // a directory the user owns below one it may not enter: refused too, naming the one above
+    const fenced = mkdtempSync(path.join(tmpdir(), "prf-fenced-")); // (0700, root's)
+    t.after(() => rmSync(fenced, { recursive: true, force: true }));
+    mkdirSync(path.join(fenced, "sub"));
+    spawnSync("chown", ["nobody:nogroup", path.join(fenced, "sub")]);
+    const below = spawnSync("ip", ["netns", "exec", ns.name, process.execPath, cli, "-i", "fp0", "--user", "nobody", "--control", path.join(fenced, "sub", "fp.sock")], { encoding: "utf8", timeout: 20000 });
+    assert.equal(below.status, 2, below.stderr);
+    assert.match(below.stderr, /--control .*\/sub\/fp\.sock: the directory .*prf-fenced-\w+ above it may not be entered \(searched\) by nobody \(--user\): /);
 
     // ---- --user with a control socket in a directory that user owns: the socket is given to the
     // user (mode 0600 still), so the service user's own `flowprobe stat` connects; removed at exit ----
@@ -143,7 +151,14 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
     chmodSync(owned, 0o755);
     spawnSync("chown", ["nobody:nogroup", owned]);
     const userSock = path.join(owned, "fp.sock");
-    const asUser = await startLive(ns, ["-i", "fp0", "--user", "nobody", "--control", userSock]);
+    // and the stat file in a sticky directory (as /tmp), over one an earlier run of root's left:
+    // flowprobe writes it first as root, then as the user, who may rename only over its own file
+    const sticky = mkdtempSync(path.join(tmpdir(), "prf-sticky-"));
+    t.after(() => rmSync(sticky, { recursive: true, force: true }));
+    chmodSync(sticky, 0o1777);
+    const userStat = path.join(sticky, "stat.txt");
+    writeFileSync(userStat, "left by an earlier run\n");
+    const asUser = await startLive(ns, ["-i", "fp0", "--user", "nobody", "--control", userSock, "--stat-file", userStat, "--stat-interval", "1"]);
     assert.equal(asUser.child.exitCode, null, asUser.stderr);
     const st = statSync(userSock);
     assert.equal(st.uid, 65534, "the socket belongs to the run user");
@@ -151,6 +166,10 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
     const mine = spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cli, "stat", "--control", userSock], { encoding: "utf8" });
     assert.equal(mine.status, 0, `the run user's flowprobe stat: ${mine.stderr}`);
     assert.match(mine.stdout, /^flowprobe .*uptime/);
+    const firstWrite = statSync(userStat).mtimeMs;
+    await until(() => statSync(userStat).mtimeMs > firstWrite, 5000, `the stat file written again after the drop: ${asUser.stderr}`);
+    assert.equal(statSync(userStat).uid, 65534, "the stat file belongs to the run user");
+    assert.doesNotMatch(asUser.stderr, /--stat-file/, "no failed write");
     const other = spawnSync("setpriv", ["--reuid=daemon", "--regid=daemon", "--clear-groups", process.execPath, cli, "stat", "--control", userSock], { encoding: "utf8" });
     assert.equal(other.status, 1, `another user is refused: ${other.stdout}`);
     await asUser.stop();

@@ -2,6 +2,7 @@
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { UsageError } from "../errors";
 import { say } from "../process";
 
@@ -21,16 +22,20 @@ export function userId(user: string): number {
 }
 
 /**
- * Whether uid with group gid and no supplementary groups (what dropPrivileges leaves) may make
- * and remove files in directory `dir`: write and search permission by the mode bits of the
- * class it falls in (owner, group, other; POSIX.1 file access permissions). access(2) cannot
- * answer this before the drop: it asks for the caller, root, who may write anywhere.
+ * Why uid with group gid and no supplementary groups (what dropPrivileges leaves) may not make
+ * and remove files in directory `dir` (undefined: it may): write and search permission on
+ * `dir`, and search permission on every directory above it, by the mode bits of the class it
+ * falls in (owner, group, other; POSIX.1 file access permissions). access(2) cannot answer this
+ * before the drop: it asks for the caller, root, who may write anywhere.
  */
-export function writableBy(dir: string, uid: number, gid: number): boolean {
-  const st = fs.statSync(dir);
-  if (uid === 0) return true;
-  const bits = st.uid === uid ? (st.mode >> 6) & 7 : st.gid === gid ? (st.mode >> 3) & 7 : st.mode & 7;
-  return (bits & 3) === 3;
+export function notWritableBy(dir: string, uid: number, gid: number): string | undefined {
+  if (uid === 0) return undefined;
+  const bits = (st: fs.Stats) => (st.uid === uid ? (st.mode >> 6) & 7 : st.gid === gid ? (st.mode >> 3) & 7 : st.mode & 7);
+  const full = path.resolve(dir);
+  for (let up = path.dirname(full), seen = full; up !== seen; seen = up, up = path.dirname(up)) {
+    if ((bits(fs.statSync(up)) & 1) === 0) return `the directory ${up} above it may not be entered (searched)`;
+  }
+  return (bits(fs.statSync(full)) & 3) === 3 ? undefined : `the directory ${dir} is not writable`;
 }
 
 /**

@@ -11,7 +11,11 @@ export class StatFilePathError extends Error {}
 export class StatFile {
   private readonly tmp: string;
 
-  constructor(readonly path: string) {
+  /** `owner`: with --user, each file is given to that user before it is renamed into place (flowprobe drops to the user after the first write, and in a sticky directory such as /tmp only a file's owner may rename over it). */
+  constructor(
+    readonly path: string,
+    private readonly owner?: { uid: number; gid: number },
+  ) {
     this.tmp = `${path}.tmp${process.pid}`;
   }
 
@@ -41,6 +45,7 @@ export class StatFile {
   write(text: string): string | undefined {
     try {
       fs.writeFileSync(this.tmp, text, { mode: 0o644 });
+      if (this.owner && process.getuid?.() === 0) fs.chownSync(this.tmp, this.owner.uid, this.owner.gid);
       fs.renameSync(this.tmp, this.path);
       return undefined;
     } catch (e) {
