@@ -278,34 +278,35 @@ test("in process: templates per collector in the registry, its JSON and the page
   const exp = (destinations, refreshRate) => ({ mtu: 1400, engineId: 7, refreshRate, templateTimeoutS: 1800, destinations });
   const meter = new lib.Meter([
     { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "ipfix", export: exp(2, 5) },
-    { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "v9", export: { ...exp(1, 2), mode: "round-robin" } },
+    { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "v9", export: { ...exp(2, 2), mode: "round-robin" } },
     { maxflows: 1000, hashsize: 4096, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "v5", export: exp(1, 5) },
   ], 1n, (bytes) => lib.forEachDatagram(bytes, (d, dg) => got.push([d, Buffer.from(dg)])));
   meter.setExportTime(1700000000);
   await lib.meterFile(meter, pcap(name));
   await meter.flush();
-  const labels = ["127.0.0.1:4739", "127.0.0.2:4739", "127.0.0.3:2055", "127.0.0.4:2055"];
+  const labels = ["127.0.0.1:4739", "127.0.0.2:4739", "127.0.0.3:2055", "127.0.0.4:2055", "127.0.0.5:2055"];
   const registry = new lib.StatsRegistry({
     meter, source: { label: name, statistics: () => ({ kind: "file", bytes: 0, size: -1 }) },
     destinations: labels.map((label) => ({ label, address: "", collector: { host: label.split(":")[0] }, counters: { ...ZERO_COUNTERS } })),
     targets: [
       { name: "ipfix", title: "IPFIX", mode: "mirror", destinations: [0, 1] },
-      { name: "v9", title: "NetFlow v9", mode: "round-robin", destinations: [2] },
-      { name: "v5", title: "NetFlow v5", mode: "mirror", destinations: [3] },
+      { name: "v9", title: "NetFlow v9", mode: "round-robin", destinations: [2, 3] },
+      { name: "v5", title: "NetFlow v5", mode: "mirror", destinations: [4] },
     ],
     clockSteps: () => 0, labels: { skipped: lib.SKIP_REASONS, ended: lib.END_REASONS }, seconds: () => 1,
   });
   const stats = registry.read();
-  const want = [0, 1, 2].map((d) => tsharkTemplateSets(got.filter(([x]) => x === d).map(([, dg]) => dg), 4739, d < 2 ? 2 : 0));
+  const want = [0, 1, 2, 3].map((d) => tsharkTemplateSets(got.filter(([x]) => x === d).map(([, dg]) => dg), 4739, d < 2 ? 2 : 0));
   assert.deepEqual(stats.destinations.map((d) => d.templates), [...want.map(BigInt), 0n]);
   assert.ok(want.every((n) => n > 2), `templates at start, by the refresh rate and at the end: ${want}`);
   assert.equal(want[0], want[1], "mirrored collectors get the same templates");
   const json = JSON.parse(lib.jsonOf(lib.statObject(stats)));
-  assert.deepEqual(json.targets.map((t) => t.destinations.map((d) => d.templates)), [[want[0], want[1]], [want[2]], [0]]);
+  assert.deepEqual(json.targets.map((t) => t.destinations.map((d) => d.templates)), [[want[0], want[1]], [want[2], want[3]], [0]]);
   const page = lib.metricsText(stats, { version: "0.1.0" });
   promtool(page);
   const s = samples(page);
   assert.equal(get(s, `flowprobe_collector_templates_total{target="ipfix",collector="${labels[1]}"}`), BigInt(want[1]));
   assert.equal(get(s, `flowprobe_collector_templates_total{target="v9",collector="${labels[2]}"}`), BigInt(want[2]));
-  assert.equal(get(s, `flowprobe_collector_templates_total{target="v5",collector="${labels[3]}"}`), 0n);
+  assert.equal(get(s, `flowprobe_collector_templates_total{target="v9",collector="${labels[3]}"}`), BigInt(want[3]));
+  assert.equal(get(s, `flowprobe_collector_templates_total{target="v5",collector="${labels[4]}"}`), 0n);
 });
