@@ -1,7 +1,7 @@
 // The host modules as a library, for tests and tools (bundled to dist/lib.cjs).
 export { Meter } from "./meter/meter";
 export type { TargetConfig, MeterSnapshot, CounterConfig, CounterReading } from "./meter/meter";
-export { countersReply, countersRequestOf, countersText, countersJson, nfacctLine } from "./stats/show-counters";
+export { countersText, nfacctLine } from "./stats/show-counters";
 export { parseCounterList, checkCounters } from "./config/counters";
 export { Core } from "./meter/core";
 export { defaultHashsize, cacheBytesAtMost } from "./config/cache";

@@ -216,6 +216,9 @@ test("start errors: a control path or stat file in a missing directory, a path t
     r = ctl("stat", "--bogus");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /"--bogus": expected --json, --control PATH/);
+    r = ctl("counters", "--zero", "http");
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /flowprobe counters: "--zero": expected --json, --control PATH, --reset or a counter's NAME/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
