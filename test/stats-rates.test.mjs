@@ -63,16 +63,16 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   let lookups = 0n;
   let probes = 0n;
   const target = { packets: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 3, peak: 5, maxflows: 100, indexSize: 16, indexMax: 64, cacheBytes: 4096 };
-  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
+  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, generation: 1, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
   let seconds = 0;
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
     targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [], memoryReserved: 9999 }],
     clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => seconds, rateClock: { kind: "wall time", now: () => now },
   });
-  reg.read();
+  reg.tick();
   now += 1; seconds += 1; metered = 500n; bytes = 50000n; lookups = 500n; probes = 600n;
-  let s = reg.read();
+  let s = reg.tick();
   assert.deepEqual(s.rates, { clock: "wall time", packets: [500, 500, 500], bits: [400000, 400000, 400000] });
   assert.deepEqual(s.targets[0].packetRates, [500, 500, 500]);
   assert.deepEqual(s.targets[0].bitRates, [400000, 400000, 400000], "the target's bits/s: its bytes × 8 over the same windows");
@@ -81,38 +81,154 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
   assert.deepEqual(s.search.averages, [1.2, 1.2, 1.2]);
   assert.deepEqual(s.targets[0].cache, { active: 3, peak: 5, peakAtS: 0, maxflows: 100, indexSize: 16, indexMax: 64, indexFill: 3 / 16, memoryInUse: 4096, memoryReserved: 9999 });
   now += 60; seconds += 60; lookups += 100n; probes += 100n; target.peak = 7;
-  s = reg.read();
+  s = reg.tick();
   assert.equal(s.search.metric, 1);
   assert.deepEqual(s.targets[0].search, s.search, "one target: its search metric is the process's");
   assert.deepEqual(s.search.averages, [1.2 * Math.exp(-1) + (1 - Math.exp(-1)), 1.2 * Math.exp(-0.2) + (1 - Math.exp(-0.2)), 1.2 * Math.exp(-60 / 900) + (1 - Math.exp(-60 / 900))]);
   assert.equal(s.targets[0].cache.peakAtS, 61, "the reading that first saw the new peak");
   metered = 2n ** 63n + 1n;
-  s = reg.read();
+  s = reg.tick();
   assert.match(jsonOf(s.meter), /"metered":9223372036854775809\b/);
 });
 
-test("registry: a target whose core counters a reload made anew starts its rates again (no negative rate); its search metric skips the drop", () => {
+test("registry: a target whose core counters a reload made anew (its slot's next generation) starts its rates again (no negative rate), and its search metric from its own lookups", () => {
   let now = 100;
-  const t = { packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 };
+  const t = { generation: 1, packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 };
   const meter = { snapshot: () => ({ metered: t.packets, bytes: t.bytes, lookups: t.lookups, probes: t.probes, clockNs: 0n, targets: [{ ...t }], destinationRecords: [], destinationTemplates: [] }) };
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
     targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
     clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock: { kind: "wall time", now: () => now },
   });
-  reg.read();
+  reg.tick();
   now += 1; Object.assign(t, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
-  let s = reg.read();
+  let s = reg.tick();
   assert.deepEqual(s.targets[0].bitRates, [800000, 800000, 800000]);
   assert.equal(s.targets[0].search.metric, 1.5);
-  // the reload: the target's slot counts from zero again
-  now += 1; Object.assign(t, { packets: 10n, bytes: 1000n, lookups: 10n, probes: 10n });
-  s = reg.read();
+  // the reload: the target's slot configured anew (the meter's next generation) counts from zero again
+  now += 1; Object.assign(t, { packets: 10n, bytes: 1000n, lookups: 10n, probes: 10n, generation: 2 });
+  s = reg.tick();
   assert.deepEqual(s.targets[0].bitRates, [0, 0, 0], "one reading since the restart: no rate yet");
-  assert.equal(s.targets[0].search.metric, 1.5, "a drop is no reading of the metric");
+  assert.equal(s.targets[0].search.metric, 1, "the new target's own: its 10 lookups read 10 entries (the generation says where its counts began)");
   now += 1; Object.assign(t, { packets: 110n, bytes: 11000n, lookups: 110n, probes: 130n });
-  s = reg.read();
+  s = reg.tick();
   assert.deepEqual(s.targets[0].bitRates, [80000, 80000, 80000]);
   assert.deepEqual(s.targets[0].packetRates, [100, 100, 100]);
   assert.equal(s.targets[0].search.metric, 1.2);
+});
+
+/** A registry over a scripted meter: `m` holds the counters and the meter clock (ns); one target "t" in slot 0. */
+function scripted(rateClock, m = { packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, clockNs: 0n, generation: 1 }) {
+  const target = () => ({ packets: m.packets, bytes: m.bytes, lookups: m.lookups, probes: m.probes, generation: m.generation, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 });
+  const meter = { snapshot: () => ({ metered: m.packets, bytes: m.bytes, lookups: m.lookups, probes: m.probes, clockNs: m.clockNs, targets: [target()], destinationRecords: [], destinationTemplates: [] }) };
+  const reg = new StatsRegistry({
+    meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
+    targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
+    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock,
+  });
+  return { m, reg };
+}
+
+test("registry: only the tick feeds the rates' windows and the search metric: a reading on demand between two ticks (a stat request) leaves the next 1-s rate over the ticks' second", () => {
+  // a reviewer's sequence: ticks at 0 and 1.001 s, a `stat` request at 0.981 s; a steady 2000
+  // packets/s and 60 packets more in the last 20 ms. Fed by the request too, the tick's 1-s rate
+  // spanned 0.981..1.001: (2062 − 1962) / 0.02 = 5000 packets/s
+  let now = 100;
+  const { m, reg } = scripted({ kind: "wall time", now: () => now });
+  reg.tick();
+  now = 100.981; Object.assign(m, { packets: 1962n, bytes: 196200n, lookups: 1962n, probes: 1962n });
+  const asked = reg.read();
+  assert.deepEqual(asked.rates.packets, [0, 0, 0], "a reading on demand: the rates as the last tick left them (one tick: none yet)");
+  assert.equal(asked.meter.metered, 1962n, "its counters are read now");
+  assert.equal(asked.search.lookups, 1962n);
+  assert.equal(asked.search.metric, 0, "the search metric as the last tick left it");
+  now = 101.001; Object.assign(m, { packets: 2062n, bytes: 206200n, lookups: 2062n, probes: 4124n });
+  let s = reg.tick();
+  const over = 101.001 - 100;
+  assert.deepEqual(s.rates.packets, [2062 / over, 2062 / over, 2062 / over], "the tick's 1-s rate over the ticks' 1.001 s, not the request's 20 ms");
+  assert.ok(Math.abs(s.rates.packets[0] - 2060) < 1);
+  assert.deepEqual(s.targets[0].packetRates, s.rates.packets, "the target's too");
+  assert.equal(s.search.metric, 2, "the metric over the lookups since the tick before (4124 / 2062), not since the request");
+  // another request after the tick: what the tick left, the counters of now
+  now = 101.5; Object.assign(m, { packets: 3062n, bytes: 306200n, lookups: 3062n, probes: 5124n });
+  const again = reg.read();
+  assert.deepEqual(again.rates, s.rates);
+  assert.deepEqual(again.targets[0].packetRates, s.targets[0].packetRates);
+  assert.equal(again.search.metric, 2);
+  assert.deepEqual(again.search.averages, s.search.averages);
+  assert.equal(again.meter.metered, 3062n);
+  // the next tick: over the second from the tick before (101.001), not from the request at 101.5
+  now = 102.001; Object.assign(m, { packets: 4062n, bytes: 406200n, lookups: 4062n, probes: 6124n });
+  s = reg.tick();
+  assert.deepEqual(s.rates.packets.slice(0, 1), [2000 / (102.001 - 101.001)]);
+  assert.deepEqual(s.targets[0].bitRates.slice(0, 1), [200000 * 8 / (102.001 - 101.001)]);
+  assert.equal(s.search.metric, 1, "(6124 − 4124) / (4062 − 2062)");
+});
+
+test("registry: a target a reload made anew (a new generation of its slot) starts its rates and search metric again, even when its new counts already exceed the old", () => {
+  let now = 100;
+  const { m, reg } = scripted({ kind: "wall time", now: () => now });
+  reg.tick();
+  now = 101; Object.assign(m, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
+  let s = reg.tick();
+  assert.deepEqual(s.targets[0].packetRates, [1000, 1000, 1000]);
+  assert.equal(s.targets[0].search.metric, 1.5);
+  // the reload re-made the target (its slot's next generation); by the next tick it counted
+  // more than the old one had: no drop tells of it, only the generation
+  now = 102; Object.assign(m, { packets: 1500n, bytes: 150000n, lookups: 1500n, probes: 1500n, generation: 2 });
+  s = reg.tick();
+  assert.deepEqual(s.targets[0].packetRates, [0, 0, 0], "one reading of the new target: no rate yet (not (1500 − 1000) / 1 s)");
+  assert.deepEqual(s.targets[0].bitRates, [0, 0, 0]);
+  assert.equal(s.targets[0].search.metric, 1, "its own lookups since it was made: 1500 probes / 1500 lookups (not 0 / 500)");
+  assert.deepEqual(s.targets[0].search.averages, [1, 1, 1], "its averages start with it");
+  now = 103; Object.assign(m, { packets: 1600n, bytes: 160000n, lookups: 1600n, probes: 1620n });
+  s = reg.tick();
+  assert.deepEqual(s.targets[0].packetRates, [100, 100, 100]);
+  assert.deepEqual(s.targets[0].bitRates, [80000, 80000, 80000]);
+  assert.equal(s.targets[0].search.metric, 1.2);
+  // a reading on demand sees a new generation too: the old target's rates are not the new one's
+  now = 103.5; Object.assign(m, { packets: 5n, bytes: 500n, lookups: 5n, probes: 5n, generation: 3 });
+  assert.deepEqual(reg.read().targets[0].packetRates, [0, 0, 0]);
+  now = 104; Object.assign(m, { packets: 105n, bytes: 10500n, lookups: 105n, probes: 105n });
+  reg.tick();
+  now = 105; Object.assign(m, { packets: 305n, bytes: 30500n, lookups: 305n, probes: 305n });
+  assert.deepEqual(reg.tick().targets[0].packetRates, [200, 200, 200]);
+});
+
+test("registry: live ('wall time') without an injected now, the rates follow the meter clock (MeterSnapshot.clockNs: the newest packet's kernel time), not the host's clock", () => {
+  const { m, reg } = scripted({ kind: "wall time" });
+  // the meter clock a year back (and stepping in tenths): the host's clock has nothing to do with it
+  const base = 1_700_000_000_000_000_000n;
+  Object.assign(m, { clockNs: base });
+  reg.tick();
+  Object.assign(m, { clockNs: base + 1_250_000_000n, packets: 2500n, bytes: 250000n });
+  let s = reg.tick();
+  assert.equal(s.rates.clock, "wall time");
+  assert.deepEqual(s.rates.packets, [2000, 2000, 2000], "2500 packets over the meter clock's 1.25 s");
+  assert.deepEqual(s.rates.bits, [1600000, 1600000, 1600000]);
+  assert.deepEqual(s.targets[0].packetRates, [2000, 2000, 2000]);
+  // the host's clock moves on, the meter clock not (a ring block not yet handed over): the same
+  // counters at the same meter time are no new reading
+  Object.assign(m, { packets: 2500n, bytes: 250000n });
+  s = reg.tick();
+  assert.deepEqual(s.rates.packets, [2000, 2000, 2000]);
+  Object.assign(m, { clockNs: base + 2_250_000_000n, packets: 3500n, bytes: 350000n });
+  s = reg.tick();
+  assert.deepEqual(s.rates.packets.slice(0, 1), [1000]);
+});
+
+test("meter: each configuring of a slot gets a new generation (a reload's replaceTarget, a slot added again); the other targets' stay", async () => {
+  const json = { maxflows: 100, hashsize: 64, inactiveTimeoutS: 15, activeTimeoutS: 1800, format: "json" };
+  const meter = new lib.Meter([json, { ...json, select: "udp" }], 1n, { json: () => {} });
+  const [a0, b0] = meter.snapshot().targets.map((t) => t.generation);
+  assert.ok(a0 > 0 && b0 > 0 && a0 !== b0, `two slots, two numbers: ${a0}, ${b0}`);
+  await meter.replaceTarget(0, { ...json, maxflows: 50 });
+  const [a1, b1] = meter.snapshot().targets.map((t) => t.generation);
+  assert.ok(a1 !== a0 && a1 !== b0, `slot 0 made anew: a new number (${a0} → ${a1})`);
+  assert.equal(b1, b0, "slot 1 untouched");
+  await meter.replaceTarget(1, undefined);
+  await meter.addTargetBetweenWalks(1, json);
+  const [a2, b2] = meter.snapshot().targets.map((t) => t.generation);
+  assert.equal(a2, a1);
+  assert.ok(![a0, b0, a1].includes(b2), `slot 1 removed and added again: a number not given before (${b2})`);
 });
