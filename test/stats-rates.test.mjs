@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { lib } from "./helpers/meter.mjs";
 
 const { WindowRate, MovingAverage, TrafficRates, StatsRegistry, jsonOf } = lib;
+/** Seconds on the meter clock (MeterSnapshot.clockNs, ns): the registry's only clock of the rates. */
+const ns = (s) => BigInt(Math.round(s * 1e6)) * 1000n;
 
 test("window rates: growth from the oldest reading within each window over the time between", () => {
   const r = new WindowRate();
@@ -56,19 +58,19 @@ test("traffic rates: bits are IP bytes times 8, the clock named", () => {
   assert.deepEqual(t.add(undefined, 99n, 99n), r, "no reading: as it was");
 });
 
-test("registry: rates, search metric and cache figures on an injected clock; JSON keeps 64-bit integers exact", () => {
+test("registry: rates, search metric and cache figures on a scripted meter clock; JSON keeps 64-bit integers exact", () => {
   let now = 1000;
   let metered = 0n;
   let bytes = 0n;
   let lookups = 0n;
   let probes = 0n;
   const target = { packets: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 3, peak: 5, maxflows: 100, indexSize: 16, indexMax: 64, cacheBytes: 4096 };
-  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: 0n, targets: [{ ...target, generation: 1, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
+  const meter = { snapshot: () => ({ metered, bytes, lookups, probes, clockNs: ns(now), targets: [{ ...target, generation: 1, packets: metered, bytes, lookups, probes }], destinationRecords: [], destinationTemplates: [] }) };
   let seconds = 0;
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
     targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [], memoryReserved: 9999 }],
-    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => seconds, rateClock: { kind: "wall time", now: () => now },
+    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => seconds, rateClock: { kind: "wall time" },
   });
   reg.tick();
   now += 1; seconds += 1; metered = 500n; bytes = 50000n; lookups = 500n; probes = 600n;
@@ -94,11 +96,11 @@ test("registry: rates, search metric and cache figures on an injected clock; JSO
 test("registry: a target whose core counters a reload made anew (its slot's next generation) starts its rates again (no negative rate), and its search metric from its own lookups", () => {
   let now = 100;
   const t = { generation: 1, packets: 0n, bytes: 0n, lookups: 0n, probes: 0n, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 };
-  const meter = { snapshot: () => ({ metered: t.packets, bytes: t.bytes, lookups: t.lookups, probes: t.probes, clockNs: 0n, targets: [{ ...t }], destinationRecords: [], destinationTemplates: [] }) };
+  const meter = { snapshot: () => ({ metered: t.packets, bytes: t.bytes, lookups: t.lookups, probes: t.probes, clockNs: ns(now), targets: [{ ...t }], destinationRecords: [], destinationTemplates: [] }) };
   const reg = new StatsRegistry({
     meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
     targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
-    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock: { kind: "wall time", now: () => now },
+    clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock: { kind: "wall time" },
   });
   reg.tick();
   now += 1; Object.assign(t, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
@@ -133,16 +135,16 @@ test("registry: only the tick feeds the rates' windows and the search metric: a 
   // a reviewer's sequence: ticks at 0 and 1.001 s, a `stat` request at 0.981 s; a steady 2000
   // packets/s and 60 packets more in the last 20 ms. Fed by the request too, the tick's 1-s rate
   // spanned 0.981..1.001: (2062 − 1962) / 0.02 = 5000 packets/s
-  let now = 100;
-  const { m, reg } = scripted({ kind: "wall time", now: () => now });
+  const { m, reg } = scripted({ kind: "wall time" });
+  m.clockNs = ns(100);
   reg.tick();
-  now = 100.981; Object.assign(m, { packets: 1962n, bytes: 196200n, lookups: 1962n, probes: 1962n });
+  Object.assign(m, { clockNs: ns(100.981), packets: 1962n, bytes: 196200n, lookups: 1962n, probes: 1962n });
   const asked = reg.read();
   assert.deepEqual(asked.rates.packets, [0, 0, 0], "a reading on demand: the rates as the last tick left them (one tick: none yet)");
   assert.equal(asked.meter.metered, 1962n, "its counters are read now");
   assert.equal(asked.search.lookups, 1962n);
   assert.equal(asked.search.metric, 0, "the search metric as the last tick left it");
-  now = 101.001; Object.assign(m, { packets: 2062n, bytes: 206200n, lookups: 2062n, probes: 4124n });
+  Object.assign(m, { clockNs: ns(101.001), packets: 2062n, bytes: 206200n, lookups: 2062n, probes: 4124n });
   let s = reg.tick();
   const over = 101.001 - 100;
   assert.deepEqual(s.rates.packets, [2062 / over, 2062 / over, 2062 / over], "the tick's 1-s rate over the ticks' 1.001 s, not the request's 20 ms");
@@ -150,7 +152,7 @@ test("registry: only the tick feeds the rates' windows and the search metric: a 
   assert.deepEqual(s.targets[0].packetRates, s.rates.packets, "the target's too");
   assert.equal(s.search.metric, 2, "the metric over the lookups since the tick before (4124 / 2062), not since the request");
   // another request after the tick: what the tick left, the counters of now
-  now = 101.5; Object.assign(m, { packets: 3062n, bytes: 306200n, lookups: 3062n, probes: 5124n });
+  Object.assign(m, { clockNs: ns(101.5), packets: 3062n, bytes: 306200n, lookups: 3062n, probes: 5124n });
   const again = reg.read();
   assert.deepEqual(again.rates, s.rates);
   assert.deepEqual(again.targets[0].packetRates, s.targets[0].packetRates);
@@ -158,7 +160,7 @@ test("registry: only the tick feeds the rates' windows and the search metric: a 
   assert.deepEqual(again.search.averages, s.search.averages);
   assert.equal(again.meter.metered, 3062n);
   // the next tick: over the second from the tick before (101.001), not from the request at 101.5
-  now = 102.001; Object.assign(m, { packets: 4062n, bytes: 406200n, lookups: 4062n, probes: 6124n });
+  Object.assign(m, { clockNs: ns(102.001), packets: 4062n, bytes: 406200n, lookups: 4062n, probes: 6124n });
   s = reg.tick();
   assert.deepEqual(s.rates.packets.slice(0, 1), [2000 / (102.001 - 101.001)]);
   assert.deepEqual(s.targets[0].bitRates.slice(0, 1), [200000 * 8 / (102.001 - 101.001)]);
@@ -166,36 +168,36 @@ test("registry: only the tick feeds the rates' windows and the search metric: a 
 });
 
 test("registry: a target a reload made anew (a new generation of its slot) starts its rates and search metric again, even when its new counts already exceed the old", () => {
-  let now = 100;
-  const { m, reg } = scripted({ kind: "wall time", now: () => now });
+  const { m, reg } = scripted({ kind: "wall time" });
+  m.clockNs = ns(100);
   reg.tick();
-  now = 101; Object.assign(m, { packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
+  Object.assign(m, { clockNs: ns(101), packets: 1000n, bytes: 100000n, lookups: 1000n, probes: 1500n });
   let s = reg.tick();
   assert.deepEqual(s.targets[0].packetRates, [1000, 1000, 1000]);
   assert.equal(s.targets[0].search.metric, 1.5);
   // the reload re-made the target (its slot's next generation); by the next tick it counted
   // more than the old one had: no drop tells of it, only the generation
-  now = 102; Object.assign(m, { packets: 1500n, bytes: 150000n, lookups: 1500n, probes: 1500n, generation: 2 });
+  Object.assign(m, { clockNs: ns(102), packets: 1500n, bytes: 150000n, lookups: 1500n, probes: 1500n, generation: 2 });
   s = reg.tick();
   assert.deepEqual(s.targets[0].packetRates, [0, 0, 0], "one reading of the new target: no rate yet (not (1500 − 1000) / 1 s)");
   assert.deepEqual(s.targets[0].bitRates, [0, 0, 0]);
   assert.equal(s.targets[0].search.metric, 1, "its own lookups since it was made: 1500 probes / 1500 lookups (not 0 / 500)");
   assert.deepEqual(s.targets[0].search.averages, [1, 1, 1], "its averages start with it");
-  now = 103; Object.assign(m, { packets: 1600n, bytes: 160000n, lookups: 1600n, probes: 1620n });
+  Object.assign(m, { clockNs: ns(103), packets: 1600n, bytes: 160000n, lookups: 1600n, probes: 1620n });
   s = reg.tick();
   assert.deepEqual(s.targets[0].packetRates, [100, 100, 100]);
   assert.deepEqual(s.targets[0].bitRates, [80000, 80000, 80000]);
   assert.equal(s.targets[0].search.metric, 1.2);
   // a reading on demand sees a new generation too: the old target's rates are not the new one's
-  now = 103.5; Object.assign(m, { packets: 5n, bytes: 500n, lookups: 5n, probes: 5n, generation: 3 });
+  Object.assign(m, { clockNs: ns(103.5), packets: 5n, bytes: 500n, lookups: 5n, probes: 5n, generation: 3 });
   assert.deepEqual(reg.read().targets[0].packetRates, [0, 0, 0]);
-  now = 104; Object.assign(m, { packets: 105n, bytes: 10500n, lookups: 105n, probes: 105n });
+  Object.assign(m, { clockNs: ns(104), packets: 105n, bytes: 10500n, lookups: 105n, probes: 105n });
   reg.tick();
-  now = 105; Object.assign(m, { packets: 305n, bytes: 30500n, lookups: 305n, probes: 305n });
+  Object.assign(m, { clockNs: ns(105), packets: 305n, bytes: 30500n, lookups: 305n, probes: 305n });
   assert.deepEqual(reg.tick().targets[0].packetRates, [200, 200, 200]);
 });
 
-test("registry: live ('wall time') without an injected now, the rates follow the meter clock (MeterSnapshot.clockNs: the newest packet's kernel time), not the host's clock", () => {
+test("registry: live ('wall time'), the rates follow the meter clock (MeterSnapshot.clockNs: the newest packet's kernel time), not the host's clock", () => {
   const { m, reg } = scripted({ kind: "wall time" });
   // the meter clock a year back (and stepping in tenths): the host's clock has nothing to do with it
   const base = 1_700_000_000_000_000_000n;

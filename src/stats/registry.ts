@@ -175,10 +175,11 @@ export interface StatsInputs {
   seconds: () => number;
   /** The named counters, read without zeroing (Meter.readCounters; default: none). */
   counters?: () => CounterReading[];
-  /** The clock of the rates: the meter clock (MeterSnapshot.clockNs) for both kinds, "packet
-   * time" (a file) or "wall time" (live: the newest packet's kernel time, idle the tick's time
-   * less the rings' lag); `now` (seconds) replaces it in tests only. Default packet time. */
-  rateClock?: { kind: Rates["clock"]; now?: () => number };
+  /** What the rates' clock is called: "packet time" (a file) or "wall time" (live: the newest
+   * packet's kernel time, idle the tick's time less the rings' lag). Either way it is the meter
+   * clock, MeterSnapshot.clockNs — there is no other clock to give (a test scripts clockNs):
+   * the reading's own wall time was off by a ring block's lag. Default packet time. */
+  rateClock?: { kind: Rates["clock"] };
 }
 
 const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount: 0 };
@@ -194,10 +195,9 @@ export class StatsRegistry {
     this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
   }
 
-  /** The rates' clock now, seconds. */
+  /** The rates' clock now, seconds: the meter clock. */
   private clockS(meter: MeterSnapshot): number {
-    const now = this.inputs.rateClock?.now;
-    return now ? now() : Number(meter.clockNs / 1000n) / 1e6;
+    return Number(meter.clockNs / 1000n) / 1e6;
   }
 
   /** Reads every figure now, when statistics are asked for (SIGUSR1, the stat file, the
