@@ -124,7 +124,8 @@ function scripted(rateClock, m = { packets: 0n, bytes: 0n, lookups: 0n, probes: 
   const target = () => ({ packets: m.packets, bytes: m.bytes, lookups: m.lookups, probes: m.probes, generation: m.generation, exported: new Map(), exportedTotal: 0n, created: 0n, active: 0, peak: 0, maxflows: 10, indexSize: 16, indexMax: 16, cacheBytes: 0 });
   const meter = { snapshot: () => ({ metered: m.packets, bytes: m.bytes, lookups: m.lookups, probes: m.probes, clockNs: m.clockNs, targets: [target()], destinationRecords: [], destinationTemplates: [] }) };
   const reg = new StatsRegistry({
-    meter, source: { label: "x", statistics: () => ({ kind: "file", bytes: 0, size: 0 }) }, destinations: [],
+    // (m.firstNs set: a live source's statistics, the first packet handed over since the last tick)
+    meter, source: { label: "x", statistics: () => (m.firstNs === undefined ? { kind: "file", bytes: 0, size: 0 } : { kind: "live", kernel: { packets: 0n, drops: 0n, freezes: 0n }, rings: [], interfaces: new Map(), restarts: 0, backend: "shim", firstPacketNs: m.firstNs }) }, destinations: [],
     targets: [{ name: "t", title: "JSON lines", mode: "mirror", destinations: [] }],
     clockSteps: () => 0, labels: { skipped: [], ended: [] }, seconds: () => 0, rateClock,
   });
@@ -233,4 +234,51 @@ test("meter: each configuring of a slot gets a new generation (a reload's replac
   const [a2, b2] = meter.snapshot().targets.map((t) => t.generation);
   assert.equal(a2, a1);
   assert.ok(![a0, b0, a1].includes(b2), `slot 1 removed and added again: a number not given before (${b2})`);
+});
+
+test("window rates: a window from the reading just before starts no earlier than its growth can have begun (since)", () => {
+  const r = new WindowRate();
+  r.add(10, 1000n);
+  r.add(13, 1000n); // idle: the clock moved on, the counter not
+  r.add(15.95, 2101n, 15.4 - 0.55 / 1100); // 1101 packets from 15.4 to 15.95, evenly
+  const [one, min] = r.rates();
+  assert.ok(Math.abs(one - 2000) < 1e-6, `1 s: 1101 packets over 1101 gaps of 0.5 ms, ${one}`);
+  assert.equal(min, 1101 / (15.95 - 10), "1 min: from the oldest reading within it, the idle time counted in");
+  r.add(16.95, 4101n, 15.95 - 1 / 1999); // steady: since is before the reading before, which stands
+  assert.equal(r.rates()[0], 2000);
+  // a pause after a reading with traffic is the traffic's own: the window keeps it
+  r.add(17.95, 5101n, 17.45 - 0.5 / 999); // 1000 packets from 17.45 on, none in the half second before
+  assert.equal(r.rates()[0], 1000, "from the reading at 16.95, not from 17.45");
+});
+
+test("registry: live, the first 1-s rate after an idle spell over 2 s starts at the first packet after it (one mean gap before), not at the spell's last tick 2 s behind", () => {
+  // ticks at wall times 1, 2, …; the rings' lag 2 s; 2000 packets/s until 10.0, idle, again from 15.4
+  const { m, reg } = scripted({ kind: "wall time" });
+  Object.assign(m, { clockNs: ns(9), packets: 18001n, bytes: 1800100n, firstNs: ns(8.0005) });
+  reg.tick();
+  Object.assign(m, { clockNs: ns(10), packets: 20001n, bytes: 2000100n, firstNs: ns(9.0005) });
+  let s = reg.tick();
+  assert.deepEqual(s.rates.packets.slice(0, 1), [2000]);
+  // idle: the clock stays at the last packet (10.0) until the tick's time less 2 s passes it
+  for (const w of [11, 12, 13, 14, 15]) {
+    Object.assign(m, { clockNs: ns(Math.max(10, w - 2)), firstNs: 0n });
+    s = reg.tick();
+  }
+  assert.equal(s.rates.packets[0], 0, "idle: the 1-s rate fell to 0");
+  // packets again from 15.4, every 0.5 ms; the tick at 16 has them up to 15.95 (1101 packets)
+  Object.assign(m, { clockNs: ns(15.95), packets: 20001n + 1101n, bytes: 2000100n + 110100n, lookups: 1101n, probes: 1101n, firstNs: ns(15.4) });
+  s = reg.tick();
+  assert.ok(Math.abs(s.rates.packets[0] - 2000) < 0.01, `the first 1-s rate after the spell: ${s.rates.packets[0]} (from the spell's last tick, 13, it was 1101 / 2.95 = 373)`);
+  assert.ok(Math.abs(s.rates.bits[0] - 2000 * 800) < 10, `bits too: ${s.rates.bits[0]}`);
+  assert.ok(Math.abs(s.targets[0].packetRates[0] - 2000) < 0.01, `the target's: ${s.targets[0].packetRates[0]}`);
+  // the next tick, steady: from the tick before as always
+  Object.assign(m, { clockNs: ns(16.95), packets: 21102n + 2000n, bytes: 2110200n + 200000n, firstNs: ns(15.9505) });
+  s = reg.tick();
+  assert.ok(Math.abs(s.rates.packets[0] - 2000) < 1e-6, `${s.rates.packets[0]}`);
+  // a file (no first packet time): as before, from the tick before
+  const f = scripted({ kind: "packet time" });
+  Object.assign(f.m, { clockNs: ns(13), packets: 1000n });
+  f.reg.tick();
+  Object.assign(f.m, { clockNs: ns(15.95), packets: 2101n });
+  assert.equal(f.reg.tick().rates.packets[0], 1101 / (15.95 - 13));
 });

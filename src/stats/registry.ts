@@ -182,6 +182,16 @@ export interface StatsInputs {
   rateClock?: { kind: Rates["clock"] };
 }
 
+/** Where `packets` packets counted since the tick before, up to the newest at `t` (s), can first
+ * have begun, knowing the first came at `first`: one mean packet gap before it (for evenly
+ * spaced packets the window then holds exactly their count's gaps). Undefined: not known
+ * (a file, no first time, fewer than two packets). The rates' window from the tick before
+ * starts there when that is later (after an idle spell: rates.ts). */
+function since(first: number | undefined, t: number, packets: bigint): number | undefined {
+  if (first === undefined || packets < 2n || !(t > first)) return undefined;
+  return first - (t - first) / Number(packets - 1n);
+}
+
 const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount: 0 };
 
 export class StatsRegistry {
@@ -189,7 +199,9 @@ export class StatsRegistry {
   private readonly total: TrafficRates;
   private readonly search = new SearchMetric();
   /** Per target name: which configuration of its slot (TargetSnapshot.generation), its rates, its search metric and when its peak was first seen. */
-  private readonly perTarget = new Map<string, { generation: number; rates: WindowRate; bits: WindowRate; search: SearchMetric; peak: number; peakAtS: number }>();
+  private readonly perTarget = new Map<string, { generation: number; rates: WindowRate; bits: WindowRate; packets: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
+  /** Packets metered at the last tick (for `since`). */
+  private metered = 0n;
 
   constructor(private readonly inputs: StatsInputs) {
     this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
@@ -221,6 +233,8 @@ export class StatsRegistry {
     const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n, templates: meter.destinationTemplates[k] ?? 0n, socket: d.socketFigures?.() ?? NO_SOCKET }));
     const seconds = i.seconds();
     const t = this.clockS(meter);
+    // live: the first packet handed over since the tick before, seconds (the meter clock's kind)
+    const first = input.kind === "live" && input.firstPacketNs > 0n ? Number(input.firstPacketNs / 1000n) / 1e6 : undefined;
     const seen = new Set<string>();
     const targets = (i.targets ?? []).map((x, k): TargetFigures => {
       const m = meter.targets[x.slot ?? k]!;
@@ -229,7 +243,7 @@ export class StatsRegistry {
       // a target new to the registry, or its slot configured anew since (a reload that changed
       // it: the core made its counters, flows and peak anew — its new counts may already
       // exceed the old, so a drop would not tell): its rates, metric and peak start again
-      if (!own || own.generation !== m.generation) this.perTarget.set(x.name, (own = { generation: m.generation, rates: new WindowRate(), bits: new WindowRate(), search: new SearchMetric(), peak: 0, peakAtS: seconds }));
+      if (!own || own.generation !== m.generation) this.perTarget.set(x.name, (own = { generation: m.generation, rates: new WindowRate(), bits: new WindowRate(), packets: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
       if (m.peak > own.peak) {
         own.peak = m.peak;
         own.peakAtS = seconds;
@@ -240,8 +254,10 @@ export class StatsRegistry {
       };
       const q = x.queue;
       if (tick && t > 0) {
-        own.rates.add(t, m.packets);
-        own.bits.add(t, m.bytes * 8n);
+        const from = since(first, t, m.packets - own.packets);
+        own.packets = m.packets;
+        own.rates.add(t, m.packets, from);
+        own.bits.add(t, m.bytes * 8n, from);
       }
       return {
         name: x.name, title: x.title, mode: x.mode, meter: m, destinations: x.destinations.map((d) => destinations[d]!), cache,
@@ -263,10 +279,11 @@ export class StatsRegistry {
       flood: i.flood?.figures() ?? { alerts: { pps: 0n, newFlows: 0n }, logged: 0n, heldOff: 0n, lost: 0n, actions: { run: 0n, skipped: 0n, failed: 0n } },
       labels: i.labels,
       // (before the first packet the meter clock is 0: no reading for the rates yet)
-      rates: this.total.add(tick && t > 0 ? t : undefined, meter.metered, meter.bytes),
+      rates: this.total.add(tick && t > 0 ? t : undefined, meter.metered, meter.bytes, since(first, t, meter.metered - this.metered)),
       search: this.search.add(t, meter.lookups, meter.probes, tick),
       counters: i.counters?.() ?? [],
     };
+    if (tick && t > 0) this.metered = meter.metered;
     return this.last;
   }
 
