@@ -249,10 +249,11 @@ export class App {
       ? new ProgressLine(say, size, Date.now())
       : undefined;
     const facts = live ? new HostFacts(meter.core, { ifindexMap: o.ifindexMap, lan: o.lan, wan: o.wan, onLog: log }) : undefined;
-    // (the registry is read after each tick, made just below)
+    // (the registry's tick reading after each tick, made just below: only these feed its
+    // rates; every other reading — stat, the stat file, SIGUSR1, expire-all — is registry.read())
     let registry!: StatsRegistry;
     const liveTick = facts
-      ? new LiveTick(meter, facts, { routesEveryTicks: this.options.routesEveryTicks, clock: this.options.clock, onLog: log, after: () => registry.read() })
+      ? new LiveTick(meter, facts, { routesEveryTicks: this.options.routesEveryTicks, clock: this.options.clock, onLog: log, after: () => registry.tick() })
       : undefined;
     const fileSource = live ? undefined : new FileSource(meter, file, {
       onProgress: (p) => {
@@ -301,7 +302,7 @@ export class App {
       // and more under load; against the newest packet's time it is the packets' own rate
       rateClock: live ? { kind: "wall time" } : { kind: "packet time" },
     });
-    const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.read(), this.options.timers);
+    const hostTick = source.ticksItself ? undefined : new HostTick(this.options.tickMs, () => registry.tick(), this.options.timers);
     // --metrics: the page of the registry's last reading (written once per reading, however
     // often it is scraped); listening now, before the source starts, so a port in use is a
     // usage error at start
@@ -659,7 +660,8 @@ export class App {
     for (const q of queues) await q.idle();
     for (const { set } of running) await set.drained();
     progress?.clear();
-    const stats = registry.read();
+    // (a file's last reading is a tick's, at its last packet's time; live, the last tick ran above)
+    const stats = live ? registry.read() : registry.tick();
     if (stats.meter.notExportable.ipv6InV5 > 0n) {
       log(`flowprobe: warning: ${stats.meter.notExportable.ipv6InV5} IPv6 flows were not sent: NetFlow v5 carries IPv4 only (use --protocol 10)`);
     }

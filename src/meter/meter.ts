@@ -167,6 +167,10 @@ export interface MeterSnapshot {
 }
 
 export interface TargetSnapshot {
+  /** Which configuration of its slot this is: a number the meter gives each configuring of a
+   * slot (at start, and when a reload makes the target anew), never the same twice in a run
+   * (0: a slot never configured). A new one means the core's counters of the slot began again. */
+  generation: number;
   /** Packets metered into it (its selector chose them). */
   packets: bigint;
   /** Their IP bytes (as MeterSnapshot.bytes counts them). */
@@ -197,6 +201,9 @@ export class Meter {
   readonly targets: Array<TargetConfig | undefined>;
   /** What the targets a reload took away or reconfigured had counted (the run's totals keep it). */
   private readonly retired = { exported: new Map<string, bigint>(), created: 0n, lostDatagrams: 0n, lostRecords: 0n };
+  /** Per core slot, its configuration's number (TargetSnapshot.generation); the last number given. */
+  private readonly generations: number[] = [];
+  private configurations = 0;
   /** The drain whose output the sinks still hold (the output region may not be written until it settles). */
   private inFlight: Promise<void> | undefined;
   /** Each target's compiled selector and where its program is in the core (undefined: every packet). */
@@ -239,6 +246,7 @@ export class Meter {
    * unless it names its own (ExportConfig.destinationIds). */
   private configureSlot(i: number, t: TargetConfig, dest: number): void {
     const x = this.core.x;
+    this.generations[i] = ++this.configurations;
     const r = x.configureTarget(i, t.maxflows, t.hashsize, t.inactiveTimeoutS, t.activeTimeoutS, formatNamed(t.format).code, t.tcpEndTimeoutS ?? DEFAULT_TCP_END_TIMEOUT_S);
     if (r === 1) throw new CoreError(`target ${i}: no memory for its flow cache`);
     if (r !== 0) throw new CoreError(`target ${i}: the core refused maxflows ${t.maxflows} / hashsize ${t.hashsize}`);
@@ -677,7 +685,7 @@ export class Meter {
     lostDatagrams += this.retired.lostDatagrams;
     lostRecords += this.retired.lostRecords;
     const targets = this.targets.map((_, t) => {
-      const own: TargetSnapshot = { packets: c.targetU64(t, L.T_PACKETS), bytes: c.targetU64(t, L.T_BYTES), lookups: c.targetU64(t, L.T_LOOKUPS), probes: c.targetU64(t, L.T_PROBES), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK),
+      const own: TargetSnapshot = { generation: this.generations[t] ?? 0, packets: c.targetU64(t, L.T_PACKETS), bytes: c.targetU64(t, L.T_BYTES), lookups: c.targetU64(t, L.T_LOOKUPS), probes: c.targetU64(t, L.T_PROBES), exported: new Map(), exportedTotal: 0n, created: c.targetU64(t, L.T_CREATED), active: c.targetU32(t, L.T_COUNT), peak: c.targetU32(t, L.T_PEAK),
         maxflows: c.targetU32(t, L.T_MAXFLOWS), indexSize: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_IDX_MASK) + 1 : 0, indexMax: c.targetU32(t, L.T_IDX_MAX), cacheBytes: c.targetU32(t, L.T_ENABLED) ? c.targetU32(t, L.T_BUMP) * L.SLOT_SIZE + (c.targetU32(t, L.T_IDX_MASK) + 1) * 4 : 0 };
       for (const r of END_REASONS) {
         const v = c.targetU64(t, L.T_EXPORTED + r.value * 8);

@@ -121,7 +121,7 @@ export class ShimSource implements Source {
   constructor(private readonly meter: Meter, private readonly o: LiveOptions, private readonly hooks: ShimHooks) {
     this.backend = o.backend ?? "shim";
     this.label = `live ${o.interfaces.join(",")}`;
-    this.stats = { kind: "live", kernel: { packets: 0n, drops: 0n, freezes: 0n }, rings: this.rings.rows, interfaces: new Map(), restarts: 0, backend: this.backend };
+    this.stats = { kind: "live", kernel: { packets: 0n, drops: 0n, freezes: 0n }, rings: this.rings.rows, interfaces: new Map(), restarts: 0, backend: this.backend, firstPacketNs: 0n };
   }
 
   async start(): Promise<void> {
@@ -211,6 +211,8 @@ export class ShimSource implements Source {
               const records = head.readUInt32LE(0);
               // straight into the core's input region: no copy, no buffer to allocate
               if (!(await readFully(fd, meter.core.input(), 0, len - 8))) break;
+              // (the first packet since the tick: one read per batch, for the rates)
+              if (result.firstPacketNs === 0n && records > 0) result.firstPacketNs = meter.core.dv.getBigUint64(L.INPUT_BASE + L.BR_TS_NS, true);
               await meterBatch(records, len - 8);
               continue;
             }
@@ -226,6 +228,7 @@ export class ShimSource implements Source {
                 freezes: carried.freezes + payload.readBigUInt64LE(16),
               };
               await hooks.tick();
+              result.firstPacketNs = 0n; // (the tick has read it)
             } else if (type === L.FP_IFACE) {
               if (!opened && started === 0) hooks.onCapturing?.();
               opened = true;

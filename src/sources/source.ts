@@ -35,6 +35,10 @@ export interface LiveStatistics {
   restarts: number;
   /** shim, or cap: the libpcap child, which reports no drops (cap does not give libpcap's). */
   backend: "shim" | "cap";
+  /** The kernel's time (ns since the epoch) of the first packet handed over since the last
+   * tick: the first record of the first batch after it (0n: none yet). Read once per batch;
+   * the rates take it for where a second's packets began after an idle spell. */
+  firstPacketNs: bigint;
 }
 
 export type SourceStatistics = FileStatistics | LiveStatistics;

@@ -7,7 +7,12 @@
 // - Window rates (packets/s, bits/s over 1 s, 1 min, 5 min): the counter's growth from the
 //   oldest reading within the window to the latest, over the time between them — the rate
 //   ipt_NETFLOW's "Rate:" and "Avg 1 min/5 min" lines give, here exact for a scripted
-//   sequence. With readings once a second, the 1 s rate is the last second's.
+//   sequence. With readings once a second, the 1 s rate is the last second's. A window that
+//   starts at the reading just before, an idle one (no growth since the one before it), starts
+//   where the growth can first have begun when that is later (`since`: live, one mean packet
+//   gap before the first packet counted since that reading): after an idle spell that reading
+//   stands at the spell's clock, the tick's time less the rings' 2-s lag, and the first 1-s
+//   rate spanned ~3 s of which the packets filled one.
 // - Moving averages (the search metric): ipt_NETFLOW's exponentially damped averages, as the
 //   kernel's load average: avg = avg·e + x·(1 − e), e = exp(−Δt / T), T = 60, 300, 900 s, each
 //   reading's x weighted by the time since the reading before.
@@ -20,6 +25,11 @@ export const AVERAGE_PERIODS_S = [60, 300, 900] as const;
 interface Sample {
   t: number;
   v: bigint;
+  /** The earliest time the growth since the reading before can have begun, when known (live:
+   * one mean packet gap before the first packet counted since then); else undefined. */
+  since?: number;
+  /** No growth since the reading before, the clock moved on: a reading of an idle spell. */
+  idle?: boolean;
 }
 
 /** One counter's rates over RATE_WINDOWS_S. */
@@ -29,13 +39,14 @@ export class WindowRate {
 
   constructor(private readonly windows: readonly number[] = RATE_WINDOWS_S) {}
 
-  /** A reading of the counter at time t (seconds, not earlier than the last). */
-  add(t: number, v: bigint): void {
+  /** A reading of the counter at time t (seconds, not earlier than the last); `since`: the
+   * earliest time its growth since the reading before can have begun, when known. */
+  add(t: number, v: bigint, since?: number): void {
     const s = this.samples;
     const last = s[s.length - 1];
     if (last && t < last.t) s.length = 0; // the clock went back (a step): start again
-    if (last && t === last.t && s.length > 0) s[s.length - 1] = { t, v };
-    else s.push({ t, v });
+    if (last && t === last.t && s.length > 0) s[s.length - 1] = { t, v, since: last.since, idle: last.idle };
+    else s.push({ t, v, since, idle: last !== undefined && v === last.v });
     const keep = t - Math.max(...this.windows);
     // drop what is older than the longest window, keeping one reading at or before its start
     while (s.length > 2 && s[1]!.t <= keep) s.shift();
@@ -60,7 +71,11 @@ export class WindowRate {
         if (!before) return 0;
         from = before;
       }
-      const dt = last.t - from.t;
+      // from an idle reading just before: not earlier than the growth can have begun (the
+      // reading stands at the spell's clock, seconds before the first packet after it). From a
+      // reading with traffic, a pause after it is the traffic's own and stays in the window
+      const start = from === s[s.length - 2] && from.idle && last.since !== undefined ? Math.max(from.t, last.since) : from.t;
+      const dt = last.t - start;
       return dt > 0 ? Number(last.v - from.v) / dt : 0;
     });
   }
@@ -109,11 +124,11 @@ export class TrafficRates {
   private readonly p = new WindowRate();
   private readonly b = new WindowRate();
   constructor(private readonly clock: Rates["clock"]) {}
-  /** A reading at t (undefined: none to add, the rates as they were). */
-  add(t: number | undefined, packets: bigint, bytes: bigint): Rates {
+  /** A reading at t (undefined: none to add, the rates as they were); `since` as WindowRate.add's. */
+  add(t: number | undefined, packets: bigint, bytes: bigint, since?: number): Rates {
     if (t !== undefined) {
-      this.p.add(t, packets);
-      this.b.add(t, bytes * 8n);
+      this.p.add(t, packets, since);
+      this.b.add(t, bytes * 8n, since);
     }
     return { clock: this.clock, packets: this.p.rates(), bits: this.b.rates() };
   }

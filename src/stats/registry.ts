@@ -1,8 +1,16 @@
 // The statistics registry: every figure of a run — the core's counters (through the meter's
 // snapshot), each collector's counters, the source's — read into one object once per tick,
-// and again when asked for (SIGUSR1, the end of the run). The summary, SIGUSR1's statistics
-// and the stat text, JSON, metrics and MQTT to come read that object; none of them reads a
-// counter itself, so no figure is computed twice. Rates follow the meter clock (rates.ts).
+// and again when asked for (SIGUSR1, the stat file, the control socket, the end of the run).
+// The summary, SIGUSR1's statistics and the stat text, JSON, metrics and MQTT to come read
+// that object; none of them reads a counter itself, so no figure is computed twice. Rates
+// follow the meter clock (rates.ts).
+//
+// Only the tick (tick(): once a second) feeds the rates' windows and the search metric's
+// averages; a reading on demand (read()) reads every counter now but gives the rates and the
+// metric as the last tick left them. Fed by every reading, a 1-s rate spanned from the
+// oldest reading within its second — a `stat` request 20 ms before the tick made it a 20-ms
+// rate (2000 packets/s read as 5000 when 60 came in those 20 ms), and how often a script
+// asked changed what it read.
 
 import type { CounterReading, MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
@@ -13,25 +21,28 @@ import { MovingAverage, TrafficRates, WindowRate, type Rates } from "./rates";
 export interface SearchFigures {
   lookups: bigint;
   probes: bigint;
-  /** Per lookup since the reading before that had lookups (0 before any). */
+  /** Per lookup since the tick before that had lookups (0 before any). */
   metric: number;
   /** Its damped averages over 1, 5 and 15 minutes (rates.ts MovingAverage, on the rates' clock). */
   averages: number[];
 }
 
-/** The search metric of a run of readings: the lookups and probes since the last reading that
- * had lookups, per lookup, and its damped averages (the process's, and each target's own). */
+/** The search metric of a run of ticks: the lookups and probes since the last tick that had
+ * lookups, per lookup, and its damped averages (the process's, and each target's own). */
 class SearchMetric {
   private readonly average = new MovingAverage();
   private last = { lookups: 0n, probes: 0n };
 
-  /** A reading at t (seconds) of the lookups and probes so far. */
-  add(t: number, lookups: bigint, probes: bigint): SearchFigures {
-    const dl = lookups - this.last.lookups;
-    const dp = probes - this.last.probes;
-    // (a reading with no lookups since the one before leaves the metric as it was)
-    if (dl > 0n) this.average.add(t, Number(dp) / Number(dl));
-    this.last = { lookups, probes };
+  /** A reading at t (seconds) of the lookups and probes so far; `tick`: a tick's, which feeds
+   * the metric (else the metric as the last tick left it, with the counts of now). */
+  add(t: number, lookups: bigint, probes: bigint, tick: boolean): SearchFigures {
+    if (tick) {
+      const dl = lookups - this.last.lookups;
+      const dp = probes - this.last.probes;
+      // (a tick with no lookups since the one before leaves the metric as it was)
+      if (dl > 0n) this.average.add(t, Number(dp) / Number(dl));
+      this.last = { lookups, probes };
+    }
     return { lookups, probes, metric: this.average.value, averages: this.average.averages() };
   }
 }
@@ -164,8 +175,21 @@ export interface StatsInputs {
   seconds: () => number;
   /** The named counters, read without zeroing (Meter.readCounters; default: none). */
   counters?: () => CounterReading[];
-  /** The clock of the rates, seconds: "packet time" (a file: the meter clock, MeterSnapshot.clockNs) or "wall time" (live) with its reading. Default packet time. */
-  rateClock?: { kind: Rates["clock"]; now?: () => number };
+  /** What the rates' clock is called: "packet time" (a file) or "wall time" (live: the newest
+   * packet's kernel time, idle the tick's time less the rings' lag). Either way it is the meter
+   * clock, MeterSnapshot.clockNs — there is no other clock to give (a test scripts clockNs):
+   * the reading's own wall time was off by a ring block's lag. Default packet time. */
+  rateClock?: { kind: Rates["clock"] };
+}
+
+/** Where `packets` packets counted since the tick before, up to the newest at `t` (s), can first
+ * have begun, knowing the first came at `first`: one mean packet gap before it (for evenly
+ * spaced packets the window then holds exactly their count's gaps). Undefined: not known
+ * (a file, no first time, fewer than two packets). The rates' window from the tick before
+ * starts there when that is later (after an idle spell: rates.ts). */
+function since(first: number | undefined, t: number, packets: bigint): number | undefined {
+  if (first === undefined || packets < 2n || !(t > first)) return undefined;
+  return first - (t - first) / Number(packets - 1n);
 }
 
 const NO_SOCKET: SocketFigures = { sndbuf: 0, nodeQueueBytes: 0, nodeQueueCount: 0 };
@@ -174,33 +198,52 @@ export class StatsRegistry {
   private last: Stats | undefined;
   private readonly total: TrafficRates;
   private readonly search = new SearchMetric();
-  /** Per target name: its rates, its search metric and when its peak was first seen. */
-  private readonly perTarget = new Map<string, { rates: WindowRate; bits: WindowRate; packets: bigint; bytes: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
+  /** Per target name: which configuration of its slot (TargetSnapshot.generation), its rates, its search metric and when its peak was first seen. */
+  private readonly perTarget = new Map<string, { generation: number; rates: WindowRate; bits: WindowRate; packets: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
+  /** Packets metered at the last tick (for `since`). */
+  private metered = 0n;
 
   constructor(private readonly inputs: StatsInputs) {
     this.total = new TrafficRates(inputs.rateClock?.kind ?? "packet time");
   }
 
-  /** The rates' clock now, seconds. */
+  /** The rates' clock now, seconds: the meter clock. */
   private clockS(meter: MeterSnapshot): number {
-    const now = this.inputs.rateClock?.now;
-    return now ? now() : Number(meter.clockNs / 1000n) / 1e6;
+    return Number(meter.clockNs / 1000n) / 1e6;
   }
 
-  /** Reads every figure now (once per tick; and when statistics are asked for). */
+  /** Reads every figure now, when statistics are asked for (SIGUSR1, the stat file, the
+   * control socket, the end of a live run): the rates and the search metric as the last tick
+   * left them. */
   read(): Stats {
+    return this.reading(false);
+  }
+
+  /** The once-a-second tick's reading (src/tick.ts: the live tick, a file's host tick; and the
+   * end of a file run, at its last packet's time): read() that also feeds the rates' windows
+   * and the search metric. */
+  tick(): Stats {
+    return this.reading(true);
+  }
+
+  private reading(tick: boolean): Stats {
     const i = this.inputs;
     const input = i.source.statistics();
     const meter = i.meter.snapshot();
     const destinations = i.destinations.map((d, k) => ({ label: d.label, address: d.address, host: d.collector.host, counters: { ...d.counters }, records: meter.destinationRecords[k] ?? 0n, templates: meter.destinationTemplates[k] ?? 0n, socket: d.socketFigures?.() ?? NO_SOCKET }));
     const seconds = i.seconds();
     const t = this.clockS(meter);
+    // live: the first packet handed over since the tick before, seconds (the meter clock's kind)
+    const first = input.kind === "live" && input.firstPacketNs > 0n ? Number(input.firstPacketNs / 1000n) / 1e6 : undefined;
     const seen = new Set<string>();
     const targets = (i.targets ?? []).map((x, k): TargetFigures => {
       const m = meter.targets[x.slot ?? k]!;
       seen.add(x.name);
       let own = this.perTarget.get(x.name);
-      if (!own) this.perTarget.set(x.name, (own = { rates: new WindowRate(), bits: new WindowRate(), packets: 0n, bytes: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
+      // a target new to the registry, or its slot configured anew since (a reload that changed
+      // it: the core made its counters, flows and peak anew — its new counts may already
+      // exceed the old, so a drop would not tell): its rates, metric and peak start again
+      if (!own || own.generation !== m.generation) this.perTarget.set(x.name, (own = { generation: m.generation, rates: new WindowRate(), bits: new WindowRate(), packets: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
       if (m.peak > own.peak) {
         own.peak = m.peak;
         own.peakAtS = seconds;
@@ -210,23 +253,18 @@ export class StatsRegistry {
         indexFill: m.indexSize > 0 ? m.active / m.indexSize : 0, memoryInUse: m.cacheBytes, memoryReserved: x.memoryReserved ?? 0,
       };
       const q = x.queue;
-      if (t > 0) {
-        // (a reload that changed the target made its core counters anew: its rates start again)
-        if (m.packets < own.packets || m.bytes < own.bytes) {
-          own.rates = new WindowRate();
-          own.bits = new WindowRate();
-        }
+      if (tick && t > 0) {
+        const from = since(first, t, m.packets - own.packets);
         own.packets = m.packets;
-        own.bytes = m.bytes;
-        own.rates.add(t, m.packets);
-        own.bits.add(t, m.bytes * 8n);
+        own.rates.add(t, m.packets, from);
+        own.bits.add(t, m.bytes * 8n, from);
       }
       return {
         name: x.name, title: x.title, mode: x.mode, meter: m, destinations: x.destinations.map((d) => destinations[d]!), cache,
         queue: q ? { waiting: q.waiting, waitingBytes: q.waitingBytes, peak: q.peakWaiting } : undefined,
         packetRates: own.rates.rates(),
         bitRates: own.bits.rates(),
-        search: own.search.add(t, m.lookups, m.probes),
+        search: own.search.add(t, m.lookups, m.probes, tick),
       };
     });
     for (const name of this.perTarget.keys()) if (!seen.has(name)) this.perTarget.delete(name); // (a target a reload took away)
@@ -241,10 +279,11 @@ export class StatsRegistry {
       flood: i.flood?.figures() ?? { alerts: { pps: 0n, newFlows: 0n }, logged: 0n, heldOff: 0n, lost: 0n, actions: { run: 0n, skipped: 0n, failed: 0n } },
       labels: i.labels,
       // (before the first packet the meter clock is 0: no reading for the rates yet)
-      rates: this.total.add(t > 0 ? t : undefined, meter.metered, meter.bytes),
-      search: this.search.add(t, meter.lookups, meter.probes),
+      rates: this.total.add(tick && t > 0 ? t : undefined, meter.metered, meter.bytes, since(first, t, meter.metered - this.metered)),
+      search: this.search.add(t, meter.lookups, meter.probes, tick),
       counters: i.counters?.() ?? [],
     };
+    if (tick && t > 0) this.metered = meter.metered;
     return this.last;
   }
 
