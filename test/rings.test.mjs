@@ -50,7 +50,9 @@ test("FP_RING: the documented bytes read back exactly (64-bit counts past 2^53, 
 test("FP_RING of another shape: an error that says what was wrong and what is expected", () => {
   const short = handMade({ name: "", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true });
   assert.throws(() => lib.parseRingMessage(short), (e) => e instanceof lib.FlowprobeError && e.code === "E_CAPTURE" &&
-    e.message === "the capture shim's ring statistics (message FP_RING) has 32 bytes; expected 32 (three u64 counts, two u32) and an interface name after them: is flowprobe-capture from another build?");
+    e.message === "the capture shim's ring statistics (message FP_RING) has 32 bytes; expected more than 32: three u64 counts and two u32 (32 bytes), then an interface name of at least one byte: is flowprobe-capture from another build?");
+  const cut = handMade({ name: "eth0", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true }).subarray(0, 20);
+  assert.throws(() => lib.parseRingMessage(cut), { message: /FP_RING\) has 20 bytes; expected more than 32: / });
   const state = handMade({ name: "eth0", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true });
   state.writeUInt32LE(7, 28);
   assert.throws(() => lib.parseRingMessage(state), /FP_RING\) says state 7; expected 1 \(open\) or 0 \(awaited\)/);

@@ -37,7 +37,7 @@ export function ringMessage(r: RingCounters): Buffer {
 export function parseRingMessage(payload: Uint8Array): RingCounters {
   const b = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   if (b.length <= L.FP_RING_NAME) {
-    throw new CaptureError(`the capture shim's ring statistics (message FP_RING) has ${b.length} bytes; expected ${L.FP_RING_NAME} (three u64 counts, two u32) and an interface name after them: is flowprobe-capture from another build?`);
+    throw new CaptureError(`the capture shim's ring statistics (message FP_RING) has ${b.length} bytes; expected more than ${L.FP_RING_NAME}: three u64 counts and two u32 (${L.FP_RING_NAME} bytes), then an interface name of at least one byte: is flowprobe-capture from another build?`);
   }
   const state = b.readUInt32LE(28);
   if (state > 1) throw new CaptureError(`the capture shim's ring statistics (message FP_RING) says state ${state}; expected 1 (open) or 0 (awaited): is flowprobe-capture from another build?`);
