@@ -84,6 +84,38 @@ test("RingRows: rows appear at the commit (FP_STATS), keyed by name in first-see
   assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.drops, r.freezes, r.ifindex, r.open]), [["eth0", 170n, 0n, 0n, 2, true], ["ppp0", 73n, 6n, 2n, 13, true]]);
 });
 
+test("RingRows: after a shim restart, an interface the new shim never opened (closed, ifindex 0) keeps the number it last had; one it opens takes the new one", () => {
+  const rows = new lib.RingRows();
+  const msg = (name, packets, ifindex, open) => handMade({ name, packets, drops: 0n, freezes: 0n, ifindex, open });
+  rows.stage(msg("eth0", 100n, 2, true));
+  rows.stage(msg("ppp0", 40n, 9, true));
+  rows.stage(msg("wg0", 0n, 0, false)); // never there: nothing to keep
+  rows.commit();
+  rows.restarted();
+  // the new shim: eth0 open again; ppp0 gone meanwhile, so it never opened it and reports 0
+  rows.stage(msg("eth0", 5n, 2, true));
+  rows.stage(msg("ppp0", 0n, 0, false));
+  rows.stage(msg("wg0", 0n, 0, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.ifindex, r.open]), [["eth0", 105n, 2, true], ["ppp0", 40n, 9, false], ["wg0", 0n, 0, false]]);
+  // and again at the next reading (the kept number is the row's, not the message's)
+  rows.stage(msg("eth0", 6n, 2, true));
+  rows.stage(msg("ppp0", 0n, 0, false));
+  rows.stage(msg("wg0", 0n, 0, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.ifindex, r.open]), [["eth0", 2, true], ["ppp0", 9, false], ["wg0", 0, false]]);
+  // ppp0 comes back under a new ifindex, and wg0 appears: the numbers they have now
+  rows.stage(msg("eth0", 7n, 2, true));
+  rows.stage(msg("ppp0", 3n, 14, true));
+  rows.stage(msg("wg0", 1n, 15, true));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.ifindex, r.open]), [["eth0", 107n, 2, true], ["ppp0", 43n, 14, true], ["wg0", 1n, 15, true]]);
+  // closed with a number (the shim had it open, then lost it): the message's number stands
+  rows.stage(msg("ppp0", 3n, 14, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.ifindex, r.open]), [["eth0", 2, true], ["ppp0", 14, false], ["wg0", 15, true]]);
+});
+
 // ---- live ----
 
 const ctl = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });

@@ -72,8 +72,11 @@ export class RingRows {
   commit(): void {
     for (const r of this.staged) {
       const c = this.carried.get(r.name);
-      const row: RingCounters = c ? { ...r, packets: c.packets + r.packets, drops: c.drops + r.drops, freezes: c.freezes + r.freezes } : r;
+      const row: RingCounters = c ? { ...r, packets: c.packets + r.packets, drops: c.drops + r.drops, freezes: c.freezes + r.freezes } : { ...r };
       const at = this.rows.findIndex((x) => x.name === r.name);
+      // closed with 0: a shim started again after the interface went never opened it, and
+      // reports 0; the row keeps the number it last had (what the interface's flows carried)
+      if (at >= 0 && !r.open && r.ifindex === 0) row.ifindex = this.rows[at]!.ifindex;
       if (at < 0) this.rows.push(row);
       else this.rows[at] = row;
     }
