@@ -65,12 +65,20 @@ test("bad options: exit 2 with a message naming the option and what is right", (
     [["-i", "eth0", "--direction", "out"], /--direction out: expected in or both/],
     [["-i", "eth0,any"], /any stands alone/],
     [["-i", "eth0;rm"], /not an interface name/],
+    // (found by review: the shim opened two rings on one interface and metered each packet twice)
+    [["-i", "fp0,fp0"], /^flowprobe: error: --interfaces "fp0": listed twice; give each interface once \(two captures of it would count every packet twice\)\n$/],
+    [["--interfaces", "fp0,fp1,fp0"], /^flowprobe: error: --interfaces "fp0": listed twice; give each interface once/],
+    [["-i", "any,any"], /--interfaces "any": listed twice/],
+    [["--lan", "fp0,fp0"], /^flowprobe: error: --lan "fp0": listed twice; give each interface once\n$/],
+    [["-i", "fp0,fp1", "--lan", "fp1,fp1"], /^flowprobe: error: --lan "fp1": listed twice; give each interface once\n$/],
+    [["--lan", "fp0", "--wan", "fp1,fp1"], /^flowprobe: error: --wan "fp1": listed twice; give each interface once\n$/],
     [["--wan", "eth0"], /--wan goes with --lan/],
     [["-i", "eth0", "--ifindex-map", "eth0=0"], /--ifindex-map "eth0=0": expected NAME=NUMBER/],
     [["-i", "eth0", "--user", "no such"], /--user "no such": not a user name/],
   ];
   for (const [args, re, status = 2] of cases) {
-    const r = flowprobe(args);
+    // (a bounded wait: a live case that is accepted would otherwise capture until killed)
+    const r = flowprobe(args, { timeout: 20000 });
     assert.match(r.stderr, re, args.join(" "));
     assert.equal(r.stdout, "");
     assert.equal(r.status, status, args.join(" "));

@@ -20,7 +20,8 @@ function withConfig(text, args = ["--config", "flowprobe.json"]) {
   const dir = mkdtempSync(path.join(tmpdir(), "fp-cfg-"));
   try {
     writeFileSync(path.join(dir, "flowprobe.json"), typeof text === "string" ? text : JSON.stringify(text, null, 2));
-    return flowprobe(args, { cwd: dir });
+    // (a bounded wait: a live config that is accepted would otherwise capture until killed)
+    return flowprobe(args, { cwd: dir, timeout: 20000 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -195,6 +196,15 @@ const BAD = [
     'flowprobe.json: aggregation: "89-80=80": port range reversed (89 is above 80; did you mean 80-89=80?)'],
   ["--mac on the command line with a v5 target in the file", { read: sample, targets: [ipfix("a", 2055, { protocol: 5, mac: false })] }, ["--mac"],
     'flowprobe.json: targets[0]: NetFlow v5 records have no MAC fields, and --mac on the command line is for every target: drop --mac from the command line, and give "mac": true in the file to the targets that want MACs (protocol 9 or 10)'],
+  // (found by review: an interface listed twice was captured twice, each packet metered twice)
+  ["an interface listed twice", { interfaces: ["fp0", "fp1", "fp0"] }, [],
+    'flowprobe.json: interfaces "fp0": listed twice; give each interface once (two captures of it would count every packet twice)'],
+  ["an interface listed twice in one string", { interfaces: "fp0,fp0" }, [],
+    'flowprobe.json: interfaces "fp0": listed twice; give each interface once (two captures of it would count every packet twice)'],
+  ["a LAN interface listed twice", { lan: ["fp0", "fp0"] }, [], 'flowprobe.json: lan "fp0": listed twice; give each interface once'],
+  ["a WAN interface listed twice", { interfaces: ["fp0", "fp1"], lan: ["fp0"], wan: ["fp1", "fp1"] }, [], 'flowprobe.json: wan "fp1": listed twice; give each interface once'],
+  ["the command line's interfaces, one listed twice, with a file", { lan: ["fp0"] }, ["-i", "fp0,fp0"],
+    '--interfaces "fp0": listed twice; give each interface once (two captures of it would count every packet twice)'],
   ["more targets than the core has", { read: sample, targets: Array.from({ length: 17 }, (_, i) => ipfix(`t${i}`, 2055 + i)) }, [],
     "flowprobe.json: targets: 17 targets; at most 16"],
 ];

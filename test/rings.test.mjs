@@ -4,15 +4,15 @@
 // with two veth pairs, tcpreplay sending a known number of packets into each: each
 // interface's row (stat --json, the stat text, the metrics page checked by promtool) equals
 // what was sent into it, the rows sum to the totals, an interface deleted and made again keeps
-// its row and goes on counting, ring drops forced on one interface land on its row only, and
-// --capture cap counts per interface too.
+// its row and goes on counting, ring drops forced on both interfaces land each on its own row
+// (the flows of each interface confirm it), and --capture cap counts per interface too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { cli, fixtures } from "./helpers/run.mjs";
+import { cli, fixtures, parseFlows } from "./helpers/run.mjs";
 import { freePort } from "./helpers/collector.mjs";
 import { lib } from "./helpers/meter.mjs";
 import { makeNs, until } from "./helpers/netns.mjs";
@@ -50,7 +50,9 @@ test("FP_RING: the documented bytes read back exactly (64-bit counts past 2^53, 
 test("FP_RING of another shape: an error that says what was wrong and what is expected", () => {
   const short = handMade({ name: "", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true });
   assert.throws(() => lib.parseRingMessage(short), (e) => e instanceof lib.FlowprobeError && e.code === "E_CAPTURE" &&
-    e.message === "the capture shim's ring statistics (message FP_RING) has 32 bytes; expected 32 (three u64 counts, two u32) and an interface name after them: is flowprobe-capture from another build?");
+    e.message === "the capture shim's ring statistics (message FP_RING) has 32 bytes; expected more than 32: three u64 counts and two u32 (32 bytes), then an interface name of at least one byte: is flowprobe-capture from another build?");
+  const cut = handMade({ name: "eth0", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true }).subarray(0, 20);
+  assert.throws(() => lib.parseRingMessage(cut), { message: /FP_RING\) has 20 bytes; expected more than 32: / });
   const state = handMade({ name: "eth0", packets: 1n, drops: 0n, freezes: 0n, ifindex: 2, open: true });
   state.writeUInt32LE(7, 28);
   assert.throws(() => lib.parseRingMessage(state), /FP_RING\) says state 7; expected 1 \(open\) or 0 \(awaited\)/);
@@ -80,6 +82,38 @@ test("RingRows: rows appear at the commit (FP_STATS), keyed by name in first-see
   rows.stage(msg("eth0", 10n, 0n, 2));
   rows.commit();
   assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.drops, r.freezes, r.ifindex, r.open]), [["eth0", 170n, 0n, 0n, 2, true], ["ppp0", 73n, 6n, 2n, 13, true]]);
+});
+
+test("RingRows: after a shim restart, an interface the new shim never opened (closed, ifindex 0) keeps the number it last had; one it opens takes the new one", () => {
+  const rows = new lib.RingRows();
+  const msg = (name, packets, ifindex, open) => handMade({ name, packets, drops: 0n, freezes: 0n, ifindex, open });
+  rows.stage(msg("eth0", 100n, 2, true));
+  rows.stage(msg("ppp0", 40n, 9, true));
+  rows.stage(msg("wg0", 0n, 0, false)); // never there: nothing to keep
+  rows.commit();
+  rows.restarted();
+  // the new shim: eth0 open again; ppp0 gone meanwhile, so it never opened it and reports 0
+  rows.stage(msg("eth0", 5n, 2, true));
+  rows.stage(msg("ppp0", 0n, 0, false));
+  rows.stage(msg("wg0", 0n, 0, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.ifindex, r.open]), [["eth0", 105n, 2, true], ["ppp0", 40n, 9, false], ["wg0", 0n, 0, false]]);
+  // and again at the next reading (the kept number is the row's, not the message's)
+  rows.stage(msg("eth0", 6n, 2, true));
+  rows.stage(msg("ppp0", 0n, 0, false));
+  rows.stage(msg("wg0", 0n, 0, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.ifindex, r.open]), [["eth0", 2, true], ["ppp0", 9, false], ["wg0", 0, false]]);
+  // ppp0 comes back under a new ifindex, and wg0 appears: the numbers they have now
+  rows.stage(msg("eth0", 7n, 2, true));
+  rows.stage(msg("ppp0", 3n, 14, true));
+  rows.stage(msg("wg0", 1n, 15, true));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.packets, r.ifindex, r.open]), [["eth0", 107n, 2, true], ["ppp0", 43n, 14, true], ["wg0", 1n, 15, true]]);
+  // closed with a number (the shim had it open, then lost it): the message's number stands
+  rows.stage(msg("ppp0", 3n, 14, false));
+  rows.commit();
+  assert.deepEqual(rows.rows.map((r) => [r.name, r.ifindex, r.open]), [["eth0", 2, true], ["ppp0", 14, false], ["wg0", 15, true]]);
 });
 
 // ---- live ----
@@ -192,38 +226,52 @@ function shimPid(parent) {
   throw new Error(`no capture shim under ${parent}`);
 }
 
-test("live, ring drops forced on one interface (a 2 MiB ring, the shim stopped while a burst comes in): they land on its row only; the meter read what the rings kept", async () => {
+test("live, ring drops forced on both interfaces (2 MiB rings, the shim stopped while bursts of different sizes come in): each row has its own interface's drops, which the flows of that interface confirm (the meter read what its ring kept)", async () => {
   await withTwo(async (ns, ia, ib, sock) => {
     const run = await startLive(ns, ["-i", "ra0,rb0", "--promisc", "--ring-size", "2", "--control", sock]);
     try {
       await until(() => /capturing on ra0/.test(run.stderr) && /capturing on rb0/.test(run.stderr), 5000, `both captured: ${run.stderr}`);
       const shim = shimPid(run.child.pid);
-      const loops = 40;
-      const sent = loops * oracleOf(A).oracle.packets; // 30040 packets: far more than 2 MiB of ring holds
-      const nc = oracleOf(C).oracle.packets;
+      // far more than a 2 MiB ring holds on each: A into the second interface of -i, B into the
+      // first, so drops booked to the first interface whatever their ring would fail
+      const loopsA = 40;
+      const loopsB = 30;
+      const sentB = loopsB * oracleOf(B).oracle.packets; // 19650 packets into ra0
+      const sentA = loopsA * oracleOf(A).oracle.packets; // 30040 into rb0
       process.kill(shim, "SIGSTOP");
       try {
-        ns.exec("tcpreplay", ["-q", "-i", "ra1", "--pps", "20000", `--loop=${loops}`, path.join(fixtures, "pcaps", A)], { stdio: "ignore" });
-        replay(ns, "rb1", C);
+        ns.exec("tcpreplay", ["-q", "-i", "ra1", "--pps", "20000", `--loop=${loopsB}`, path.join(fixtures, "pcaps", B)], { stdio: "ignore" });
+        ns.exec("tcpreplay", ["-q", "-i", "rb1", "--pps", "20000", `--loop=${loopsA}`, path.join(fixtures, "pcaps", A)], { stdio: "ignore" });
       } finally {
         process.kill(shim, "SIGCONT");
       }
       let stat;
-      await until(() => (stat = statOf(sock)) && big(stat.input.kernel.packets) === big(sent + nc), 10000, `${sent + nc} packets counted: ${JSON.stringify(stat?.input)}`);
+      await until(() => (stat = statOf(sock)) && big(stat.input.kernel.packets) === big(sentA + sentB), 10000, `${sentA + sentB} packets counted: ${JSON.stringify(stat?.input)}`);
       await sleep(1500); // (the next reading too: nothing more comes)
       stat = statOf(sock);
       const rows = rowsOf(stat);
-      assert.equal(rows.ra0.packets, sent, "the kernel's packets include its drops");
-      assert.ok(rows.ra0.drops > 0, `drops on ra0: ${JSON.stringify(rows.ra0)}`);
-      assert.ok(rows.ra0.freezes > 0, `ra0's ring frozen full: ${JSON.stringify(rows.ra0)}`);
-      assert.deepEqual([rows.rb0.packets, rows.rb0.drops, rows.rb0.freezes], [nc, 0, 0], "rb0 had room: no drops there");
-      assert.equal(big(stat.input.kernel.drops), big(rows.ra0.drops));
-      assert.equal(big(stat.input.kernel.freezes), big(rows.ra0.freezes));
-      assert.equal(big(stat.meter.read), big(sent + nc) - big(rows.ra0.drops), "the meter read what the rings kept");
+      assert.deepEqual([rows.ra0.packets, rows.rb0.packets], [sentB, sentA], "the kernel's packets, each interface's own, include its drops");
+      for (const name of ["ra0", "rb0"]) {
+        assert.ok(rows[name].drops > 0, `drops on ${name}: ${JSON.stringify(rows[name])}`);
+        assert.ok(rows[name].freezes > 0, `${name}'s ring frozen full: ${JSON.stringify(rows[name])}`);
+      }
+      assert.equal(big(stat.input.kernel.drops), big(rows.ra0.drops) + big(rows.rb0.drops));
+      assert.equal(big(stat.input.kernel.freezes), big(rows.ra0.freezes) + big(rows.rb0.freezes));
+      const drops = big(rows.ra0.drops) + big(rows.rb0.drops);
+      assert.equal(big(stat.meter.read), big(sentA + sentB) - drops, "the meter read what the rings kept");
       await run.stop();
       assert.equal(run.code, 0, run.stderr);
+      // each interface's flows (in_if) hold what its own ring kept: its packets less its drops
+      // (A and B are IP only: every packet kept is metered)
+      const kept = new Map([[BigInt(ia), 0n], [BigInt(ib), 0n]]);
+      for (const f of parseFlows(run.stdout)) {
+        assert.ok(kept.has(f.in_if), `a flow from ifindex ${f.in_if}, neither ra0 (${ia}) nor rb0 (${ib})`);
+        kept.set(f.in_if, kept.get(f.in_if) + f.packets);
+      }
+      assert.deepEqual([kept.get(BigInt(ia)), kept.get(BigInt(ib))], [big(sentB) - big(rows.ra0.drops), big(sentA) - big(rows.rb0.drops)],
+        `metered per interface against each row's packets less its drops: ${JSON.stringify(rows)}`);
       const n = (x) => x.toLocaleString("en-US");
-      assert.match(run.stderr, new RegExp(`\n    ra0: packets ${n(sent)}, ring drops ${n(rows.ra0.drops)}, ring freezes ${rows.ra0.freezes}\n    rb0: packets ${nc}, ring drops 0, ring freezes 0\n`));
+      assert.match(run.stderr, new RegExp(`\n    ra0: packets ${n(sentB)}, ring drops ${n(rows.ra0.drops)}, ring freezes ${rows.ra0.freezes}\n    rb0: packets ${n(sentA)}, ring drops ${n(rows.rb0.drops)}, ring freezes ${rows.rb0.freezes}\n`));
     } finally {
       run.child.kill("SIGKILL");
     }

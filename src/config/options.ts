@@ -249,10 +249,18 @@ function optionsOf(argv: string[]): Options {
     const text = str(option);
     if (text === undefined) return undefined;
     const list = text.split(",");
+    const seen = new Set<string>();
     for (const name of list) {
       if (!IFNAME.test(name) || (name === "any" && option !== "interfaces")) {
         throw new UsageError(`${named(option)} ${JSON.stringify(name)}: not an interface name (1-15 letters, digits, _ . : @ -)`);
       }
+      // (the file's lists come here too, joined: config/file.ts) twice in -i, the shim would
+      // open two rings on it and meter each packet twice
+      if (seen.has(name)) {
+        const why = option === "interfaces" ? " (two captures of it would count every packet twice)" : "";
+        throw new UsageError(`${named(option)} ${JSON.stringify(name)}: listed twice; give each interface once${why}`);
+      }
+      seen.add(name);
     }
     return list;
   };

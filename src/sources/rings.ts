@@ -37,7 +37,7 @@ export function ringMessage(r: RingCounters): Buffer {
 export function parseRingMessage(payload: Uint8Array): RingCounters {
   const b = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   if (b.length <= L.FP_RING_NAME) {
-    throw new CaptureError(`the capture shim's ring statistics (message FP_RING) has ${b.length} bytes; expected ${L.FP_RING_NAME} (three u64 counts, two u32) and an interface name after them: is flowprobe-capture from another build?`);
+    throw new CaptureError(`the capture shim's ring statistics (message FP_RING) has ${b.length} bytes; expected more than ${L.FP_RING_NAME}: three u64 counts and two u32 (${L.FP_RING_NAME} bytes), then an interface name of at least one byte: is flowprobe-capture from another build?`);
   }
   const state = b.readUInt32LE(28);
   if (state > 1) throw new CaptureError(`the capture shim's ring statistics (message FP_RING) says state ${state}; expected 1 (open) or 0 (awaited): is flowprobe-capture from another build?`);
@@ -72,8 +72,11 @@ export class RingRows {
   commit(): void {
     for (const r of this.staged) {
       const c = this.carried.get(r.name);
-      const row: RingCounters = c ? { ...r, packets: c.packets + r.packets, drops: c.drops + r.drops, freezes: c.freezes + r.freezes } : r;
+      const row: RingCounters = c ? { ...r, packets: c.packets + r.packets, drops: c.drops + r.drops, freezes: c.freezes + r.freezes } : { ...r };
       const at = this.rows.findIndex((x) => x.name === r.name);
+      // closed with 0: a shim started again after the interface went never opened it, and
+      // reports 0; the row keeps the number it last had (what the interface's flows carried)
+      if (at >= 0 && !r.open && r.ifindex === 0) row.ifindex = this.rows[at]!.ifindex;
       if (at < 0) this.rows.push(row);
       else this.rows[at] = row;
     }
