@@ -85,9 +85,9 @@ function operator(port, socketPath, statPath) {
     if (busy) return; // (one poll at a time: a slow answer is not asked again meanwhile)
     busy = true;
     await Promise.all([
-      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => note("page", /^flowprobe_packets_read_total (\d+)$/m.exec(t)?.[1]), () => count.failed++),
-      ask(socketPath, { cmd: "stat", json: true }).then((l) => note("stat", /"meter":\{"read":(\d+)/.exec(l)?.[1]), () => count.failed++),
-      fs.promises.readFile(statPath, "utf8").then((t) => note("file", /^Packets: read (\d+)/m.exec(t)?.[1]), () => count.failed++),
+      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => note("page", /^flowprobe_packets_read_total (\d+)$/m.exec(t)?.[1])).catch(() => count.failed++),
+      ask(socketPath, { cmd: "stat", json: true }).then((l) => note("stat", JSON.parse(l).stat?.meter?.read)).catch(() => count.failed++),
+      fs.promises.readFile(statPath, "utf8").then((t) => note("file", /^Packets: read (\d+)/m.exec(t)?.[1])).catch(() => count.failed++),
     ]);
     busy = false;
   };
