@@ -51,6 +51,18 @@ const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NO
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A loopback TCP port free now (the kernel's choice), for a run's --metrics. */
+function freeTcpPort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** One request line over the control socket, its answer line (as `flowprobe stat --json` does). */
 function ask(socketPath, request) {
   return new Promise((resolve, reject) => {
@@ -101,7 +113,8 @@ function operator(port, socketPath, statPath) {
 }
 
 /** One whole-process run: wall (here), CPU and peak RSS (GNU time); with stats on, polled while it runs. */
-async function runOnce(statsOn, port) {
+async function runOnce(statsOn) {
+  const port = statsOn ? await freeTcpPort() : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fp-bench-stats-"));
   const timeFile = path.join(dir, "time");
   const sock = path.join(dir, "flowprobe.sock");
@@ -172,14 +185,13 @@ async function main() {
   }
   const meta = cachedCapture(FILE, { variant: "uniform", packets: PACKETS });
   warm(FILE);
-  const port = 26000 + (process.pid % 6000);
   const started = Date.now();
   const loadBefore = load();
   console.log(`stats: ${path.relative(ROOT, FILE)} (${meta.packets.toLocaleString("en-US")} packets, ${meta.distinctFiveTuples.toLocaleString("en-US")} flows), JSON lines to /dev/null; ${RUNS} runs each, interleaved; load average ${loadBefore}`);
   const runs = { off: [], on: [] };
   for (let i = 0; i < RUNS; i++) {
-    runs.off.push(await runOnce(false, port));
-    runs.on.push(await runOnce(true, port));
+    runs.off.push(await runOnce(false));
+    runs.on.push(await runOnce(true));
     process.stdout.write(`  pair ${i + 1}: CPU ${runs.off[i].cpu.toFixed(2)} / ${runs.on[i].cpu.toFixed(2)} s, wall ${runs.off[i].wall.toFixed(2)} / ${runs.on[i].wall.toFixed(2)} s\n`);
     await sleep(100);
   }
