@@ -47,6 +47,8 @@ const GOAL_WITHIN = 0.03;
 /** An "on" run shows the figures refreshing when each reader saw at least this many different packet counts. */
 const MIN_DISTINCT_READINGS = 3;
 // as bench/run.mjs: Node's startup cost of parsing a CA bundle is not flowprobe's
+/** PIN=CPU runs every flowprobe on that processor alone (taskset), V8's threads with it. */
+const PIN = process.env.PIN;
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"].includes(k)));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -87,6 +89,11 @@ function ask(socketPath, request) {
 function operator(port, socketPath, statPath) {
   const seen = { page: new Set(), stat: new Set(), file: new Set() };
   const count = { page: 0, stat: 0, file: 0, failed: 0 };
+  const reasons = new Set();
+  const failed = (kind) => (e) => {
+    count.failed++;
+    reasons.add(`${kind}: ${e.cause?.code ?? e.code ?? e.message}`);
+  };
   const note = (kind, n) => {
     if (n === undefined) return;
     count[kind]++;
@@ -97,9 +104,9 @@ function operator(port, socketPath, statPath) {
     if (busy) return; // (one poll at a time: a slow answer is not asked again meanwhile)
     busy = true;
     await Promise.all([
-      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => note("page", /^flowprobe_packets_read_total (\d+)$/m.exec(t)?.[1])).catch(() => count.failed++),
-      ask(socketPath, { cmd: "stat", json: true }).then((l) => note("stat", JSON.parse(l).stat?.meter?.read)).catch(() => count.failed++),
-      fs.promises.readFile(statPath, "utf8").then((t) => note("file", /^Packets: read (\d+)/m.exec(t)?.[1])).catch(() => count.failed++),
+      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then((t) => note("page", /^flowprobe_packets_read_total (\d+)$/m.exec(t)?.[1])).catch(failed("page")),
+      ask(socketPath, { cmd: "stat", json: true }).then((l) => note("stat", JSON.parse(l).stat?.meter?.read)).catch(failed("stat")),
+      fs.promises.readFile(statPath, "utf8").then((t) => note("file", /^Packets: read (\d+)/m.exec(t)?.[1])).catch(failed("file")),
     ]);
     busy = false;
   };
@@ -107,7 +114,7 @@ function operator(port, socketPath, statPath) {
   return {
     stop() {
       clearInterval(timer);
-      return { ...count, distinct: { page: seen.page.size, stat: seen.stat.size, file: seen.file.size } };
+      return { ...count, reasons: [...reasons], distinct: { page: seen.page.size, stat: seen.stat.size, file: seen.file.size } };
     },
   };
 }
@@ -122,7 +129,8 @@ async function runOnce(statsOn) {
   const argv = [process.execPath, FLOWPROBE, "-r", FILE, "--seed", "1"];
   if (statsOn) argv.push("--control", sock, "--metrics", `127.0.0.1:${port}`, "--stat-file", statPath, "--stat-interval", "1");
   const t0 = process.hrtime.bigint();
-  const child = spawn(GNU_TIME, ["-o", timeFile, "-f", "BENCH %U %S %M", ...argv], { env: ENV, stdio: ["ignore", "ignore", "pipe"] });
+  const timed = [GNU_TIME, "-o", timeFile, "-f", "BENCH %U %S %M", ...argv];
+  const child = PIN !== undefined ? spawn("taskset", ["-c", PIN, ...timed], { env: ENV, stdio: ["ignore", "ignore", "pipe"] }) : spawn(timed[0], timed.slice(1), { env: ENV, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const op = statsOn ? operator(port, sock, statPath) : undefined;
@@ -187,7 +195,7 @@ async function main() {
   warm(FILE);
   const started = Date.now();
   const loadBefore = load();
-  console.log(`stats: ${path.relative(ROOT, FILE)} (${meta.packets.toLocaleString("en-US")} packets, ${meta.distinctFiveTuples.toLocaleString("en-US")} flows), JSON lines to /dev/null; ${RUNS} runs each, interleaved; load average ${loadBefore}`);
+  console.log(`stats: ${path.relative(ROOT, FILE)} (${meta.packets.toLocaleString("en-US")} packets, ${meta.distinctFiveTuples.toLocaleString("en-US")} flows), JSON lines to /dev/null; ${RUNS} runs each, interleaved${PIN !== undefined ? `, flowprobe on CPU ${PIN}` : ""}; load average ${loadBefore}`);
   const runs = { off: [], on: [] };
   for (let i = 0; i < RUNS; i++) {
     runs.off.push(await runOnce(false));
@@ -217,6 +225,8 @@ async function main() {
   const polls = runs.on.map((r) => r.polls);
   const fmt = (k) => polls.map((p) => `${p[k]}/${p.distinct[k]}`).join(" ");
   console.log(`\n  each "on" run, answers/distinct packet counts: page ${fmt("page")}; stat ${fmt("stat")}; stat file ${fmt("file")}; failed polls ${polls.map((p) => p.failed).join(" ")}`);
+  const why = [...new Set(polls.flatMap((p) => p.reasons))];
+  if (why.length > 0) console.log(`  (a poll fails when the run ends under it; the failures: ${why.join("; ")})`);
   const stale = polls.filter((p) => Math.min(p.distinct.page, p.distinct.stat, p.distinct.file) < MIN_DISTINCT_READINGS).length;
   const lastShort = runs.on.filter((r) => r.lastFileRead !== meta.packets).length;
   if (stale > 0) console.log(`  WARNING: in ${stale} of ${RUNS} "on" runs a reader saw fewer than ${MIN_DISTINCT_READINGS} different readings: the figures did not refresh every second (a run too short: raise PACKETS)`);
@@ -239,7 +249,7 @@ async function main() {
   console.log(`  load average before ${loadBefore}, after ${loadAfter}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, "stats.json"), JSON.stringify({
-    when: new Date().toISOString(), node: process.version, packets: meta.packets, runs: RUNS, pollMs: POLL_MS, loadBefore, loadAfter,
+    when: new Date().toISOString(), node: process.version, packets: meta.packets, runs: RUNS, pollMs: POLL_MS, pin: PIN ?? null, loadBefore, loadAfter,
     ...res, polls, cpuRatios: ratios, wallRatios, cost, interval: [lo, hi], verdict,
   }, null, 2));
   return 0;
