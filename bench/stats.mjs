@@ -16,7 +16,7 @@
 // before the first tick: its page and stat file would show the start's reading only.
 //
 // Every run is a whole process; its CPU (user + sys, GNU time) is the main figure, wall time
-// beside. RUNS (default 11) of each, interleaved off, on, off, on … so a busy moment of the
+// beside. RUNS (default 15) of each, interleaved off, on, off, on … so a busy moment of the
 // shared machine hits both alike; the medians, the spread (min-max and the middle half), and
 // the ratio on/off pair by pair. The verdict is on the median of the pairs' CPU ratios, with
 // a bootstrap 90% interval of it: "met" when the whole interval is within 3%, "MISSED" when
@@ -40,15 +40,15 @@ const PACKETS = Number(process.env.PACKETS ?? 40_000_000);
 const FILE = path.join(OUT, `uniform-${PACKETS / 1e6}m.pcap`);
 const FLOWPROBE = path.join(ROOT, "dist", "flowprobe.cjs");
 const GNU_TIME = "/usr/bin/time";
-const RUNS = Number(process.env.RUNS ?? 11);
+const RUNS = Number(process.env.RUNS ?? 15);
 /** How often the operator polls, ms (POLL_MS: a shorter one magnifies the cost of a scrape and a `stat`). */
 const POLL_MS = Number(process.env.POLL_MS ?? 1000);
 const GOAL_WITHIN = 0.03;
 /** An "on" run shows the figures refreshing when each reader saw at least this many different packet counts. */
 const MIN_DISTINCT_READINGS = 3;
-// as bench/run.mjs: Node's startup cost of parsing a CA bundle is not flowprobe's
 /** PIN=CPU runs every flowprobe on that processor alone (taskset), V8's threads with it. */
 const PIN = process.env.PIN;
+// as bench/run.mjs: Node's startup cost of parsing a CA bundle is not flowprobe's
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"].includes(k)));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
