@@ -20,14 +20,20 @@ export const median = (xs) => {
 
 /** The uniform capture, generated unless bench/out holds one of the same parameters (bench/run.mjs's cache). */
 export function uniformCapture() {
+  return cachedCapture(UNIFORM, { variant: "uniform" });
+}
+
+/** A capture of bench/gen.mjs's with these parameters at FILE, generated unless FILE (and its
+ * FILE.json) already holds one of the same parameters. */
+export function cachedCapture(file, params) {
   try {
-    const meta = JSON.parse(fs.readFileSync(`${UNIFORM}.json`, "utf8"));
-    if (meta.generator === GENERATOR_VERSION && JSON.stringify(meta.params) === JSON.stringify(paramsOf({ variant: "uniform" })) &&
-      fs.statSync(UNIFORM).size === meta.fileBytes) return meta;
+    const meta = JSON.parse(fs.readFileSync(`${file}.json`, "utf8"));
+    if (meta.generator === GENERATOR_VERSION && JSON.stringify(meta.params) === JSON.stringify(paramsOf(params)) &&
+      fs.statSync(file).size === meta.fileBytes) return meta;
   } catch {}
-  fs.mkdirSync(OUT, { recursive: true });
-  process.stdout.write(`generating ${path.relative(ROOT, UNIFORM)} ... `);
-  const meta = generate({ variant: "uniform", out: UNIFORM });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  process.stdout.write(`generating ${path.relative(ROOT, file)} ... `);
+  const meta = generate({ ...params, out: file });
   process.stdout.write(`${meta.generateSeconds.toFixed(1)} s\n`);
   return meta;
 }
