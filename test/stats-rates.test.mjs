@@ -236,13 +236,13 @@ test("meter: each configuring of a slot gets a new generation (a reload's replac
   assert.ok(![a0, b0, a1].includes(b2), `slot 1 removed and added again: a number not given before (${b2})`);
 });
 
-test("window rates: a window from the reading just before starts no earlier than its growth can have begun (since)", () => {
+test("window rates: a window from an idle reading just before starts no earlier than its growth can have begun (since), and no later than one window back", () => {
   const r = new WindowRate();
   r.add(10, 1000n);
   r.add(13, 1000n); // idle: the clock moved on, the counter not
   r.add(15.95, 2101n, 15.4 - 0.55 / 1100); // 1101 packets from 15.4 to 15.95, evenly
   const [one, min] = r.rates();
-  assert.ok(Math.abs(one - 2000) < 1e-6, `1 s: 1101 packets over 1101 gaps of 0.5 ms, ${one}`);
+  assert.ok(Math.abs(one - 1101) < 1e-6, `1 s: the 1101 packets of the second 14.95-15.95 (not 2000: their own rate over 0.55 s; not 373: over 2.95 s), ${one}`);
   assert.equal(min, 1101 / (15.95 - 10), "1 min: from the oldest reading within it, the idle time counted in");
   r.add(16.95, 4101n, 15.95 - 1 / 1999); // steady: since is before the reading before, which stands
   assert.equal(r.rates()[0], 2000);
@@ -251,7 +251,7 @@ test("window rates: a window from the reading just before starts no earlier than
   assert.equal(r.rates()[0], 1000, "from the reading at 16.95, not from 17.45");
 });
 
-test("registry: live, the first 1-s rate after an idle spell over 2 s starts at the first packet after it (one mean gap before), not at the spell's last tick 2 s behind", () => {
+test("registry: live, the first 1-s rate after an idle spell over 2 s is the packets of that second (the window starts at the first packet after it, at most one window back), not spread from the spell's last tick 2 s behind; a burst is its count per second", () => {
   // ticks at wall times 1, 2, …; the rings' lag 2 s; 2000 packets/s until 10.0, idle, again from 15.4
   const { m, reg } = scripted({ kind: "wall time" });
   Object.assign(m, { clockNs: ns(9), packets: 18001n, bytes: 1800100n, firstNs: ns(8.0005) });
@@ -268,13 +268,27 @@ test("registry: live, the first 1-s rate after an idle spell over 2 s starts at 
   // packets again from 15.4, every 0.5 ms; the tick at 16 has them up to 15.95 (1101 packets)
   Object.assign(m, { clockNs: ns(15.95), packets: 20001n + 1101n, bytes: 2000100n + 110100n, lookups: 1101n, probes: 1101n, firstNs: ns(15.4) });
   s = reg.tick();
-  assert.ok(Math.abs(s.rates.packets[0] - 2000) < 0.01, `the first 1-s rate after the spell: ${s.rates.packets[0]} (from the spell's last tick, 13, it was 1101 / 2.95 = 373)`);
-  assert.ok(Math.abs(s.rates.bits[0] - 2000 * 800) < 10, `bits too: ${s.rates.bits[0]}`);
-  assert.ok(Math.abs(s.targets[0].packetRates[0] - 2000) < 0.01, `the target's: ${s.targets[0].packetRates[0]}`);
+  // the packets since 15.4 over the window 14.95-15.95: 1101 a second (from the spell's last
+  // tick, 13, it was 1101 / 2.95 = 373; from the first packet, 0.55 s, 2000)
+  assert.ok(Math.abs(s.rates.packets[0] - 1101) < 1e-6, `the first 1-s rate after the spell: ${s.rates.packets[0]}`);
+  assert.ok(Math.abs(s.rates.bits[0] - 1101 * 800) < 1e-3, `bits too: ${s.rates.bits[0]}`);
+  assert.ok(Math.abs(s.targets[0].packetRates[0] - 1101) < 1e-6, `the target's: ${s.targets[0].packetRates[0]}`);
   // the next tick, steady: from the tick before as always
   Object.assign(m, { clockNs: ns(16.95), packets: 21102n + 2000n, bytes: 2110200n + 200000n, firstNs: ns(15.9505) });
   s = reg.tick();
   assert.ok(Math.abs(s.rates.packets[0] - 2000) < 1e-6, `${s.rates.packets[0]}`);
+  // a burst after a spell: 2 packets 1 ms apart are 2 packets in that second, not 1000/s
+  const b = scripted({ kind: "wall time" });
+  Object.assign(b.m, { clockNs: ns(10), packets: 100n, bytes: 10000n, firstNs: ns(9.5) });
+  b.reg.tick();
+  for (const w of [11, 12, 13, 14]) {
+    Object.assign(b.m, { clockNs: ns(Math.max(10, w - 2)), firstNs: 0n });
+    b.reg.tick();
+  }
+  Object.assign(b.m, { clockNs: ns(14.201), packets: 102n, bytes: 10200n, firstNs: ns(14.2) });
+  const burst = b.reg.tick();
+  assert.equal(burst.rates.packets[0], 2, `a burst of 2 after a spell: ${burst.rates.packets[0]}`);
+  assert.equal(burst.rates.bits[0], 1600);
   // a file (no first packet time): as before, from the tick before
   const f = scripted({ kind: "packet time" });
   Object.assign(f.m, { clockNs: ns(13), packets: 1000n });

@@ -72,9 +72,11 @@ export class WindowRate {
         from = before;
       }
       // from an idle reading just before: not earlier than the growth can have begun (the
-      // reading stands at the spell's clock, seconds before the first packet after it). From a
-      // reading with traffic, a pause after it is the traffic's own and stays in the window
-      const start = from === s[s.length - 2] && from.idle && last.since !== undefined ? Math.max(from.t, last.since) : from.t;
+      // reading stands at the spell's clock, seconds before the first packet after it), but a
+      // whole window at least — a burst after a spell is so many packets in that second, not
+      // their own instantaneous rate. From a reading with traffic, a pause after it is the
+      // traffic's own and stays in the window
+      const start = from === s[s.length - 2] && from.idle && last.since !== undefined ? Math.max(from.t, Math.min(last.since, last.t - w)) : from.t;
       const dt = last.t - start;
       return dt > 0 ? Number(last.v - from.v) / dt : 0;
     });
