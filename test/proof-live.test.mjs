@@ -22,7 +22,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, fixtures, parseFlows, key } from "./helpers/run.mjs";
@@ -144,6 +144,14 @@ test("live proof (namespace prf): 15 s of tcpreplay --pps: the 1-s rates within 
     const below = spawnSync("ip", ["netns", "exec", ns.name, process.execPath, cli, "-i", "fp0", "--user", "nobody", "--control", path.join(fenced, "sub", "fp.sock")], { encoding: "utf8", timeout: 20000 });
     assert.equal(below.status, 2, below.stderr);
     assert.match(below.stderr, /--control .*\/sub\/fp\.sock: the directory .*prf-fenced-\w+ above it may not be entered \(searched\) by nobody \(--user\): /);
+    // the same through a symbolic link to it from a directory the user may enter
+    const link = path.join(tmpdir(), `prf-link-${process.pid}`);
+    rmSync(link, { force: true });
+    symlinkSync(path.join(fenced, "sub"), link);
+    t.after(() => rmSync(link, { force: true }));
+    const linked = spawnSync("ip", ["netns", "exec", ns.name, process.execPath, cli, "-i", "fp0", "--user", "nobody", "--stat-file", path.join(link, "stat.txt")], { encoding: "utf8", timeout: 20000 });
+    assert.equal(linked.status, 2, linked.stderr);
+    assert.match(linked.stderr, /--stat-file .*prf-link-\d+\/stat\.txt: the directory .*prf-fenced-\w+ above it may not be entered \(searched\) by nobody \(--user\): /);
 
     // ---- --user with a control socket in a directory that user owns: the socket is given to the
     // user (mode 0600 still), so the service user's own `flowprobe stat` connects; removed at exit ----

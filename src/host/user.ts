@@ -31,7 +31,7 @@ export function userId(user: string): number {
 export function notWritableBy(dir: string, uid: number, gid: number): string | undefined {
   if (uid === 0) return undefined;
   const bits = (st: fs.Stats) => (st.uid === uid ? (st.mode >> 6) & 7 : st.gid === gid ? (st.mode >> 3) & 7 : st.mode & 7);
-  const full = path.resolve(dir);
+  const full = fs.realpathSync(dir); // (the directories above the one a link leads to are the ones entered)
   for (let up = path.dirname(full), seen = full; up !== seen; seen = up, up = path.dirname(up)) {
     if ((bits(fs.statSync(up)) & 1) === 0) return `the directory ${up} above it may not be entered (searched)`;
   }
