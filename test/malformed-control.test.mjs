@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli, fixtures } from "./helpers/run.mjs";
 import { lib, meterBytes } from "./helpers/meter.mjs";
+import { recordsBefore } from "./helpers/control.mjs";
 
 const dir = path.join(fixtures, "malformed");
 const rows = readFileSync(path.join(dir, "EXPECT.tsv"), "utf8").trim().split("\n").slice(1).map((l) => l.split("\t"));
@@ -34,24 +35,6 @@ function capinfosCount(file) {
   return m ? Number(m[1]) : 0;
 }
 
-/** Packet records/blocks that start before `offset`, walked by their length fields alone. */
-function recordsBefore(bytes, offset) {
-  if (bytes.length < 24) return 0;
-  let n = 0;
-  if (bytes.readUInt32LE(0) === 0x0a0d0d0a) {
-    let le = true;
-    for (let at = 0; at < offset;) {
-      const type = le ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
-      if (type === 0x0a0d0d0a) le = bytes.readUInt32LE(at + 8) === 0x1a2b3c4d;
-      if (type === 2 || type === 3 || type === 6) n++;
-      at += le ? bytes.readUInt32LE(at + 4) : bytes.readUInt32BE(at + 4);
-    }
-    return n;
-  }
-  const le = bytes.readUInt32LE(0) === 0xa1b2c3d4 || bytes.readUInt32LE(0) === 0xa1b23c4d;
-  for (let at = 24; at < offset; n++) at += 16 + (le ? bytes.readUInt32LE(at + 8) : bytes.readUInt32BE(at + 8));
-  return n;
-}
 
 /**
  * The skip reasons tshark (Debian's, which nobody here wrote) finds in the first `frames`

@@ -20,7 +20,6 @@
 // user cannot write refuses to start, exit 2.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +27,7 @@ import path from "node:path";
 import { cli, fixtures, parseFlows, key } from "./helpers/run.mjs";
 import { withVeth, startLive, oracleOf } from "./helpers/live.mjs";
 import { until } from "./helpers/netns.mjs";
+import { connect } from "./helpers/control.mjs";
 import { addrValue } from "./helpers/aggregate.mjs";
 
 const NAME = "zeek--tunnels--Teredo.pcap";
@@ -55,29 +55,6 @@ function restricted(oracle, keep, loops) {
   return { packets: packets * BigInt(loops), bytes: bytes * BigInt(loops) };
 }
 
-/** A persistent connection to the control socket: `ask(obj)` resolves to the answer line's object (answers come in order). */
-async function connect(sock) {
-  const c = net.connect(sock);
-  await new Promise((resolve, reject) => c.once("connect", resolve).once("error", reject));
-  const waiting = [];
-  let buf = "";
-  c.on("data", (d) => {
-    buf += d;
-    for (let k = buf.indexOf("\n"); k >= 0; k = buf.indexOf("\n")) {
-      const line = buf.slice(0, k);
-      buf = buf.slice(k + 1);
-      // every integer of 16 digits or more kept exact (64-bit counters)
-      waiting.shift()(JSON.parse(line.replace(/([:\[,])(-?\d{16,})(?=[,}\]])/g, '$1"$2"')));
-    }
-  });
-  return {
-    ask: (o) => new Promise((resolve) => {
-      waiting.push(resolve);
-      c.write(`${JSON.stringify(o)}\n`);
-    }),
-    close: () => c.destroy(),
-  };
-}
 
 /** The capture's IP lengths in order, by tshark. */
 function ipLengths(file) {

@@ -7,32 +7,17 @@
 // it — from the spell's last tick, ~3 s before, it read 225..658; the ones after it within 5%.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fixtures } from "./helpers/run.mjs";
 import { withVeth, startLive } from "./helpers/live.mjs";
+import { connect } from "./helpers/control.mjs";
 
 const FILE = path.join(fixtures, "pcaps", "zeek--tunnels--Teredo.pcap"); // 78 frames, every one IP
 const PPS = 2000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function connect(sock) {
-  const c = net.connect(sock);
-  await new Promise((resolve, reject) => c.once("connect", resolve).once("error", reject));
-  const waiting = [];
-  let buf = "";
-  c.on("data", (d) => {
-    buf += d;
-    for (let k = buf.indexOf("\n"); k >= 0; k = buf.indexOf("\n")) {
-      const line = buf.slice(0, k);
-      buf = buf.slice(k + 1);
-      waiting.shift()(JSON.parse(line));
-    }
-  });
-  return { ask: (o) => new Promise((resolve) => (waiting.push(resolve), c.write(`${JSON.stringify(o)}\n`))), close: () => c.destroy() };
-}
 
 test("live (namespace fxq): after a 5-s idle spell the first 1-s rate is the packets of that second (never above the steady 2000 packets/s), the next ones within 5%", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "fxq-idle-"));
