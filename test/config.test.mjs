@@ -298,7 +298,7 @@ test("a file without targets meters as its command line would: the same flows", 
   assert.equal(viaFile.stdout, viaArgs.stdout);
 });
 
-test("a flag on the command line wins over the file's key, for the globals and every target; the summary says which came from where", () => {
+test("a flag on the command line wins over the file's key, for the globals and for a target; the summary says which came from where", () => {
   // the file names a capture that is not there and a tiny cache: the command line's are used
   const file = { read: "/nonexistent.pcap", seed: 1, maxflows: 1, targets: [{ name: "all", protocol: "json", maxflows: 2 }] };
   const r = withConfig(file, ["--config", "flowprobe.json", "-r", sample, "--maxflows", "5000", "--inactive-timeout", "30"]);

@@ -17,7 +17,7 @@ const ctl = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding:
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const NAME = "zeek--ssh--ssh.pcap";
 
-test("live: dump-flows, send-templates, expire-all (datagrams within 1 s), mode 0600, a second flowprobe refused, shutdown", async (t) => {
+test("live: dump-flows, send-templates (its answer), expire-all (datagrams within 1 s), mode 0600, a second flowprobe refused, shutdown", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "ctl-live-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sock = path.join(dir, "fp.sock");

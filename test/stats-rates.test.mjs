@@ -198,7 +198,7 @@ test("registry: a target a reload made anew (a new generation of its slot) start
   assert.deepEqual(reg.tick().targets[0].packetRates, [200, 200, 200]);
 });
 
-test("registry: live ('wall time'), the rates follow the meter clock (MeterSnapshot.clockNs: the newest packet's kernel time), not the host's clock", () => {
+test("registry: live ('wall time'), the rates follow the meter clock (MeterSnapshot.clockNs: the newest packet's kernel time)", () => {
   const { m, reg } = scripted({ kind: "wall time" });
   // the meter clock a year back (and stepping in tenths): the host's clock has nothing to do with it
   const base = 1_700_000_000_000_000_000n;
