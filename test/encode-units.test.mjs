@@ -3,8 +3,8 @@
 // the others left — and the bytes are the same as when it writes alone. Each unit is as long
 // as the message in it says it is: a v5 header's count of 48-byte records, the sum of a v9
 // packet's flowsets (and its count of records, templates included), an IPFIX message's
-// length field and its sets, each data set a whole number of records by its template; a run
-// of JSON lines ends with its last line.
+// length field and its sets, each data set a whole number of records by its template; the
+// JSON lines of a run each parse as JSON.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";

@@ -106,7 +106,8 @@ test("live: a 20 kpps UDP flow and a SYN scan through a router: both alerts with
       assert.ok(seen.pps !== undefined && seen["new-flows"] !== undefined, `${JSON.stringify(seen)} ${JSON.stringify(t)}: ${run.stderr}`);
       assert.ok(seen.pps - t.flood <= 2000, `the pps alert came ${seen.pps - t.flood} ms after the flood began`);
       assert.ok(seen["new-flows"] - t.scan <= 2000, `the new-flows alert came ${seen["new-flows"] - t.scan} ms after the scan began`);
-      // four seconds of flood, held off for 60 s: logged once; its rate near the 20,000/s sent
+      // four seconds of flood, held off for 60 s: logged once; its rate within a factor of two of
+      // the 20,000/s sent (the count of the second it crossed the limit in)
       const pps = run.stderr.split("\n").filter((l) => l.includes("(pps)"));
       assert.equal(pps.length, 1, run.stderr);
       const rate = Number(/\((\d+)\/s\)/.exec(pps[0])[1]);
@@ -141,7 +142,7 @@ test("live: the nft set as the action, after --user through a copy of nft with C
       await sleep(1500);
       const b = passed(R);
       assert.equal(b, a, "nothing more from the source passes the router while it still sends");
-      // and flowprobe still sees it arrive (it captures before the router's filter): the flood goes on
+      // and flowprobe goes on capturing meanwhile (only that it still runs is checked here)
       assert.ok(run.child.exitCode === null);
       await t.done;
       await run.stop();
