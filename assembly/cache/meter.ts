@@ -42,9 +42,8 @@ import { selectorsOn, selectMark } from "./select";
 import { countersOn, countPending } from "./nfacct";
 import { flowPrefixes, prefixesOn } from "./prefixes";
 import { flowRoute } from "./routes";
-import { findCalls, findProbes, findCountsTaken } from "./table";
 import { floodPacket } from "./flood";
-import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount } from "./table";
+import { targetPtr, slotPtr, tableFind, foundPtr, tableCreate, tableRemove, tableReset, slotAccount, findCalls, findProbes, findCountsTaken } from "./table";
 import { wheelFile, wheelFirst, wheelUnlink } from "./wheel";
 
 let now: u64 = 0;
@@ -198,14 +197,20 @@ export function meterNow(): u64 {
  * RST and leaves by idling (or because the input ended) ends as "end of flow detected". */
 @inline function encodeFlow(tp: usize, s: u32, sp: usize, reason: u32): void {
   if ((reason == END_IDLE || reason == END_FORCED) && tcpEnded(tp, sp)) reason = END_END_OF_FLOW;
+  setOutPos(formatOf(tp).record(targetOf(tp), tp, sp, exportContext(tp, s, sp, reason), outPos));
+  const a = tp + T_EXPORTED + (<usize>reason << 3);
+  store<u64>(a, load<u64>(a) + 1);
+}
+
+/** The export context of the flow in slot s (at sp): its route, next hop, direction, AS numbers
+ * and prefix lengths (with a prefix table), MACs and end reason, for a format's record writer. */
+@inline function exportContext(tp: usize, s: u32, sp: usize, reason: u32): usize {
   const x = EXPORT_CONTEXT;
   flowRoute(tp, sp, x);
   if (prefixesOn()) flowPrefixes(tp, sp, x);
   store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
   store<u32>(x + X_REASON, reason);
-  setOutPos(formatOf(tp).record(targetOf(tp), tp, sp, x, outPos));
-  const a = tp + T_EXPORTED + (<usize>reason << 3);
-  store<u64>(a, load<u64>(a) + 1);
+  return x;
 }
 
 /** Encodes slot s of target tp as an exported flow, then frees the slot. */
@@ -595,17 +600,12 @@ export function dumpFlows(t: u32, from: u32, json: usize): u32 {
   const tp = targetPtr(t);
   if (load<u32>(tp + T_ENABLED) == 0) return NIL;
   const carved = load<u32>(tp + T_BUMP);
-  const x = EXPORT_CONTEXT;
   const f = changetype<Format>(json);
   for (let s = from; s < carved; s++) {
     const sp = slotPtr(tp, s);
     if ((<u32>load<u8>(sp + FS_FLAGS) & FLOW_LIVE) == 0) continue;
     if (outPos + JSON_UNIT_MAX > <usize>OUTPUT_SIZE) return s;
-    flowRoute(tp, sp, x);
-    if (prefixesOn()) flowPrefixes(tp, sp, x);
-    store<u32>(x + X_MACS, <u32>flowMacs(tp, s));
-    store<u32>(x + X_REASON, 0);
-    setOutPos(f.record(t, tp, sp, x, outPos));
+    setOutPos(f.record(t, tp, sp, exportContext(tp, s, sp, 0), outPos));
   }
   return NIL;
 }
