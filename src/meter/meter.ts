@@ -318,15 +318,22 @@ export class Meter {
       this.selectors[i] = undefined;
       return;
     }
-    const at = x.allocSelector(sel.program.length);
-    if (at === 0) throw new CoreError(`target ${i}: no memory for its selector`);
+    const at = this.placeSelector(sel, `target ${i}`);
+    if (x.setSelector(i, at, sel.program.length) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
+    this.selectors[i] = { sel, at };
+  }
+
+  /** A compiled selector's program in a core block of its own, its interface names resolved
+   * (and resolved again when they change); returns the block. `who` names it in an error. */
+  private placeSelector(sel: Selector, who: string): number {
+    const at = this.core.x.allocSelector(sel.program.length);
+    if (at === 0) throw new CoreError(`${who}: no memory for its selector`);
     if (sel.interfaceTests.length > 0) {
       resolveInterfaces(sel, this.core.interfaceNames);
       this.core.onInterfaceNames ??= (names) => this.resolveNames(names);
     }
     this.core.u8.set(sel.program, at);
-    if (x.setSelector(i, at, sel.program.length) !== 0) throw new CoreError(`target ${i}: the core refused its selector program (${JSON.stringify(sel.text)})`);
-    this.selectors[i] = { sel, at };
+    return at;
   }
 
   /**
@@ -356,16 +363,7 @@ export class Meter {
     if (table === 0) throw new CoreError(`no memory for ${compiled.length} counters`);
     const old = new Map(this.counterList.map((c, k) => [c.name, { c, at: this.counterEntry(k) }]));
     compiled.forEach((c, k) => {
-      let prog = 0;
-      if (c.sel) {
-        prog = x.allocSelector(c.sel.program.length);
-        if (prog === 0) throw new CoreError(`counter ${c.name}: no memory for its selector`);
-        if (c.sel.interfaceTests.length > 0) {
-          resolveInterfaces(c.sel, this.core.interfaceNames);
-          this.core.onInterfaceNames ??= (n) => this.resolveNames(n);
-        }
-        this.core.u8.set(c.sel.program, prog);
-      }
+      const prog = c.sel ? this.placeSelector(c.sel, `counter ${c.name}`) : 0;
       const dv = this.core.dv;
       const at = table + L.NC_ENTRIES + k * L.NC_SIZE;
       dv.setUint32(at + L.NC_PROGRAM, prog, true);
