@@ -41,6 +41,17 @@ function restricted(oracle, keep) {
   return { packets, bytes };
 }
 
+/** Counter `name`'s packets and bytes over several readings (each a readCounters answer). */
+function summed(readings, name) {
+  let packets = 0n, bytes = 0n;
+  for (const r of readings) {
+    const c = r.find((x) => x.name === name);
+    packets += c.packets;
+    bytes += c.bytes;
+  }
+  return { packets, bytes };
+}
+
 /** A meter whose one JSON target selects `select` (its lines dropped), with the counters. */
 function meterWith(counters, select = undefined) {
   const meter = new lib.Meter([{ ...defaults, maxflows: 100000, hashsize: 262144, select }], 1n, () => undefined);
@@ -146,13 +157,7 @@ test("counters: read and zeroed every 100 ms while a paced stream is metered, th
   const midway = reads.filter((r) => r.find((c) => c.name === "all").packets > 0n).length;
   assert.ok(midway >= 5, `the counters were read and zeroed while packets arrived (${midway} of ${reads.length} readings had packets)`);
   for (const [n, select, keep] of chosen) {
-    let packets = 0n, bytes = 0n;
-    for (const r of [...reads, last]) {
-      const c = r.find((x) => x.name === n);
-      packets += c.packets;
-      bytes += c.bytes;
-    }
-    assert.deepEqual({ packets, bytes }, restricted(oracle, keep), `counter ${n} (${JSON.stringify(select)}): the reads and the last one`);
+    assert.deepEqual(summed([...reads, last], n), restricted(oracle, keep), `counter ${n} (${JSON.stringify(select)}): the reads and the last one`);
   }
 });
 
@@ -361,13 +366,7 @@ test("counters: live (namespace nfa, tcpreplay): read and zeroed every 100 ms du
     const midway = reads.filter((r) => r[0].packets > 0n).length;
     assert.ok(midway >= 5, `read and zeroed while packets arrived (${midway} of ${reads.length} readings had packets)`);
     for (const [n, select, keep] of chosen) {
-      let packets = 0n, bytes = 0n;
-      for (const r of [...reads, last]) {
-        const c = r.find((x) => x.name === n);
-        packets += c.packets;
-        bytes += c.bytes;
-      }
-      assert.deepEqual({ packets, bytes }, restricted(oracle, keep), `counter ${n} (${JSON.stringify(select)})`);
+      assert.deepEqual(summed([...reads, last], n), restricted(oracle, keep), `counter ${n} (${JSON.stringify(select)})`);
     }
   } finally {
     stop.abort();
