@@ -214,7 +214,8 @@ function prefixMask(len: number): Uint8Array {
   return m;
 }
 
-function addressText(b: Uint8Array, v6: boolean): string {
+/** An address's 4 (IPv4) or 16 bytes as text (IPv6: RFC 5952's shortest form). */
+export function addressText(b: Uint8Array, v6: boolean): string {
   if (!v6) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   const w = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
   // RFC 5952: the longest run of two or more zero groups becomes ::

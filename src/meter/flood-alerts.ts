@@ -3,6 +3,7 @@
 // alert is read twice or lost between the read and the reset.
 
 import * as L from "../../assembly/layout";
+import { addressText } from "../config/select";
 
 export type FloodKind = "pps" | "new-flows";
 
@@ -24,25 +25,6 @@ export interface CoreAlert {
   firstSeenNs: bigint;
 }
 
-/** An address of `version` 4 or 6 at `at`, as text (IPv6: RFC 5952's shortest form). */
-export function addressText(u8: Uint8Array, at: number, version: number): string {
-  if (version === 4) return `${u8[at]}.${u8[at + 1]}.${u8[at + 2]}.${u8[at + 3]}`;
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((u8[at + 2 * i]! << 8) | u8[at + 2 * i + 1]!);
-  // the longest run of two or more zero groups (the first of equal ones) becomes ::
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(":");
-  if (best < 0) return hex(g);
-  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
-}
-
 /** Reads the alerts in the region at `region` (ST_ALERTS) and empties it. Returns them and how many the core could not keep. */
 export function takeAlerts(u8: Uint8Array, dv: DataView, region: number): { alerts: CoreAlert[]; lost: number } {
   const n = dv.getUint32(region + L.AR_COUNT, true);
@@ -55,13 +37,13 @@ export function takeAlerts(u8: Uint8Array, dv: DataView, region: number): { aler
     const alert: CoreAlert = {
       kind,
       target: dv.getUint32(a + L.AL_TARGET, true),
-      source: addressText(u8, a + L.AL_SRC, version),
+      source: addressText(u8.subarray(a + L.AL_SRC, a + L.AL_SRC + 16), version === 6),
       count: dv.getUint32(a + L.AL_COUNT, true),
       spanNs: dv.getBigUint64(a + L.AL_SPAN_NS, true),
       firstSeenNs: dv.getBigUint64(a + L.AL_FIRST, true),
     };
     if (kind === "pps") {
-      alert.flow = { proto: u8[a + L.AL_PROTO]!, srcPort: dv.getUint16(a + L.AL_SPORT, true), dstPort: dv.getUint16(a + L.AL_DPORT, true), dst: addressText(u8, a + L.AL_DST, version) };
+      alert.flow = { proto: u8[a + L.AL_PROTO]!, srcPort: dv.getUint16(a + L.AL_SPORT, true), dstPort: dv.getUint16(a + L.AL_DPORT, true), dst: addressText(u8.subarray(a + L.AL_DST, a + L.AL_DST + 16), version === 6) };
     }
     alerts.push(alert);
   }
