@@ -1,8 +1,7 @@
 // The host modules as a library, for tests and tools (bundled to dist/lib.cjs).
 export { Meter } from "./meter/meter";
 export type { TargetConfig, MeterSnapshot, CounterConfig, CounterReading } from "./meter/meter";
-export { countersText, nfacctLine } from "./stats/show-counters";
-export { parseCounterList, checkCounters } from "./config/counters";
+export { countersText } from "./stats/show-counters";
 export { Core } from "./meter/core";
 export { defaultHashsize, cacheBytesAtMost } from "./config/cache";
 export { meterFile, FileSource, KNOWN_LINKTYPES } from "./sources/file";
@@ -31,10 +30,8 @@ export { readRoutes, loadRoutes, readInterfaceNames } from "./host/routes";
 export { readPrefixFile, parsePrefixes } from "./host/prefixes";
 export { parseAggregation, parseAggregationRule, aggregationProblems } from "./config/aggregation";
 export { resolveFields, fieldListProblems, fieldError, fieldNamed, closestFields, FIELD_ELEMENTS, JSON_KEYS, jsonKeyNamed } from "./config/fields";
-export { WindowRate, MovingAverage, TrafficRates, RATE_WINDOWS_S, AVERAGE_PERIODS_S } from "./stats/rates";
-export { statText, statObject, jsonOf, duration } from "./stats/text";
-export { ControlServer, ControlError, verbOf, ALIASES, VERBS } from "./stats/control";
-export { requestOf, ask, ctlMain, DEFAULT_CONTROL } from "./ctl";
-export { metricsText, METRICS } from "./stats/scrape-page";
+export { WindowRate, MovingAverage, TrafficRates } from "./stats/rates";
+export { statText, statObject, jsonOf } from "./stats/text";
+export { metricsText } from "./stats/scrape-page";
 export { SKIP_REASONS, END_REASONS } from "./meter/counters";
 export { parseListen } from "./config/listen";
