@@ -5,7 +5,7 @@
 // time; what the collector received, so a fast run that lost datagrams shows as such.
 // `npm run bench` runs it after bench/run.mjs, whose synthetic capture it reuses.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, UNIFORM, nfcapd } from "./common.mjs";
@@ -18,13 +18,10 @@ const RUNS = Number(process.env.RUNS ?? 2);
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"].includes(k)));
 const GOAL_VS_SOFTFLOWD = 2;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const num = (re, text) => {
   const m = re.exec(text);
   return m ? Number(m[1].replace(/,/g, "")) : null;
 };
-
-
 
 function which(cmd) {
   for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"]) {

@@ -20,7 +20,7 @@
 // Goals (issue 12, "Benchmark"): three targets ≥ 4× softflowd's packets/s; one target with a
 // selector within 10% of one without. A missed goal is printed, not an error.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -40,7 +40,6 @@ const SELECT_ALL = "src net 10.0.0.0/8 or src net fd00::/8";
 const AGGREGATION = ["10.0.0.0/8=16", "0.0.0.0/0=8"]; // the sources to their /16, the destinations to their /8
 const FIELDS6 = ["sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "destinationTransportPort", "octetDeltaCount", "packetDeltaCount"];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const num = (re, text) => {
   const m = re.exec(text);
   return m ? Number(m[1].replace(/,/g, "")) : null;
@@ -53,9 +52,6 @@ function which(cmd) {
   }
   return null;
 }
-
-
-
 
 /** One whole-process run: wall (here), CPU and peak RSS (GNU time), stderr. */
 function runOnce(argv) {
