@@ -159,13 +159,12 @@ export class App {
     // after --user, flowprobe writes the stat file and removes the control socket as that user:
     // its directories must let it (checked by their mode bits: root passes any access(2) test)
     if (o.user !== undefined) {
-      const uid = userUid;
       for (const [flag, p] of [["--stat-file", o.statFile], ["--control", o.control]] as const) {
         if (p === undefined) continue;
         const dir = path.dirname(p);
         let why: string | undefined;
         try {
-          why = notWritableBy(dir, uid, userGid);
+          why = notWritableBy(dir, userUid, userGid);
         } catch {
           continue; // (a missing directory: the stat file's check and the socket's own say so)
         }

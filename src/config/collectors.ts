@@ -58,6 +58,6 @@ export function collectorId(c: Collector): string {
 }
 
 /** How a target's datagrams go to its collectors: every one gets each (mirror), or one each in
- * turn (round-robin). The meter's DestinationMode (meter/meter.ts) names the same two. */
+ * turn (round-robin); the meter (meter/meter.ts DESTINATION_MODES) numbers them for the core. */
 export type DestinationMode = "mirror" | "round-robin";
 export const DESTINATION_MODES: readonly DestinationMode[] = ["mirror", "round-robin"];

@@ -9,6 +9,7 @@ import { forEachUnitOf, UNIT_JSON } from "../sinks/units";
 import { DEFAULT_TCP_END_TIMEOUT_S } from "../config/defaults";
 import { formatNamed, type FormatName } from "../config/formats";
 import { compileSelector, resolveInterfaces, type Selector } from "../config/select";
+import type { DestinationMode } from "../config/collectors";
 import { writePrefixes, NO_PREFIXES, type PrefixArrays } from "./prefixes";
 import { resolveFields, FIELD_ELEMENTS } from "../config/fields";
 import { parseAggregation } from "../config/aggregation";
@@ -102,8 +103,7 @@ export interface ExportConfig {
   mode?: DestinationMode;
 }
 
-/** How a target's datagrams go to its collectors (assembly/layout.ts DEST_*). */
-export type DestinationMode = "mirror" | "round-robin";
+/** How a target's datagrams go to its collectors, by the core's number (assembly/layout.ts DEST_*). */
 export const DESTINATION_MODES: Record<DestinationMode, number> = { mirror: L.DEST_MIRROR, "round-robin": L.DEST_ROUND_ROBIN };
 
 /**

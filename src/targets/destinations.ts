@@ -8,6 +8,7 @@
 // opens and closes it whole.
 
 import type { DestinationCounters } from "./udp";
+import type { DestinationMode } from "../config/collectors";
 
 /** What the set needs of a transport: send bytes, say when sent, close. */
 export interface Transport {
@@ -26,8 +27,6 @@ export interface Transport {
   drained(): Promise<void>;
   close(): void;
 }
-
-export type DestinationMode = "mirror" | "round-robin";
 
 export class DestinationSet<T extends Transport = Transport> {
   /** @param members the transports, in the core's destination numbering (see addDestination). */
