@@ -125,7 +125,7 @@ export interface Rates {
 export class TrafficRates {
   private readonly p = new WindowRate();
   private readonly b = new WindowRate();
-  constructor(private readonly clock: Rates["clock"]) {}
+  constructor(readonly clock: Rates["clock"]) {}
   /** A reading at t (undefined: none to add, the rates as they were); `since` as WindowRate.add's. */
   add(t: number | undefined, packets: bigint, bytes: bigint, since?: number): Rates {
     if (t !== undefined) {

@@ -15,7 +15,7 @@
 import type { CounterReading, MeterSnapshot, TargetSnapshot } from "../meter/meter";
 import type { SourceStatistics } from "../sources/source";
 import type { DestinationCounters } from "../targets/udp";
-import { MovingAverage, TrafficRates, WindowRate, type Rates } from "./rates";
+import { MovingAverage, TrafficRates, type Rates } from "./rates";
 
 /** ipt_NETFLOW's search metric: hash index entries read per flow lookup (1 is the best). */
 export interface SearchFigures {
@@ -199,7 +199,7 @@ export class StatsRegistry {
   private readonly total: TrafficRates;
   private readonly search = new SearchMetric();
   /** Per target name: which configuration of its slot (TargetSnapshot.generation), its rates, its search metric and when its peak was first seen. */
-  private readonly perTarget = new Map<string, { generation: number; rates: WindowRate; bits: WindowRate; packets: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
+  private readonly perTarget = new Map<string, { generation: number; rates: TrafficRates; packets: bigint; search: SearchMetric; peak: number; peakAtS: number }>();
   /** Packets metered at the last tick (for `since`). */
   private metered = 0n;
 
@@ -243,7 +243,7 @@ export class StatsRegistry {
       // a target new to the registry, or its slot configured anew since (a reload that changed
       // it: the core made its counters, flows and peak anew — its new counts may already
       // exceed the old, so a drop would not tell): its rates, metric and peak start again
-      if (!own || own.generation !== m.generation) this.perTarget.set(x.name, (own = { generation: m.generation, rates: new WindowRate(), bits: new WindowRate(), packets: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
+      if (!own || own.generation !== m.generation) this.perTarget.set(x.name, (own = { generation: m.generation, rates: new TrafficRates(this.total.clock), packets: 0n, search: new SearchMetric(), peak: 0, peakAtS: seconds }));
       if (m.peak > own.peak) {
         own.peak = m.peak;
         own.peakAtS = seconds;
@@ -253,17 +253,14 @@ export class StatsRegistry {
         indexFill: m.indexSize > 0 ? m.active / m.indexSize : 0, memoryInUse: m.cacheBytes, memoryReserved: x.memoryReserved ?? 0,
       };
       const q = x.queue;
-      if (tick && t > 0) {
-        const from = since(first, t, m.packets - own.packets);
-        own.packets = m.packets;
-        own.rates.add(t, m.packets, from);
-        own.bits.add(t, m.bytes * 8n, from);
-      }
+      const fed = tick && t > 0;
+      const rates = own.rates.add(fed ? t : undefined, m.packets, m.bytes, fed ? since(first, t, m.packets - own.packets) : undefined);
+      if (fed) own.packets = m.packets;
       return {
         name: x.name, title: x.title, mode: x.mode, meter: m, destinations: x.destinations.map((d) => destinations[d]!), cache,
         queue: q ? { waiting: q.waiting, waitingBytes: q.waitingBytes, peak: q.peakWaiting } : undefined,
-        packetRates: own.rates.rates(),
-        bitRates: own.bits.rates(),
+        packetRates: rates.packets,
+        bitRates: rates.bits,
         search: own.search.add(t, m.lookups, m.probes, tick),
       };
     });
