@@ -42,14 +42,14 @@ export function requestOf(argv: readonly string[]): { path: string; json: boolea
     else throw new UsageError(`flowprobe ${first}: ${JSON.stringify(a)}: expected --json, --control PATH${first === "ctl" ? ", --target NAME, --reset or a VERB" : first === "counters" ? ", --reset or a counter's NAME" : ""}`);
   }
   if (verb === undefined) throw new UsageError(`flowprobe ctl: which verb? (${VERBS.join(", ")}; softflowctl's ${[...ALIASES.keys()].join(", ")} too)`);
+  let v: string;
   try {
-    verbOf(verb);
+    v = verbOf(verb);
   } catch (e) {
     if (e instanceof ControlError) throw new UsageError(`flowprobe ctl: ${e.message}`);
     throw e;
   }
-  req.cmd = verb;
-  if (json && (ALIASES.get(verb) ?? verb) === "stat") req.json = true;
+  if (json && v === "stat") req.json = true;
   return { path, json, req: { cmd: verb, ...req } };
 }
 
