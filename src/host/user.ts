@@ -6,19 +6,22 @@ import * as path from "node:path";
 import { UsageError } from "../errors";
 import { say } from "../process";
 
-/** The primary group of `user`, checked before anything starts: flowprobe must be root, the user must exist. */
-export function userGroup(user: string): number {
-  if (process.getuid?.() !== 0) throw new UsageError(`--user ${user}: flowprobe is not running as root, there is nothing to drop`);
-  const id = spawnSync("id", ["-g", user], { encoding: "utf8" });
+/** `id FLAG user`'s number; a usage error when there is no such user. */
+function idOf(user: string, flag: "-u" | "-g"): number {
+  const id = spawnSync("id", [flag, user], { encoding: "utf8" });
   if (id.status !== 0) throw new UsageError(`--user ${user}: no such user`);
   return Number(id.stdout.trim());
 }
 
+/** The primary group of `user`, checked before anything starts: flowprobe must be root, the user must exist. */
+export function userGroup(user: string): number {
+  if (process.getuid?.() !== 0) throw new UsageError(`--user ${user}: flowprobe is not running as root, there is nothing to drop`);
+  return idOf(user, "-g");
+}
+
 /** The uid of `user` (after userGroup checked that it exists). */
 export function userId(user: string): number {
-  const id = spawnSync("id", ["-u", user], { encoding: "utf8" });
-  if (id.status !== 0) throw new UsageError(`--user ${user}: no such user`);
-  return Number(id.stdout.trim());
+  return idOf(user, "-u");
 }
 
 /**
